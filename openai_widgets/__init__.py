@@ -1,0 +1,136 @@
+"""openai_widgets: the OpenAI REST API in Jupyter.
+
+    import openai_widgets as ow
+    ow.connect()              # key from OPENAI_API_KEY, or a credential form in a notebook
+    ow.models()               # a DataFrame
+    %load_ext openai_widgets  # then %openai help
+
+Every API function exists as a `Client` method and as a module-level function on the
+default client (`ow.models()` is `ow.get_client().models()`). Importing this package
+does not import pandas, numpy, PIL or ipywidgets: they load when first needed.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+from typing import Any
+
+from ._client import Client
+from ._connection import connect, get_client, set_client
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    InvalidInputError,
+    InvalidJSONError,
+    InvalidTypeError,
+    NotConnectedError,
+    NotFoundError,
+    OpenAIError,
+    PermissionDeniedError,
+    RateLimitError,
+    StreamInterruptedError,
+    UnprocessableEntityError,
+)
+from ._records import Record
+from ._transport import BaseClient, RequestInfo
+from ._version import __version__
+
+
+def _api_names() -> list[str]:
+    """Public methods the API areas add to Client (not the transport's own)."""
+    names = set()
+    for cls in Client.__mro__:
+        if cls is not BaseClient and isinstance(cls, type) and issubclass(cls, BaseClient):
+            names.update(
+                name
+                for name, value in vars(cls).items()
+                if not name.startswith("_") and inspect.isfunction(value)
+            )
+    return sorted(names)
+
+
+def _module_function(name: str) -> Any:
+    method = getattr(Client, name)
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(get_client(), name)(*args, **kwargs)
+
+    parameters = list(inspect.signature(method).parameters.values())[1:]  # without self
+    call.__signature__ = inspect.signature(method).replace(parameters=parameters)
+    call.__doc__ = f"{method.__doc__ or ''}\n\nRuns on the default client (see ow.connect())."
+    return call
+
+
+_API_FUNCTIONS = _api_names()
+globals().update({name: _module_function(name) for name in _API_FUNCTIONS})
+
+_LAZY = {
+    "sandbox": "openai_widgets.sandbox",
+    "widgets": "openai_widgets.widgets",
+    "magics": "openai_widgets.magics",
+    "CredentialWidget": "openai_widgets.widgets.credential",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'openai_widgets' has no attribute {name!r}")
+    module = importlib.import_module(module_name)
+    return module if module_name.endswith(name) else getattr(module, name)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext openai_widgets`: register the %openai magics."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from .magics import unload_ipython_extension as unload
+
+    unload(ipython)
+
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "ConflictError",
+    "CredentialWidget",
+    "InternalServerError",
+    "InvalidInputError",
+    "InvalidJSONError",
+    "InvalidTypeError",
+    "NotConnectedError",
+    "NotFoundError",
+    "OpenAIError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Record",
+    "RequestInfo",
+    "StreamInterruptedError",
+    "UnprocessableEntityError",
+    "__version__",
+    "connect",
+    "get_client",
+    "sandbox",
+    "set_client",
+]
+__all__ += _API_FUNCTIONS  # every API area's functions, on the default client

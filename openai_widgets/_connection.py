@@ -1,0 +1,88 @@
+"""The default client that module-level functions and magics use."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from ._client import Client
+from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._errors import NotConnectedError
+
+__all__ = ["connect", "get_client", "set_client"]
+
+_default: Client | None = None
+_lock = threading.Lock()
+
+
+def connect(
+    api_key: str | None = None,
+    organization: str | None = None,
+    project: str | None = None,
+    base_url: str | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+) -> Client | None:
+    """Create a client, make it the default, and return it.
+
+    Settings come from the arguments, then OPENAI_API_KEY, OPENAI_ORG_ID,
+    OPENAI_PROJECT_ID and OPENAI_BASE_URL. With no key anywhere, in a notebook this
+    shows the credential widget (and returns None: the client it connects becomes the
+    default); elsewhere it raises NotConnectedError. No request is sent: the credential
+    widget and `%openai connect` verify the connection, `ow.models()` does too.
+    """
+    if not (api_key or os.environ.get("OPENAI_API_KEY", "").strip()) and _in_kernel():
+        from IPython.display import display
+
+        from .widgets.credential import CredentialWidget
+
+        display(CredentialWidget(organization=organization, project=project, base_url=base_url))
+        return None
+    client = Client(
+        api_key=api_key,
+        organization=organization,
+        project=project,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=max_retries,
+    )
+    set_client(client)
+    return client
+
+
+def set_client(client: Client | None) -> None:
+    """Make `client` the default (None forgets the default)."""
+    global _default
+    with _lock:
+        _default = client
+
+
+def get_client() -> Client:
+    """The default client; created from the environment when OPENAI_API_KEY is set."""
+    global _default
+    with _lock:
+        if _default is None:
+            if not os.environ.get("OPENAI_API_KEY", "").strip():
+                raise NotConnectedError(
+                    "Not connected: run ow.connect() (or %openai connect), or set OPENAI_API_KEY."
+                )
+            _default = Client()
+        return _default
+
+
+def is_connected() -> bool:
+    return _default is not None
+
+
+def _in_kernel() -> bool:
+    """Whether we run in a Jupyter kernel, where a widget can be shown."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell: Any = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None

@@ -1,0 +1,60 @@
+"""JSON -> DataFrame, one function per response shape, with real dtypes.
+
+Times are tz-aware UTC datetimes, flags are bools, and a list that comes back empty
+still has its columns. Fields the API adds later are kept as extra columns after the
+documented ones, so nothing the server sent is hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["models_frame", "records_frame", "to_utc"]
+
+
+def to_utc(values: Any) -> pd.Series:
+    """Unix seconds (ints, floats or None) -> tz-aware UTC datetimes."""
+    import pandas as pd
+
+    series = pd.Series(values, dtype="float64") if not isinstance(values, pd.Series) else values
+    return pd.to_datetime(pd.to_numeric(series, errors="coerce"), unit="s", utc=True)
+
+
+def records_frame(
+    records: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    *,
+    times: Sequence[str] = (),
+    bools: Sequence[str] = (),
+    keep_extra: bool = True,
+) -> pd.DataFrame:
+    """A DataFrame of API objects: `columns` first and always present, then any other fields."""
+    import pandas as pd
+
+    rows = list(records)
+    frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = pd.Series([None] * len(frame), dtype="object" if rows else "str")
+    extra = [c for c in frame.columns if c not in columns] if keep_extra else []
+    frame = frame[list(columns) + extra]
+    for column in times:
+        if column in frame.columns:
+            frame[column] = to_utc(frame[column])
+    for column in bools:
+        if column in frame.columns:
+            frame[column] = frame[column].fillna(False).astype(bool)
+    return frame.reset_index(drop=True)
+
+
+def models_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """`GET /models` -> `id`, `created` (UTC), `owned_by`, newest first."""
+    frame = records_frame(records, ["id", "created", "owned_by"], times=["created"])
+    frame = frame.drop(columns=[c for c in ("object",) if c in frame.columns])
+    return frame.sort_values(
+        ["created", "id"], ascending=[False, True], kind="stable", na_position="last"
+    ).reset_index(drop=True)

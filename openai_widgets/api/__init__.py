@@ -1,0 +1,1 @@
+"""One module per API area; each defines a mixin of `Client` methods."""

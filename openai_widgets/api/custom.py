@@ -1,0 +1,80 @@
+"""A custom API call: any method and path under the base URL, with the key added for you."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._errors import InvalidInputError, InvalidTypeError
+from .._jsontext import parse_json
+from .._records import as_record
+from .._transport import BaseClient
+
+__all__ = ["METHODS", "CustomAPI"]
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Set by the client itself; a caller setting them would send the key elsewhere or break framing.
+_RESERVED_HEADERS = {"authorization", "host", "content-length", "transfer-encoding"}
+
+
+class CustomAPI(BaseClient):
+    def request(
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str] | str | None = None,
+        query: Mapping[str, Any] | str | None = None,
+        body: Any = None,
+        *,
+        timeout: float | None = None,
+    ) -> Any:
+        """Call `method path` (relative to the base URL) and return the parsed JSON.
+
+        `headers`, `query` and `body` may be dicts or JSON text. A JSON object comes back
+        as a record, other JSON as it is, and a non-JSON answer as `bytes`. Authorization
+        is added automatically; absolute URLs, `//host` and `..` are refused, so the key
+        only ever goes to the base URL's host.
+        """
+        verb = _method(method)
+        header_map = _headers(parse_json(headers, "headers", object_only=True))
+        params = parse_json(query, "query", object_only=True)
+        payload = parse_json(body, "body")
+        if payload is not None and verb == "GET":
+            raise InvalidInputError("a GET request takes no body; put the values in query instead")
+        response = self._request(verb, path, params=params, headers=header_map, json=payload, timeout=timeout)
+        if not response.content:
+            return None
+        kind = response.headers.get("content-type", "")
+        if "json" in kind or response.content[:1] in (b"{", b"["):
+            try:
+                return as_record(response.json())
+            except ValueError:
+                pass
+        return response.content
+
+
+def _method(method: Any) -> str:
+    if not isinstance(method, str):
+        raise InvalidTypeError(f"method must be a string such as 'GET', not {type(method).__name__}")
+    verb = method.strip().upper()
+    if verb not in METHODS:
+        raise InvalidInputError(f"method {method!r} is not supported; use one of {', '.join(METHODS)}")
+    return verb
+
+
+def _headers(headers: Mapping[str, Any] | None) -> dict[str, str] | None:
+    if not headers:
+        return None
+    clean = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInputError(f"header name {name!r} is not a non-empty string")
+        if name.strip().lower() in _RESERVED_HEADERS:
+            raise InvalidInputError(f"header {name!r} is set by the client; remove it from headers")
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise InvalidTypeError(f"header {name!r} must have a text value, not {type(value).__name__}")
+        text = str(value)
+        if "\n" in text or "\r" in text:
+            raise InvalidInputError(f"header {name!r} contains a line break")
+        clean[name.strip()] = text
+    return clean

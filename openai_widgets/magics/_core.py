@@ -1,0 +1,133 @@
+"""`OpenAIMagics`: the %openai line magic and %%openai cell magic.
+
+The first word picks a subcommand (see `_commands`); the rest is parsed by that
+subcommand's argparse parser. Every subcommand takes `-o/--out NAME`. `{name}` in the
+arguments and the cell body is replaced by the variable's value. Errors a user can fix
+come out as one-line UsageErrors, API errors included.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from traitlets import Bool, Float, Int, Unicode
+from traitlets.config import Configurable
+
+from .._constants import DEFAULT_MODELS
+from .._errors import APIError, OpenAIError
+from ._commands import COMMANDS
+from ._parsing import HelpShown, MagicArgumentParser, interpolate, is_identifier, split_line
+
+__all__ = ["OpenAIMagics"]
+
+
+def _model_trait(area: str, what: str) -> Unicode:
+    return Unicode(DEFAULT_MODELS[area], help=f"Default model for {what}.").tag(config=True)
+
+
+@magics_class
+class OpenAIMagics(Magics, Configurable):
+    """%openai SUBCOMMAND ...: the OpenAI API from a notebook. `%openai help` lists subcommands."""
+
+    chat_model = _model_trait("chat", "%%openai chat")
+    completion_model = _model_trait("completion", "%%openai complete")
+    edit_model = _model_trait("edit", "%%openai edit")
+    embedding_model = _model_trait("embedding", "%openai embed")
+    image_model = _model_trait("image", "%openai image")
+    image_edit_model = _model_trait("image_edit", "%openai image-edit and image-variation")
+    moderation_model = _model_trait("moderation", "%openai moderate")
+    transcription_model = _model_trait("transcription", "%openai audio transcribe")
+    translation_model = _model_trait("translation", "%openai audio translate")
+    speech_model = _model_trait("speech", "%openai audio speak")
+    fine_tune_model = _model_trait("fine_tune", "%openai fine-tune create")
+    timeout = Float(None, allow_none=True, help="Seconds per request attempt (None: the client's own).").tag(
+        config=True
+    )
+    max_retries = Int(
+        None, allow_none=True, help="Retries after a failed attempt (None: the client's own)."
+    ).tag(config=True)
+    stream = Bool(True, help="Stream chat replies into the cell as they arrive.").tag(config=True)
+    embedding_cache = Bool(False, help="Serve repeated embeddings from the on-disk cache.").tag(config=True)
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+
+    # -- what subcommands use ----------------------------------------------------------
+
+    def client(self):
+        """The default client, with this magic's timeout and retry settings."""
+        from .._connection import get_client
+
+        return get_client().with_options(timeout=self.timeout, max_retries=self.max_retries)
+
+    @property
+    def user_ns(self) -> dict[str, Any]:
+        return self.shell.user_ns if self.shell is not None else {}
+
+    def variable(self, name: str) -> Any:
+        """The user's variable `name`, or a UsageError naming it."""
+        if name not in self.user_ns:
+            raise UsageError(f"no variable named {name!r} in the notebook")
+        return self.user_ns[name]
+
+    # -- the magic -----------------------------------------------------------------------
+
+    @no_var_expand
+    @line_cell_magic
+    def openai(self, line: str, cell: str | None = None) -> Any:
+        """%openai SUBCOMMAND [options]: run `%openai help` for the list."""
+        words = split_line(line)
+        if not words or words[0] in {"help", "-h", "--help"}:
+            return self._help(words[1:2])
+        name, rest = words[0], words[1:]
+        module = self._command(name)
+        parser = self._parser(name, module)
+        try:
+            args = parser.parse_args([interpolate(word, self.user_ns) for word in rest])
+        except HelpShown:
+            return None
+        if args.out is not None and not is_identifier(args.out):
+            raise UsageError(f"-o/--out needs a variable name, not {args.out!r}")
+        body = interpolate(cell, self.user_ns) if cell is not None else None
+        try:
+            result = module.run(self, args, body)
+        except OpenAIError as exc:
+            prefix = f"{type(exc).__name__}: " if isinstance(exc, APIError) else ""
+            raise UsageError(f"{prefix}{exc}") from None
+        if args.out:
+            self.user_ns[args.out] = result
+        return result
+
+    def _command(self, name: str):
+        module_name = COMMANDS.get(name)
+        if module_name is None:
+            known = ", ".join(sorted(COMMANDS))
+            raise UsageError(f"unknown subcommand {name!r}; one of: {known} (see %openai help)")
+        return importlib.import_module(f"{__package__}.{module_name}")
+
+    def _parser(self, name: str, module) -> MagicArgumentParser:
+        parser = MagicArgumentParser(prog=f"%openai {name}", description=module.SUMMARY)
+        module.configure(parser)
+        parser.add_argument("-o", "--out", metavar="NAME", help="also store the result in variable NAME")
+        return parser
+
+    def _help(self, topic: list[str]) -> None:
+        if topic:
+            module = self._command(topic[0])
+            self._parser(topic[0], module).print_help()
+            return
+        lines = ["%openai SUBCOMMAND [options]   (%%openai for subcommands that take a cell)", ""]
+        for name in sorted(COMMANDS):
+            module = self._command(name)
+            lines.append(f"  {name:<16} {module.SUMMARY}")
+        lines += [
+            "",
+            "Every subcommand takes -o/--out NAME. %openai SUBCOMMAND --help shows its options.",
+            "{name} in arguments and cell bodies is replaced by the variable's value.",
+            "Settings: %config OpenAIMagics (models per module, timeout, max_retries, stream).",
+        ]
+        print("\n".join(lines))
+        return

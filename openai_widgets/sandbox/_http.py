@@ -1,0 +1,173 @@
+"""Requests and responses as the sandbox's route handlers see them."""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "ApiError",
+    "BytesResponse",
+    "JSONResponse",
+    "Request",
+    "StreamResponse",
+    "UploadedFile",
+    "error_body",
+]
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """One file part of a multipart request."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class Request:
+    """An HTTP request, decoded. `path` is relative to /v1 (e.g. `/models`)."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    params: dict[str, str] = field(default_factory=dict)  # from the route pattern
+    request_id: str = field(default_factory=lambda: f"req_{uuid.uuid4().hex[:24]}")
+    _form: tuple[dict[str, Any], dict[str, list[UploadedFile]]] | None = None
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[-1] if values else default
+
+    def json(self) -> Any:
+        """The JSON body; an OpenAI-style 400 when it does not parse."""
+        if not self.body:
+            raise ApiError(400, "We could not parse the JSON body of your request. The body is empty.")
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            raise ApiError(
+                400,
+                "We could not parse the JSON body of your request. (HINT: This likely means "
+                "you aren't using your HTTP library correctly.)",
+            ) from None
+
+    def json_object(self) -> dict[str, Any]:
+        body = self.json()
+        if not isinstance(body, dict):
+            raise ApiError(400, "The request body must be a JSON object.")
+        return body
+
+    @property
+    def is_multipart(self) -> bool:
+        return self.headers.get("content-type", "").startswith("multipart/form-data")
+
+    def form(self) -> dict[str, Any]:
+        """Multipart text fields; a repeated field (`x[]`) becomes a list."""
+        return self._parse_form()[0]
+
+    def files(self) -> dict[str, list[UploadedFile]]:
+        """Multipart file parts, by field name."""
+        return self._parse_form()[1]
+
+    def _parse_form(self) -> tuple[dict[str, Any], dict[str, list[UploadedFile]]]:
+        if self._form is None:
+            if not self.is_multipart:
+                raise ApiError(400, "This endpoint expects a multipart/form-data body.")
+            self._form = parse_multipart(self.headers["content-type"], self.body)
+        return self._form
+
+
+def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, list[UploadedFile]]]:
+    """Split a multipart/form-data body into text fields and files."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    if not message.is_multipart():
+        raise ApiError(400, "The multipart body could not be parsed.")
+    fields: dict[str, Any] = {}
+    files: dict[str, list[UploadedFile]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        payload = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            kind = part.get_content_type() or "application/octet-stream"
+            files.setdefault(name, []).append(UploadedFile(filename, kind, payload))
+            continue
+        value = payload.decode("utf-8", errors="replace")
+        if name.endswith("[]"):
+            fields.setdefault(name[:-2], []).append(value)
+        elif name in fields:
+            previous = fields[name]
+            fields[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            fields[name] = value
+    return fields, files
+
+
+class ApiError(Exception):
+    """Raised by a handler to answer with an OpenAI-style error body."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str | None = None,
+        param: str | None = None,
+        code: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = error_body(message, type=type or _default_type(status), param=param, code=code)
+        self.headers = dict(headers or {})
+
+
+def error_body(
+    message: str, *, type: str = "invalid_request_error", param: str | None = None, code: str | None = None
+) -> dict[str, Any]:
+    return {"error": {"message": message, "type": type, "param": param, "code": code}}
+
+
+def _default_type(status: int) -> str:
+    if status == 429:
+        return "requests"
+    if status >= 500:
+        return "server_error"
+    return "invalid_request_error"
+
+
+@dataclass
+class JSONResponse:
+    body: Any
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BytesResponse:
+    content: bytes
+    content_type: str = "application/octet-stream"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class StreamResponse:
+    """Server-sent events: each item is sent as `data: <json>`, then `data: [DONE]`."""
+
+    events: Iterable[Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    # Seconds between events, so a stream can be watched (and interrupted) arriving.
+    interval: float = 0.0

@@ -1,0 +1,529 @@
+"""The sandbox: a real HTTP server on loopback that speaks OpenAI's API shapes.
+
+It is deterministic and in-memory, labels its content as sandbox output, answers
+bad requests with OpenAI-style error bodies, refuses requests without a bearer key,
+keeps a log of every request it received, and injects faults on demand (see
+`_faults`). Route handlers live in `routes/`, one module per API area.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import socket
+import struct
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from ._faults import OPTIONAL_FIELDS, Fault, FaultPlan, FaultSettings, parse_fault_header, retry_headers
+from ._http import ApiError, BytesResponse, JSONResponse, Request, StreamResponse, error_body
+from ._state import State
+from .routes import find_route
+
+__all__ = ["LoggedRequest", "Sandbox", "connect", "shared"]
+
+SANDBOX_KEY = "sk-sandbox-local"  # what the credential widget's sandbox choice connects with
+
+
+@dataclass
+class LoggedRequest:
+    """One request as the sandbox received it (tests read these)."""
+
+    method: str
+    path: str  # relative to /v1
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+    status: int | None = None
+    events_sent: int = 0  # for streams
+    stream_completed: bool | None = None  # None: not a stream; False: the client left or it was cut
+    fault: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    def form(self) -> tuple[dict[str, Any], dict[str, list]]:
+        from ._http import parse_multipart
+
+        return parse_multipart(self.headers["content-type"], self.body)
+
+
+class Sandbox:
+    """A local OpenAI-compatible server on 127.0.0.1, in a background thread.
+
+        with Sandbox() as sandbox:
+            client = ow.connect(api_key="sk-anything", base_url=sandbox.base_url)
+
+    Any bearer key is accepted unless `api_keys` names the accepted ones. Faults are set
+    server-wide with the keyword arguments or `configure()`, or per request with `inject()`.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_keys: Iterable[str] | None = None,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        error_rates: dict[int, float] | None = None,
+        rpm: int | None = None,
+        tpm: int | None = None,
+        burst_seconds: float = 1.0,
+        stream_interval: float = 0.0,
+        seed: int = 0,
+        job_seconds: float = 3.0,
+        batch_seconds: float = 2.0,
+    ) -> None:
+        self.host = host
+        self.requested_port = port
+        self.api_keys = set(api_keys) if api_keys is not None else None
+        self.settings = FaultSettings(
+            latency=latency,
+            jitter=jitter,
+            error_rates=dict(error_rates or {}),
+            rpm=rpm,
+            tpm=tpm,
+            burst_seconds=burst_seconds,
+            stream_interval=stream_interval,
+            seed=seed,
+        )
+        self.faults = FaultPlan(self.settings)
+        self.state = State(seed)
+        self.job_seconds = job_seconds  # how long a fine-tuning job takes
+        self.batch_seconds = batch_seconds  # how long a batch takes
+        self.requests: list[LoggedRequest] = []
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle ------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        if self._server is None:
+            self._server = _Server((self.host, self.requested_port), _Handler, self)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                name="openai-sandbox",
+                kwargs={"poll_interval": 0.1},
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running: call start() first")
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The URL to give a client: `http://127.0.0.1:PORT/v1`."""
+        return f"{self.url}/v1"
+
+    def __repr__(self) -> str:
+        where = self.base_url if self._server else "stopped"
+        return f"Sandbox({where})"
+
+    # -- faults and log --------------------------------------------------------------
+
+    def configure(self, **settings: Any) -> None:
+        """Change server-wide faults: latency, jitter, error_rates, rpm, tpm, burst_seconds, ..."""
+        for name, value in settings.items():
+            if not hasattr(self.settings, name):
+                raise TypeError(f"unknown sandbox setting {name!r}")
+            setattr(self.settings, name, value)
+        self.faults.limiter.reset()
+
+    def inject(
+        self, kind: str, *, path: str | None = None, method: str | None = None, times: int = 1, **params: Any
+    ) -> None:
+        """Make the next `times` requests (to `path`, if given) fail with fault `kind`."""
+        fault = parse_fault_header(kind)  # validates the kind
+        fault.params.update(params)
+        fault.path, fault.method, fault.times = path, method, times
+        self.faults.inject(fault)
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def requests_to(self, path: str, method: str | None = None) -> list[LoggedRequest]:
+        """Logged requests whose path starts with `path` (relative to /v1)."""
+        return [
+            r
+            for r in list(self.requests)
+            if r.path.startswith(path) and (method is None or r.method == method.upper())
+        ]
+
+    def clear_requests(self) -> None:
+        self.requests.clear()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], handler: type, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        super().__init__(address, handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that left mid-answer is not news
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    server_version = "openai-widgets-sandbox"
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_DELETE = do_PUT = do_PATCH = do_OPTIONS = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError):  # the connection may have been reset on purpose
+            super().finish()
+
+    # -- one request -----------------------------------------------------------------
+
+    def _handle(self) -> None:
+        sandbox = self.server.sandbox
+        body = self._read_body()
+        split = urllib.parse.urlsplit(self.path)
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        full_path = urllib.parse.unquote(split.path)
+        path = full_path[3:] if full_path.startswith("/v1/") or full_path == "/v1" else full_path
+        logged = LoggedRequest(self.command, path, urllib.parse.parse_qs(split.query), headers, body)
+        sandbox.requests.append(logged)
+        request = Request(self.command, path, logged.query, headers, body)
+        self._started = time.monotonic()
+        try:
+            self._respond(sandbox, request, logged, under_v1=full_path.startswith("/v1"))
+        except (TimeoutError, ConnectionError, BrokenPipeError):
+            self.close_connection = True
+
+    def _respond(self, sandbox: Sandbox, request: Request, logged: LoggedRequest, *, under_v1: bool) -> None:
+        fault = self._fault_for(sandbox, request)
+        logged.fault = fault.kind if fault else None
+        delay = sandbox.faults.delay()
+        if fault and fault.kind == "latency":
+            delay += float(fault.params.get("seconds", 0))
+        if delay:
+            time.sleep(delay)
+        if fault and fault.kind == "drop":
+            return self._reset(logged)
+        if fault and fault.kind == "html":
+            return self._send_html(int(fault.params.get("status", 502)), logged)
+
+        response = _injected_error(sandbox, fault) or self._route(sandbox, request, under_v1=under_v1)
+        if isinstance(response, StreamResponse):
+            return self._send_stream(response, logged, request, fault)
+        if isinstance(response, BytesResponse):
+            return self._send_bytes(
+                response.status,
+                response.content,
+                response.content_type,
+                logged,
+                request,
+                headers=response.headers,
+                fault=fault,
+            )
+        return self._send_json(
+            response.status, response.body, logged, request, headers=response.headers, fault=fault
+        )
+
+    def _route(self, sandbox: Sandbox, request: Request, *, under_v1: bool) -> Any:
+        """The route's answer, or the 404 / 401 / 429 that comes before it."""
+        found = find_route(request.method, request.path) if under_v1 else None
+        if found is None:
+            url = self.path.split("?")[0]
+            return JSONResponse(error_body(f"Invalid URL ({request.method} {url})"), 404)
+        route, request.params = found
+        if route.auth:
+            refusal = _auth_refusal(sandbox, request.headers.get("authorization"))
+            if refusal:
+                return JSONResponse(refusal, 401)
+        wait, self._limit_headers = sandbox.faults.limiter.take(sandbox.settings, _estimate_tokens(request))
+        if wait > 0:
+            return _rate_limited(sandbox, wait, self._limit_headers)
+        try:
+            return route.handler(request, sandbox)
+        except ApiError as exc:
+            return JSONResponse(exc.body, exc.status, exc.headers)
+        except Exception as exc:  # a sandbox bug must still look like a server error
+            return JSONResponse(
+                error_body(f"sandbox error: {type(exc).__name__}: {exc}", type="server_error"), 500
+            )
+
+    def _fault_for(self, sandbox: Sandbox, request: Request) -> Fault | None:
+        header = request.headers.get("x-sandbox-fault")
+        if header:
+            try:
+                return parse_fault_header(header)
+            except ValueError:
+                return None
+        return sandbox.faults.next_queued(request.method, request.path)
+
+    # -- writing ---------------------------------------------------------------------
+
+    def _common_headers(self, request: Request | None) -> dict[str, str]:
+        headers = dict(getattr(self, "_limit_headers", {}) or {})
+        if request is not None:
+            headers["x-request-id"] = request.request_id
+        headers["openai-processing-ms"] = str(int((time.monotonic() - self._started) * 1000))
+        headers["openai-version"] = "2020-10-01"
+        return headers
+
+    def _send_json(
+        self,
+        status: int,
+        body: Any,
+        logged: LoggedRequest,
+        request: Request | None,
+        *,
+        headers: dict[str, str] | None = None,
+        fault: Fault | None = None,
+    ) -> None:
+        if fault and fault.kind == "extra_field":
+            body = _with_extra_field(body)
+        if fault and fault.kind == "missing_optional":
+            body = _without_optional(body, fault.params.get("fields"))
+        data = json.dumps(body, separators=(",", ":")).encode()
+        if fault and fault.kind == "malformed":
+            data = data[: max(len(data) // 2, 1)]
+        self._send_bytes(status, data, "application/json", logged, request, headers=headers, fault=fault)
+
+    def _send_bytes(
+        self,
+        status: int,
+        data: bytes,
+        content_type: str,
+        logged: LoggedRequest,
+        request: Request | None,
+        *,
+        headers: dict[str, str] | None = None,
+        fault: Fault | None = None,
+    ) -> None:
+        logged.status = status
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in {**self._common_headers(request), **(headers or {})}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if fault and fault.kind == "reset":
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self._reset(logged)
+        else:
+            self.wfile.write(data)
+
+    def _send_html(self, status: int, logged: LoggedRequest) -> None:
+        page = (
+            f"<html><head><title>{status} Bad Gateway</title></head><body><center><h1>{status} "
+            "Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
+        ).encode()
+        self._send_bytes(status, page, "text/html", logged, None)
+
+    def _send_stream(
+        self, response: StreamResponse, logged: LoggedRequest, request: Request, fault: Fault | None
+    ) -> None:
+        logged.status = 200
+        logged.stream_completed = False
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        for name, value in {**self._common_headers(request), **response.headers}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        cut_after = int(fault.params.get("after", 2)) if fault and fault.kind == "cut_stream" else None
+        interval = response.interval or self.server.sandbox.settings.stream_interval
+        try:
+            for event in response.events:
+                if cut_after is not None and logged.events_sent >= cut_after:
+                    return self._reset(logged)
+                self._write_chunk(f"data: {json.dumps(event, separators=(',', ':'))}\n\n".encode())
+                logged.events_sent += 1
+                if interval:
+                    time.sleep(interval)
+            if cut_after is not None:
+                return self._reset(logged)
+            self._write_chunk(b"data: [DONE]\n\n")
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+            logged.stream_completed = True
+        except OSError:
+            self.close_connection = True  # the client went away: an interrupt, most likely
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _reset(self, logged: LoggedRequest) -> None:
+        """Drop the connection with a TCP reset, as a crashing proxy would."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            parts = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+
+def _auth_refusal(sandbox: Sandbox, header: str | None) -> dict[str, Any] | None:
+    if not header or not header.startswith("Bearer ") or not header[7:].strip():
+        return error_body(
+            "You didn't provide an API key. You need to provide your API key in an Authorization "
+            "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+        )
+    key = header[7:].strip()
+    if sandbox.api_keys is not None and key not in sandbox.api_keys:
+        shown = f"{key[:3]}...{key[-4:]}" if len(key) > 8 else "***"
+        return error_body(
+            f"Incorrect API key provided: {shown}. You can find your API key at "
+            "https://platform.openai.com/account/api-keys.",
+            code="invalid_api_key",
+        )
+    return None
+
+
+def _injected_error(sandbox: Sandbox, fault: Fault | None) -> JSONResponse | None:
+    """The error answer of a `status` fault or of the random error rates, if one applies."""
+    if fault and fault.kind == "status":
+        status = int(fault.params.get("status", 500))
+    else:
+        status = sandbox.faults.random_status()
+    if not status:
+        return None
+    if status == 429:
+        message = "Rate limit reached for requests (sandbox fault injection). Please try again later."
+    else:
+        message = "The server had an error while processing your request (sandbox fault injection)."
+    kind = "server_error" if status >= 500 else "requests"
+    return JSONResponse(error_body(message, type=kind), status, retry_headers(fault.params) if fault else {})
+
+
+def _rate_limited(sandbox: Sandbox, wait: float, limit_headers: dict[str, str]) -> JSONResponse:
+    which = "tokens" if sandbox.settings.tpm and not _requests_exhausted(limit_headers) else "requests"
+    headers = {"retry-after": str(math.ceil(wait)), "retry-after-ms": str(math.ceil(wait * 1000))}
+    message = (
+        f"Rate limit reached for {which} per minute in the sandbox. Please try again in {wait * 1000:.0f}ms."
+    )
+    return JSONResponse(error_body(message, type=which, code="rate_limit_exceeded"), 429, headers)
+
+
+def _requests_exhausted(headers: dict[str, str]) -> bool:
+    return headers.get("x-ratelimit-remaining-requests") == "0"
+
+
+def _estimate_tokens(request: Request) -> int:
+    """Tokens a request counts against `tpm`: about 4 characters per token, plus max_tokens."""
+    if request.method != "POST" or request.is_multipart or not request.body:
+        return 1
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return 1
+    if not isinstance(body, dict):
+        return 1
+    total = 0
+    for key in ("input", "prompt", "messages"):
+        total += _text_tokens(body.get(key))
+    for key in ("max_tokens", "max_completion_tokens"):
+        if isinstance(body.get(key), int):
+            total += body[key]
+    return max(total, 1)
+
+
+def _text_tokens(value: Any) -> int:
+    if isinstance(value, str):
+        return max(math.ceil(len(value) / 4), 1)
+    if isinstance(value, list):
+        return sum(_text_tokens(item) for item in value)
+    if isinstance(value, dict):
+        return sum(_text_tokens(item) for item in value.values())
+    return 0
+
+
+def _with_extra_field(body: Any) -> Any:
+    if isinstance(body, dict):
+        body = {**body, "sandbox_extra": {"note": "a field the API may add later"}}
+        if isinstance(body.get("data"), list):
+            body["data"] = [
+                {**item, "sandbox_extra": 1} if isinstance(item, dict) else item for item in body["data"]
+            ]
+    return body
+
+
+def _without_optional(body: Any, fields: Any = None) -> Any:
+    names = set(fields.split(",")) if isinstance(fields, str) else set(OPTIONAL_FIELDS)
+    if isinstance(body, dict):
+        body = {k: v for k, v in body.items() if k not in names}
+        if isinstance(body.get("data"), list):
+            body["data"] = [
+                {k: v for k, v in item.items() if k not in names} if isinstance(item, dict) else item
+                for item in body["data"]
+            ]
+    return body
+
+
+_shared: Sandbox | None = None
+_shared_lock = threading.Lock()
+
+
+def shared() -> Sandbox:
+    """The process-wide sandbox (started on first use), for the credential widget and notebooks."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Sandbox().start()
+        return _shared
+
+
+def connect(**client_options: Any):
+    """Start the shared sandbox and make a client on it the default: `ow.sandbox.connect()`."""
+    from .. import connect as connect_default
+
+    return connect_default(api_key=SANDBOX_KEY, base_url=shared().base_url, **client_options)

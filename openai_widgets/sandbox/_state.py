@@ -1,0 +1,54 @@
+"""The sandbox's in-memory world: models, files, jobs, batches, and ID minting."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import threading
+import time
+from typing import Any
+
+from ._catalog import model_records
+from ._http import ApiError
+
+__all__ = ["State"]
+
+
+class State:
+    """Everything the sandbox remembers; guard writes with `lock`."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.lock = threading.RLock()
+        self.seed = seed
+        self.models: dict[str, dict[str, Any]] = model_records()
+        self.files: dict[str, dict[str, Any]] = {}  # id -> file object
+        self.file_contents: dict[str, bytes] = {}
+        self.fine_tuning_jobs: dict[str, dict[str, Any]] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.images: dict[str, bytes] = {}  # served at /sandbox/images/<name>
+        self._counter = itertools.count(1)
+
+    def new_id(self, prefix: str) -> str:
+        """A fresh ID in OpenAI's shape (`file-...`, `ftjob-...`), deterministic per seed."""
+        number = next(self._counter)
+        digest = hashlib.sha256(f"{self.seed}:{prefix}:{number}".encode()).hexdigest()
+        return f"{prefix}-{digest[:24]}"
+
+    @staticmethod
+    def now() -> int:
+        return int(time.time())
+
+    def model(self, model_id: Any, *, param: str = "model") -> dict[str, Any]:
+        """The model record, or OpenAI's 400/404 for a missing or unknown model."""
+        if not model_id or not isinstance(model_id, str):
+            raise ApiError(400, f"you must provide a {param} parameter", param=param)
+        with self.lock:
+            record = self.models.get(model_id)
+        if record is None:
+            raise ApiError(
+                404,
+                f"The model `{model_id}` does not exist or you do not have access to it.",
+                param=param,
+                code="model_not_found",
+            )
+        return record

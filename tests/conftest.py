@@ -1,0 +1,76 @@
+"""Shared fixtures: the sandbox on loopback, clients wired to it, the spec, an IPython shell."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import openai_widgets as ow
+from openai_widgets.sandbox import Sandbox
+
+# A key shaped like a real one; tests check that it never shows up anywhere.
+TEST_KEY = "sk-test-" + "Zq7Xw2Lm9Pk4Rt6Yv8Bn3Cd5Fg1Hj0Ks"
+
+os.environ.pop("OPENAI_API_KEY", None)  # tests never use a real key
+os.environ.pop("OPENAI_BASE_URL", None)
+
+
+@pytest.fixture(scope="session")
+def _sandbox_server():
+    with Sandbox(job_seconds=0.6, batch_seconds=0.3) as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(_sandbox_server):
+    """The session's sandbox, with an empty request log and no faults."""
+    server = _sandbox_server
+    server.clear_faults()
+    server.clear_requests()
+    server.configure(latency=0.0, jitter=0.0, error_rates={}, rpm=None, tpm=None, stream_interval=0.0)
+    server.api_keys = None
+    yield server
+    server.clear_faults()
+
+
+@pytest.fixture
+def sleeps():
+    """Delays the client asked to sleep (retries do not really wait in tests)."""
+    return []
+
+
+@pytest.fixture
+def client(sandbox, sleeps):
+    """A client on the sandbox whose retry waits are recorded instead of slept."""
+    with ow.Client(api_key=TEST_KEY, base_url=sandbox.base_url, max_retries=2, timeout=10) as made:
+        made._sleep = sleeps.append
+        yield made
+
+
+@pytest.fixture
+def connected(client):
+    """`client` as the default client for module-level functions and magics."""
+    ow.set_client(client)
+    yield client
+    ow.set_client(None)
+
+
+@pytest.fixture(scope="session")
+def spec():
+    from .spec import load_spec
+
+    return load_spec()
+
+
+@pytest.fixture
+def ip(connected):
+    """A real IPython shell with the extension loaded, connected to the sandbox."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "openai_widgets")
+    yield shell
+    shell.run_line_magic("unload_ext", "openai_widgets")
+    for name in [n for n in shell.user_ns if not n.startswith("_") and n not in shell.user_ns_hidden]:
+        shell.user_ns.pop(name, None)
