@@ -17,7 +17,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -44,7 +44,7 @@ class LoggedRequest:
     events_sent: int = 0  # for streams
     stream_completed: bool | None = None  # None: not a stream; False: the client left or it was cut
     fault: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    target: str = ""  # the request line's target as sent, before percent-decoding
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -221,7 +221,9 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         full_path = urllib.parse.unquote(split.path)
         path = full_path[3:] if full_path.startswith("/v1/") or full_path == "/v1" else full_path
-        logged = LoggedRequest(self.command, path, urllib.parse.parse_qs(split.query), headers, body)
+        logged = LoggedRequest(
+            self.command, path, urllib.parse.parse_qs(split.query), headers, body, target=self.path
+        )
         sandbox.requests.append(logged)
         request = Request(self.command, path, logged.query, headers, body)
         self._started = time.monotonic()

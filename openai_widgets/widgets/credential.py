@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from .._constants import DEFAULT_BASE_URL
 from .._errors import OpenAIError
+from ._common import error_html
 
 __all__ = ["CredentialWidget"]
 
@@ -98,7 +99,7 @@ class CredentialWidget(widgets.VBox):
             )
         except OpenAIError as exc:
             self.client = None
-            self.status.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            self.status.value = error_html(exc)
         finally:
             self.connect_button.disabled = False
 
