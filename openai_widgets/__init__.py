@@ -74,11 +74,22 @@ def _module_function(name: str) -> Any:
 _API_FUNCTIONS = _api_names()
 globals().update({name: _module_function(name) for name in _API_FUNCTIONS})
 
+
+def studio(panel: str | None = None) -> Any:
+    """One widget with a tab per module, acting on the default client.
+
+    Unlike the other functions it needs no connection: with none it opens on Connection.
+    """
+    from .widgets.studio import Studio
+
+    return Studio(panel)
+
 _LAZY = {
     "sandbox": "openai_widgets.sandbox",
     "widgets": "openai_widgets.widgets",
     "magics": "openai_widgets.magics",
     "CredentialWidget": "openai_widgets.widgets.credential",
+    "Studio": "openai_widgets.widgets.studio",
 }
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from .api.custom import CustomAPI
 from .api.models import ModelsAPI
+from .api.studio import StudioAPI
 
 __all__ = ["Client"]
 
 
-class Client(ModelsAPI, CustomAPI):
+class Client(ModelsAPI, CustomAPI, StudioAPI):
     """A connection to the OpenAI API or any OpenAI-compatible server.
 
         client = ow.Client(api_key="sk-...", organization="org-...")

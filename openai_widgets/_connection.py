@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from ._client import Client
@@ -14,6 +15,7 @@ __all__ = ["connect", "get_client", "set_client"]
 
 _default: Client | None = None
 _lock = threading.Lock()
+_listeners: list[Callable[[Client | None], None]] = []
 
 
 def connect(
@@ -57,6 +59,23 @@ def set_client(client: Client | None) -> None:
     global _default
     with _lock:
         _default = client
+    for listener in list(_listeners):
+        listener(client)
+
+
+def add_connection_listener(listener: Callable[[Client | None], None]) -> None:
+    """Call `listener(client)` whenever the default client changes (the studio's status bar)."""
+    _listeners.append(listener)
+
+
+def remove_connection_listener(listener: Callable[[Client | None], None]) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def current_client() -> Client | None:
+    """The default client if one is set; never creates one."""
+    return _default
 
 
 def get_client() -> Client:
@@ -70,10 +89,6 @@ def get_client() -> Client:
                 )
             _default = Client()
         return _default
-
-
-def is_connected() -> bool:
-    return _default is not None
 
 
 def _in_kernel() -> bool:

@@ -10,4 +10,5 @@ COMMANDS: dict[str, str] = {
     "connect": "connect",
     "models": "models",
     "call": "call",
+    "studio": "studio",
 }

@@ -5,10 +5,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["CredentialWidget"]
+__all__ = ["CredentialWidget", "CustomCallPanel", "ModelsPanel", "Studio"]
 
 _WHERE = {
     "CredentialWidget": "credential",
+    "CustomCallPanel": "custom",
+    "ModelsPanel": "models",
+    "Studio": "studio",
 }
 
 

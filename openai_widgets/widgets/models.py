@@ -1,0 +1,143 @@
+"""The model explorer: search, filter and sort `models()`, inspect one, use it in another panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from .._model_kinds import KINDS, model_kind
+from ._common import Panel
+
+__all__ = ["ModelsPanel"]
+
+ALL = "all"
+SORTS = {
+    "newest first": (["created", "id"], [False, True]),
+    "oldest first": (["created", "id"], [True, True]),
+    "id": (["id"], [True]),
+    "owner": (["owned_by", "id"], [True, True]),
+}
+# Which panel a model of each kind can be used in: (button label, studio tab key).
+USES = {
+    "chat": ("Use in chat", "chat"),
+    "reasoning": ("Use in chat", "chat"),
+    "fine-tuned": ("Use in chat", "chat"),
+    "embedding": ("Use in embeddings", "embeddings"),
+    "image": ("Use in images", "images"),
+}
+
+
+class ModelsPanel(Panel):
+    """A searchable, sortable table of the models, filtered by owner, kind and creation date.
+
+    Kinds are guessed from the model ID (see `openai_widgets._model_kinds`). Selecting a
+    model shows its record; "use in ..." hands it to another panel through `on_use`,
+    which the studio sets to switch tab with the model picked.
+    """
+
+    title = "Models"
+
+    def __init__(self, *, client: Any = None, on_use: Callable[[str, str], None] | None = None) -> None:
+        self.on_use = on_use
+        self._all = None  # the models() DataFrame, with a `kind` column
+        self.search = widgets.Text(placeholder="search model IDs", description="Search",
+                                   continuous_update=True, layout=widgets.Layout(width="260px"))
+        self.owner = widgets.Dropdown(options=[ALL], value=ALL, description="Owner",
+                                      layout=widgets.Layout(width="220px"))
+        self.kind = widgets.Dropdown(options=[ALL, *KINDS], value=ALL, description="Kind",
+                                     layout=widgets.Layout(width="200px"))
+        self.created_from = widgets.DatePicker(description="From")
+        self.created_to = widgets.DatePicker(description="To")
+        self.sort = widgets.Dropdown(options=list(SORTS), value="newest first", description="Sort",
+                                     layout=widgets.Layout(width="220px"))
+        self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
+        self.summary = widgets.HTML()
+        self.table = widgets.Select(options=[], rows=14, layout=widgets.Layout(width="100%"))
+        self.table.add_class("ow-models-table")
+        self.record = widgets.HTML()
+        self.use_button = widgets.Button(description="Use in chat", disabled=True, button_style="info")
+        super().__init__(client=client)
+        self.children = [
+            widgets.HBox([self.search, self.owner, self.kind, self.sort, self.refresh_button]),
+            widgets.HBox([self.created_from, self.created_to]),
+            self.summary, self.table,
+            widgets.HBox([self.use_button, self.status]),
+            self.record,
+        ]
+        self.add_class("ow-panel-models")
+        self.refresh_button.on_click(lambda _: self.refresh())
+        for control in (self.search, self.owner, self.kind, self.created_from, self.created_to, self.sort):
+            control.observe(lambda _: self._show(), names="value")
+        self.table.observe(self._on_select, names="value")
+        self.use_button.on_click(self._on_use)
+
+    @property
+    def frame(self):
+        """The models shown now, after search, filters and sort (a DataFrame)."""
+        if self._all is None:
+            return None
+        frame = self._all
+        if self.search.value.strip():
+            frame = frame[frame["id"].str.contains(self.search.value.strip(), case=False, regex=False)]
+        if self.owner.value != ALL:
+            frame = frame[frame["owned_by"] == self.owner.value]
+        if self.kind.value != ALL:
+            frame = frame[frame["kind"] == self.kind.value]
+        if self.created_from.value:
+            frame = frame[frame["created"] >= _utc(self.created_from.value)]
+        if self.created_to.value:
+            frame = frame[frame["created"] < _utc(self.created_to.value + dt.timedelta(days=1))]
+        columns, ascending = SORTS[self.sort.value]
+        return frame.sort_values(columns, ascending=ascending, kind="stable").reset_index(drop=True)
+
+    def refresh(self) -> None:
+        """Load the models (one `models()` call)."""
+        frame = self.run(self.refresh_button, lambda: self.client.models(), working="loading models...")
+        if frame is None:
+            return
+        frame = frame.assign(kind=[model_kind(m) for m in frame["id"]])
+        self._all = frame
+        owners = sorted(frame["owned_by"].dropna().unique())
+        self.owner.options = [ALL, *owners]
+        self._show()
+
+    def _show(self) -> None:
+        frame = self.frame
+        if frame is None:
+            self.summary.value = "<i>Press Refresh to load the models.</i>"
+            return
+        self.table.options = [(_row(r), r.id) for r in frame.itertuples()]
+        self.summary.value = f"<b>{len(frame)}</b> of {len(self._all)} models"
+
+    def _on_select(self, change) -> None:
+        model_id = change["new"]
+        if not model_id:
+            self.record.value = ""
+            self.use_button.disabled = True
+            return
+        record = self.run(None, lambda: self.client.model(model_id), working=f"loading {model_id}...")
+        if record is not None:
+            self.record.value = record._repr_html_()
+        use = USES.get(model_kind(model_id))
+        self.use_button.disabled = use is None or self.on_use is None
+        self.use_button.description = use[0] if use else "Use in chat"
+
+    def _on_use(self, _button=None) -> None:
+        model_id = self.table.value
+        use = USES.get(model_kind(model_id or ""))
+        if model_id and use and self.on_use is not None:
+            self.on_use(use[1], model_id)
+
+
+def _row(row: Any) -> str:
+    created = row.created.strftime("%Y-%m-%d") if row.created == row.created else "?"
+    return f"{row.id}  ·  {row.kind}  ·  {row.owned_by}  ·  {created}"
+
+
+def _utc(day: dt.date):
+    import pandas as pd
+
+    return pd.Timestamp(day, tz="UTC")
