@@ -84,6 +84,7 @@ def studio(panel: str | None = None) -> Any:
 
     return Studio(panel)
 
+
 _LAZY = {
     "sandbox": "openai_widgets.sandbox",
     "widgets": "openai_widgets.widgets",

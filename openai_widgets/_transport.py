@@ -14,6 +14,7 @@ import random
 import threading
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -181,8 +182,13 @@ class BaseClient:
         url = self._url(path)
         seconds = self.timeout if timeout is None else _positive(timeout, "timeout")
         params = {k: v for k, v in (params or {}).items() if v is not None} or None
+        verb = method.upper()
+        if verb != "GET":
+            # One key for every attempt of this request, so a server that honours it runs a
+            # retried POST once even when the first answer was lost on the way back.
+            headers = {"Idempotency-Key": f"ow-{uuid.uuid4().hex}", **(headers or {})}
         return self._http.build_request(
-            method.upper(),
+            verb,
             url,
             params=params,
             json=json,

@@ -253,3 +253,19 @@ def test_the_sandbox_runs_from_the_command_line():
     finally:
         process.terminate()
         process.wait(5)
+
+
+def test_a_retried_post_runs_once(connected, sandbox, sleeps):
+    """The answer to an upload is lost on the way back; the retry must not create a second file."""
+    import openai_widgets as ow
+
+    before = len(sandbox.state.files)
+    sandbox.inject("reset", path="/files", method="POST")
+    ow.get_client()._post_multipart(
+        "files", {"purpose": "user_data"}, [("file", ("a.txt", b"x", "text/plain"))]
+    )
+    attempts = sandbox.requests_to("/files", "POST")
+    assert len(attempts) == 2
+    assert attempts[0].headers["idempotency-key"] == attempts[1].headers["idempotency-key"]
+    assert len(sandbox.state.files) == before + 1
+    assert sleeps  # it was retried

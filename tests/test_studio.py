@@ -90,7 +90,9 @@ def explorer(connected):
 
 def test_explorer_loads_and_counts(explorer, sandbox):
     assert len(explorer.frame) == len(sandbox.state.models)
-    assert f"<b>{len(sandbox.state.models)}</b> of {len(sandbox.state.models)} models" in explorer.summary.value
+    assert (
+        f"<b>{len(sandbox.state.models)}</b> of {len(sandbox.state.models)} models" in explorer.summary.value
+    )
     assert set(explorer.owner.options) == {"all", "system", "openai", "openai-internal"}
 
 

@@ -8,7 +8,9 @@ keeps a log of every request it received, and injects faults on demand (see
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import dataclasses
 import json
 import math
 import socket
@@ -100,6 +102,8 @@ class Sandbox:
         self.job_seconds = job_seconds  # how long a fine-tuning job takes
         self.batch_seconds = batch_seconds  # how long a batch takes
         self.requests: list[LoggedRequest] = []
+        self._answers: collections.OrderedDict[str, Any] = collections.OrderedDict()
+        self._answers_lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -180,6 +184,27 @@ class Sandbox:
 
     def clear_requests(self) -> None:
         self.requests.clear()
+
+    # -- idempotency -----------------------------------------------------------------
+
+    def remember(self, key: str | None, response: Any) -> None:
+        """Keep a successful answer under its Idempotency-Key, so a retry gets it again."""
+        if not key or isinstance(response, StreamResponse) or not 200 <= response.status < 300:
+            return
+        with self._answers_lock:
+            self._answers[key] = response
+            while len(self._answers) > 1000:
+                self._answers.popitem(last=False)
+
+    def replay(self, key: str | None) -> Any:
+        """The answer already given to a request with this Idempotency-Key, marked as replayed."""
+        if not key:
+            return None
+        with self._answers_lock:
+            answer = self._answers.get(key)
+        if answer is None:
+            return None
+        return dataclasses.replace(answer, headers={**answer.headers, "idempotent-replayed": "true"})
 
 
 class _Server(ThreadingHTTPServer):
@@ -273,11 +298,17 @@ class _Handler(BaseHTTPRequestHandler):
             refusal = _auth_refusal(sandbox, request.headers.get("authorization"))
             if refusal:
                 return JSONResponse(refusal, 401)
+        key = request.headers.get("idempotency-key") if request.method != "GET" else None
+        replay = sandbox.replay(key)
+        if replay is not None:
+            return replay
         wait, self._limit_headers = sandbox.faults.limiter.take(sandbox.settings, _estimate_tokens(request))
         if wait > 0:
             return _rate_limited(sandbox, wait, self._limit_headers)
         try:
-            return route.handler(request, sandbox)
+            response = route.handler(request, sandbox)
+            sandbox.remember(key, response)
+            return response
         except ApiError as exc:
             return JSONResponse(exc.body, exc.status, exc.headers)
         except Exception as exc:  # a sandbox bug must still look like a server error

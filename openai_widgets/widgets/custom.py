@@ -27,29 +27,43 @@ class CustomCallPanel(Panel):
     title = "Custom call"
 
     def __init__(self, *, client: Any = None) -> None:
-        self.method = widgets.Dropdown(options=list(METHODS), value="GET", description="Method",
-                                       layout=widgets.Layout(width="180px"))
-        self.path = widgets.Text(value="models", description="Path", placeholder="models",
-                                 layout=widgets.Layout(width="480px"))
+        self.method = widgets.Dropdown(
+            options=list(METHODS), value="GET", description="Method", layout=widgets.Layout(width="180px")
+        )
+        self.path = widgets.Text(
+            value="models", description="Path", placeholder="models", layout=widgets.Layout(width="480px")
+        )
         self.headers = _json_box("Headers", '{"X-Example": "value"}')
         self.query = _json_box("Query", '{"limit": 10}')
         self.body = _json_box("Body", '{"model": "gpt-4o-mini"}', rows=6)
         self.path_error, self.headers_error, self.query_error, self.body_error = (
-            widgets.HTML() for _ in range(4))
+            widgets.HTML() for _ in range(4)
+        )
         self.send_button = widgets.Button(description="Send", button_style="primary", icon="paper-plane")
         self.response_line = widgets.HTML()
         self.output = widgets.Output()
         self.result = None
         super().__init__(client=client)
         self.children = [
-            widgets.HBox([self.method, self.path]), self.path_error,
-            self.headers, self.headers_error, self.query, self.query_error, self.body, self.body_error,
-            widgets.HBox([self.send_button, self.status]), self.response_line, self.output,
+            widgets.HBox([self.method, self.path]),
+            self.path_error,
+            self.headers,
+            self.headers_error,
+            self.query,
+            self.query_error,
+            self.body,
+            self.body_error,
+            widgets.HBox([self.send_button, self.status]),
+            self.response_line,
+            self.output,
         ]
         self.add_class("ow-panel-custom")
         self.path.observe(lambda _: self._check_path(), names="value")
-        for box, line, name in ((self.headers, self.headers_error, "headers"),
-                                (self.query, self.query_error, "query"), (self.body, self.body_error, "body")):
+        for box, line, name in (
+            (self.headers, self.headers_error, "headers"),
+            (self.query, self.query_error, "query"),
+            (self.body, self.body_error, "body"),
+        ):
             box.observe(lambda _, b=box, e=line, n=name: _check_json(b, e, n), names="value")
         self.send_button.on_click(lambda _: self.send_request())
 
@@ -57,15 +71,25 @@ class CustomCallPanel(Panel):
         """Send the request (one `request()` call) and show the answer."""
         show(self.output)
         self.response_line.value = ""
-        result = self.run(self.send_button, lambda: self.client.request(
-            self.method.value, self.path.value, headers=self.headers.value, query=self.query.value,
-            body=self.body.value if self.method.value != "GET" else None), working="sending...")
+        result = self.run(
+            self.send_button,
+            lambda: self.client.request(
+                self.method.value,
+                self.path.value,
+                headers=self.headers.value,
+                query=self.query.value,
+                body=self.body.value if self.method.value != "GET" else None,
+            ),
+            working="sending...",
+        )
         info = self.client.last_request
         if info is not None:
             outcome = f"{info.status}" if info.status else "no answer"
             request_id = f" · {html.escape(info.request_id)}" if info.request_id else ""
-            self.response_line.value = (f"<code>{info.method} {html.escape(info.path)}</code> → "
-                                        f"<b>{outcome}</b> in {info.duration * 1000:.0f} ms{request_id}")
+            self.response_line.value = (
+                f"<code>{info.method} {html.escape(info.path)}</code> → "
+                f"<b>{outcome}</b> in {info.duration * 1000:.0f} ms{request_id}"
+            )
         self.result = result
         if result is not None:
             show(self.output, _presentable(result))
@@ -81,8 +105,9 @@ class CustomCallPanel(Panel):
 
 
 def _json_box(name: str, placeholder: str, rows: int = 3) -> widgets.Textarea:
-    return widgets.Textarea(description=name, placeholder=placeholder, rows=rows,
-                            layout=widgets.Layout(width="660px"))
+    return widgets.Textarea(
+        description=name, placeholder=placeholder, rows=rows, layout=widgets.Layout(width="660px")
+    )
 
 
 def _check_json(box: widgets.Textarea, line: widgets.HTML, field: str) -> None:
@@ -100,8 +125,11 @@ def _error(text: str) -> str:
 
 def _presentable(result: Any) -> Any:
     """A DataFrame for a list object, pretty JSON for other JSON, a note for bytes."""
-    if isinstance(result, dict) and isinstance(result.get("data"), list) and all(
-            isinstance(item, dict) for item in result["data"]):
+    if (
+        isinstance(result, dict)
+        and isinstance(result.get("data"), list)
+        and all(isinstance(item, dict) for item in result["data"])
+    ):
         import pandas as pd
 
         return pd.DataFrame.from_records(result["data"])

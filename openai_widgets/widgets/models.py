@@ -43,16 +43,26 @@ class ModelsPanel(Panel):
     def __init__(self, *, client: Any = None, on_use: Callable[[str, str], None] | None = None) -> None:
         self.on_use = on_use
         self._all = None  # the models() DataFrame, with a `kind` column
-        self.search = widgets.Text(placeholder="search model IDs", description="Search",
-                                   continuous_update=True, layout=widgets.Layout(width="260px"))
-        self.owner = widgets.Dropdown(options=[ALL], value=ALL, description="Owner",
-                                      layout=widgets.Layout(width="220px"))
-        self.kind = widgets.Dropdown(options=[ALL, *KINDS], value=ALL, description="Kind",
-                                     layout=widgets.Layout(width="200px"))
+        self.search = widgets.Text(
+            placeholder="search model IDs",
+            description="Search",
+            continuous_update=True,
+            layout=widgets.Layout(width="260px"),
+        )
+        self.owner = widgets.Dropdown(
+            options=[ALL], value=ALL, description="Owner", layout=widgets.Layout(width="220px")
+        )
+        self.kind = widgets.Dropdown(
+            options=[ALL, *KINDS], value=ALL, description="Kind", layout=widgets.Layout(width="200px")
+        )
         self.created_from = widgets.DatePicker(description="From")
         self.created_to = widgets.DatePicker(description="To")
-        self.sort = widgets.Dropdown(options=list(SORTS), value="newest first", description="Sort",
-                                     layout=widgets.Layout(width="220px"))
+        self.sort = widgets.Dropdown(
+            options=list(SORTS),
+            value="newest first",
+            description="Sort",
+            layout=widgets.Layout(width="220px"),
+        )
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.summary = widgets.HTML()
         self.table = widgets.Select(options=[], rows=14, layout=widgets.Layout(width="100%"))
@@ -63,7 +73,8 @@ class ModelsPanel(Panel):
         self.children = [
             widgets.HBox([self.search, self.owner, self.kind, self.sort, self.refresh_button]),
             widgets.HBox([self.created_from, self.created_to]),
-            self.summary, self.table,
+            self.summary,
+            self.table,
             widgets.HBox([self.use_button, self.status]),
             self.record,
         ]

@@ -117,8 +117,10 @@ class Studio(widgets.VBox):
     def _on_request(self, info: Any) -> None:
         request_id = f" ({html.escape(info.request_id)})" if info.request_id else ""
         status = info.status if info.status is not None else "no answer"
-        line = (f"last: <code>{html.escape(info.method)} {html.escape(info.path)}</code> → {status} in "
-                f"{info.duration * 1000:.0f} ms{request_id}")
+        line = (
+            f"last: <code>{html.escape(info.method)} {html.escape(info.path)}</code> → {status} in "
+            f"{info.duration * 1000:.0f} ms{request_id}"
+        )
         if info.error:
             line += f"<br><span style='color:#b00020'>{html.escape(info.error)}</span>"
         self._last = line
@@ -131,6 +133,8 @@ class Studio(widgets.VBox):
         else:
             host = html.escape(urllib.parse.urlsplit(client.base_url).netloc)
             organization = html.escape(client.organization or "default organization")
-            who = (f"<span style='color:green'>●</span> connected to <b>{host}</b> · {organization} · "
-                   f"key {html.escape(client.masked_key)}")
+            who = (
+                f"<span style='color:green'>●</span> connected to <b>{host}</b> · {organization} · "
+                f"key {html.escape(client.masked_key)}"
+            )
         self.status_bar.value = who + (f"<br>{self._last}" if self._last else "")
