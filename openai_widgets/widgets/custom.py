@@ -59,11 +59,12 @@ class CustomCallPanel(Panel):
         ]
         self.add_class("ow-panel-custom")
         self.path.observe(lambda _: self._check_path(), names="value")
-        for box, line, name in (
+        fields = [
             (self.headers, self.headers_error, "headers"),
             (self.query, self.query_error, "query"),
             (self.body, self.body_error, "body"),
-        ):
+        ]
+        for box, line, name in fields:
             box.observe(lambda _, b=box, e=line, n=name: _check_json(b, e, n), names="value")
         self.send_button.on_click(lambda _: self.send_request())
 
