@@ -74,3 +74,13 @@ def ip(connected):
     shell.run_line_magic("unload_ext", "openai_widgets")
     for name in [n for n in shell.user_ns if not n.startswith("_") and n not in shell.user_ns_hidden]:
         shell.user_ns.pop(name, None)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the fault suite's table: cases tried, survived, rows lost."""
+    from .faults import REPORT
+
+    table = REPORT.table()
+    if table:
+        terminalreporter.section("fault suite")
+        terminalreporter.write_line(table)

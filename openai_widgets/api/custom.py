@@ -8,7 +8,7 @@ from typing import Any
 from .._errors import InvalidInputError, InvalidTypeError
 from .._jsontext import parse_json
 from .._records import as_record
-from .._transport import BaseClient
+from .._transport import BaseClient, decode_json
 
 __all__ = ["METHODS", "CustomAPI"]
 
@@ -44,13 +44,12 @@ class CustomAPI(BaseClient):
         response = self._request(verb, path, params=params, headers=header_map, json=payload, timeout=timeout)
         if not response.content:
             return None
-        kind = response.headers.get("content-type", "")
-        if "json" in kind or response.content[:1] in (b"{", b"["):
-            try:
-                return as_record(response.json())
-            except ValueError:
-                pass
-        return response.content
+        if "json" in response.headers.get("content-type", ""):
+            return as_record(decode_json(response))  # JSON that does not parse is an error
+        try:
+            return as_record(response.json())
+        except ValueError:
+            return response.content
 
 
 def _method(method: Any) -> str:
