@@ -10,4 +10,6 @@ COMMANDS: dict[str, str] = {
     "connect": "connect",
     "models": "models",
     "call": "call",
+    "files": "files",
+    "fine-tune": "fine_tune",
 }
