@@ -37,7 +37,7 @@ def rows_of(data: Any, what: str) -> list[dict[str, Any]]:
     """A DataFrame or a list of dicts as a list of plain dicts (missing DataFrame cells left out)."""
     if is_frame(data):
         return [
-            {str(key): value for key, value in row.items() if not _is_missing(value)}
+            {str(key): _plain(value) for key, value in row.items() if not _is_missing(value)}
             for row in data.to_dict(orient="records")
         ]
     if isinstance(data, (list, tuple)):
@@ -100,10 +100,14 @@ def read_table(data: bytes, what: str = "the file") -> pd.DataFrame:
     decoded = _base64_text(stripped)
     source = decoded if decoded is not None else data
     try:
+        if b"\x00" in source:
+            raise ValueError("binary data")
+        source.decode("utf-8")
         return pd.read_csv(io.BytesIO(source))
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (ValueError, pd.errors.ParserError) as exc:  # UnicodeDecodeError is a ValueError
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc).splitlines()[0]
         raise InvalidInputError(
-            f"{what} is neither JSONL nor CSV ({type(exc).__name__}); read it as bytes instead"
+            f"{what} is neither JSONL nor CSV ({reason}); read it as bytes instead"
         ) from None
 
 
@@ -127,6 +131,13 @@ def _text(data: bytes, what: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInputError(f"{what} is not UTF-8 text (byte {exc.start}); JSONL must be UTF-8") from None
+
+
+def _plain(value: Any) -> Any:
+    """numpy values as Python ones (a frame read from Parquet holds lists as arrays)."""
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
+        return value.tolist()
+    return value
 
 
 def _is_missing(value: Any) -> bool:

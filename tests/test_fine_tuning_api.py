@@ -677,3 +677,14 @@ def test_follow_interval_must_be_positive(client, sandbox, interval):
     with pytest.raises(ow.InvalidInputError, match="interval must be a number of seconds above 0"):
         client.fine_tuning_events("ftjob-x", follow=True, interval=interval)
     assert sandbox.requests == []
+
+
+def test_dataframe_cells_holding_numpy_arrays_are_lists(client, sandbox):
+    import numpy as np
+
+    frame = pd.DataFrame({"messages": [np.array(e["messages"], dtype=object) for e in examples(10)]})
+
+    client.fine_tune(frame)
+
+    content = sandbox.requests_to("/files", "POST")[-1].form()[1]["file"][0].content
+    assert [json.loads(line) for line in content.decode().splitlines()] == examples(10)

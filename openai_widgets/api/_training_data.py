@@ -139,9 +139,9 @@ def _example_problems(example: Any, method_type: str) -> Iterator[str]:
         return
     problems = list(_messages_problems(example.get("messages"), "messages"))
     yield from problems
-    if not problems and method_type != "reinforcement":
-        if not any(m.get("role") == "assistant" for m in example["messages"]):
-            yield "no assistant message; each example needs at least one assistant reply to learn from"
+    needs_reply = not problems and method_type != "reinforcement"
+    if needs_reply and not any(m.get("role") == "assistant" for m in example["messages"]):
+        yield "no assistant message; each example needs at least one assistant reply to learn from"
 
 
 def _preference_problems(example: dict[str, Any]) -> Iterator[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-__all__ = ["confirm_row", "notice", "show_in"]
+__all__ = ["confirm_row", "notice", "set_options", "show_in"]
 
 
 def show_in(output: widgets.Output, *objects: Any) -> None:
@@ -29,3 +29,11 @@ def confirm_row(question: widgets.HTML, yes: widgets.Button, no: widgets.Button)
 def notice(text: str) -> str:
     """A hint for the status line (what to do first), in the colour of errors."""
     return f"<span style='color:#b00020'>{html.escape(text)}</span>"
+
+
+def set_options(picker: widgets.Dropdown, options: list[tuple[str, Any]]) -> None:
+    """New (label, value) options for `picker`, keeping its value if still offered, else the first."""
+    kept = picker.value
+    picker.options = options
+    values = [value for _, value in options]
+    picker.value = kept if kept in values else (values[0] if values else None)

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from ..api.files import PURPOSES
 from ._common import Panel
-from ._output import confirm_row, notice, show_in
+from ._output import confirm_row, notice, set_options, show_in
 
 __all__ = ["FilesPanel"]
 
@@ -131,7 +131,7 @@ class FilesPanel(Panel):
     def _show_files(self, frame) -> None:
         self.frame = frame
         show_in(self.table, frame)
-        self.file_picker.options = [(f"{row.filename} ({row.id})", row.id) for row in frame.itertuples()]
+        set_options(self.file_picker, [(f"{row.filename} ({row.id})", row.id) for row in frame.itertuples()])
 
     def _add_file(self, record: dict[str, Any]) -> None:
         import pandas as pd

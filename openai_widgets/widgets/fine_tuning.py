@@ -12,7 +12,7 @@ from .._constants import DEFAULT_MODELS
 from .._errors import OpenAIError
 from ..api._ft_live import FineTuningUpdate, status_summary
 from ._common import Panel, error_html, fill_model_picker, model_picker
-from ._output import confirm_row, notice, show_in
+from ._output import confirm_row, notice, set_options, show_in
 
 __all__ = ["FineTuningPanel"]
 
@@ -105,10 +105,7 @@ class FineTuningPanel(Panel):
         frame = self.run(self.refresh_button, self.client.fine_tuning_jobs)
         if frame is not None:
             show_in(self.jobs_table, frame[["id", "status", "model", "fine_tuned_model", "created_at"]])
-            picked = self.job_picker.value
-            self.job_picker.options = [(f"{row.id} ({row.status})", row.id) for row in frame.itertuples()]
-            if picked in frame["id"].tolist():
-                self.job_picker.value = picked
+            set_options(self.job_picker, [(f"{row.id} ({row.status})", row.id) for row in frame.itertuples()])
             self.status.value = f"{len(frame)} job{'' if len(frame) == 1 else 's'}"
 
     def show_details(self, _button: Any = None) -> None:
@@ -149,9 +146,8 @@ class FineTuningPanel(Panel):
         """Fill the training-file picker with the fine-tune files."""
         frame = self.run(self.files_button, lambda: self.client.files(purpose="fine-tune"))
         if frame is not None:
-            self.training_file_picker.options = [
-                (f"{row.filename} ({row.id})", row.id) for row in frame.itertuples()
-            ]
+            options = [(f"{row.filename} ({row.id})", row.id) for row in frame.itertuples()]
+            set_options(self.training_file_picker, options)
 
     def load_models(self, _button: Any = None) -> None:
         """Fill the base-model picker (chat and fine-tuned models first)."""
