@@ -123,6 +123,10 @@ def test_upload_file_objects_binary_text_and_unseekable(client, sandbox):
     assert client.upload_file(binary, "user_data")["filename"] == "data.bin"
     assert last_upload(sandbox).form()[1]["file"][0].content == b"binary content"
 
+    nameless = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x01" * 40)
+    assert client.upload_file(nameless, "vision")["filename"] == "upload.png"
+    assert last_upload(sandbox).form()[1]["file"][0].content == nameless.getvalue(), "sent from the start"
+
     text = io.StringIO("some text")
     record = client.upload_file(text, "user_data", filename="t.txt")
     assert record["bytes"] == 9

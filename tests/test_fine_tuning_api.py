@@ -411,6 +411,7 @@ def test_job_record_events_and_checkpoints_of_a_finished_job(client, quick_jobs,
 
     record = client.fine_tuning_job(job["id"])
     events = client.fine_tuning_events(job["id"])
+    monkeypatch.setattr(ft_module, "PAGE_SIZE", 1)
     checkpoints = client.fine_tuning_checkpoints(job["id"])
 
     assert record == final
@@ -434,6 +435,7 @@ def test_job_record_events_and_checkpoints_of_a_finished_job(client, quick_jobs,
     )
 
     assert checkpoints["step_number"].tolist() == [10, 20]
+    assert len(quick_jobs.requests_to(f"/fine_tuning/jobs/{job['id']}/checkpoints")) == 2, "one per page"
     assert list(checkpoints.columns) == [
         "id",
         "step_number",
@@ -472,6 +474,8 @@ def test_the_fine_tuned_model_can_be_listed_and_deleted(client, quick_jobs, spec
     job = client.fine_tune(examples(10), suffix="tmp")
     model = finish(client, job["id"])["fine_tuned_model"]
     assert model in client.models()["id"].tolist()
+    spec.validate_response("GET", "/models", client._get("models"))
+    spec.validate_response("GET", f"/models/{model}", client._get(f"models/{model}"))
 
     record = client.delete_model(model)
 

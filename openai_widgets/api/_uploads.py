@@ -80,7 +80,10 @@ def _file_object_source(file: Any, purpose: str, filename: str | None) -> Source
         size = file.seek(0, os.SEEK_END)
         file.seek(0)
         check_size(size, name or "the file")
-        return Source(file, name or "upload" + _guess_extension(file.read(16), purpose), size)
+        if name is None:
+            name = _default_name(file.read(16), purpose)
+            file.seek(0)
+        return Source(file, name, size)
     else:  # a pipe or socket: read once, so a retry can send it again
         data = file.read()
         if isinstance(data, str):
