@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from .api.custom import CustomAPI
+from .api.files import FilesAPI
+from .api.fine_tuning import FineTuningAPI
 from .api.models import ModelsAPI
 from .api.studio import StudioAPI
 
 __all__ = ["Client"]
 
 
-class Client(ModelsAPI, CustomAPI, StudioAPI):
+class Client(ModelsAPI, CustomAPI, FilesAPI, FineTuningAPI, StudioAPI):
     """A connection to the OpenAI API or any OpenAI-compatible server.
 
         client = ow.Client(api_key="sk-...", organization="org-...")

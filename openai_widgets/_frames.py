@@ -58,3 +58,119 @@ def models_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
     return frame.sort_values(
         ["created", "id"], ascending=[False, True], kind="stable", na_position="last"
     ).reset_index(drop=True)
+
+
+# -- files and fine-tuning -------------------------------------------------------------
+
+__all__ += [
+    "files_frame",
+    "fine_tuning_checkpoints_frame",
+    "fine_tuning_events_frame",
+    "fine_tuning_jobs_frame",
+]
+
+# Numbers a metrics event or checkpoint carries; any others the API adds come after these.
+METRIC_COLUMNS = (
+    "step",
+    "train_loss",
+    "train_mean_token_accuracy",
+    "valid_loss",
+    "valid_mean_token_accuracy",
+    "full_valid_loss",
+    "full_valid_mean_token_accuracy",
+)
+
+
+def files_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """`GET /files` -> `id`, `filename`, `purpose`, `bytes` (Int64), `created_at`, `status`,
+    `expires_at` (UTC, NaT where the file does not expire), in the API's order (newest first)."""
+    columns = ["id", "filename", "purpose", "bytes", "created_at", "status", "expires_at"]
+    frame = records_frame(records, columns, times=["created_at", "expires_at"])
+    frame["bytes"] = frame["bytes"].astype("Int64")
+    return frame.drop(columns=[c for c in ("object",) if c in frame.columns])
+
+
+def fine_tuning_jobs_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """`GET /fine_tuning/jobs` -> one row per job, newest first; `error_message` for failed jobs."""
+    rows = [_with_error_message(record) for record in records]
+    columns = [
+        "id",
+        "status",
+        "model",
+        "fine_tuned_model",
+        "created_at",
+        "finished_at",
+        "training_file",
+        "validation_file",
+        "trained_tokens",
+        "error_message",
+    ]
+    frame = records_frame(rows, columns, times=["created_at", "finished_at", "estimated_finish"])
+    frame["trained_tokens"] = frame["trained_tokens"].astype("Int64")
+    return frame.drop(columns=[c for c in ("object",) if c in frame.columns])
+
+
+def fine_tuning_events_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """Fine-tuning events -> `created_at`, `level`, `message`, `type`, then one float column per
+    metric found in `metrics` events (`step`, `train_loss`, ...), then `id`; oldest first.
+
+    The API lists events newest first; a log reads top down, so the order is reversed
+    (`records` are given in the API's order)."""
+    rows = []
+    for event in reversed(list(records)):
+        row = {k: v for k, v in event.items() if k not in ("object", "data")}
+        data = event.get("data")
+        if event.get("type") == "metrics" and isinstance(data, dict):
+            row.update({k: v for k, v in data.items() if _is_number(v)})
+        rows.append(row)
+    metrics = _metric_columns(rows, exclude={"created_at"})
+    frame = records_frame(
+        rows, ["created_at", "level", "message", "type", *metrics, "id"], times=["created_at"]
+    )
+    for column in metrics:
+        frame[column] = frame[column].astype("float64")
+    return frame
+
+
+def fine_tuning_checkpoints_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """Checkpoints -> `id`, `step_number`, `created_at`, `fine_tuned_model_checkpoint`, the
+    metrics as float columns, `fine_tuning_job_id`; ordered by step, first to last."""
+    rows = []
+    for checkpoint in records:
+        row = {k: v for k, v in checkpoint.items() if k not in ("object", "metrics")}
+        metrics = checkpoint.get("metrics")
+        if isinstance(metrics, dict):
+            row.update({k: v for k, v in metrics.items() if _is_number(v) and k != "step"})
+        rows.append(row)
+    metrics = _metric_columns(rows, exclude={"created_at", "step_number"})
+    columns = [
+        "id",
+        "step_number",
+        "created_at",
+        "fine_tuned_model_checkpoint",
+        *metrics,
+        "fine_tuning_job_id",
+    ]
+    frame = records_frame(rows, columns, times=["created_at"])
+    frame["step_number"] = frame["step_number"].astype("Int64")
+    for column in metrics:
+        frame[column] = frame[column].astype("float64")
+    return frame.sort_values("step_number", kind="stable").reset_index(drop=True)
+
+
+def _with_error_message(job: dict[str, Any]) -> dict[str, Any]:
+    error = job.get("error")
+    message = error.get("message") if isinstance(error, dict) else None
+    return {**job, "error_message": message}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _metric_columns(rows: list[dict[str, Any]], *, exclude: set[str]) -> list[str]:
+    """The numeric fields of `rows` (metrics): the documented ones first, then the rest."""
+    present = dict.fromkeys(
+        key for row in rows for key, value in row.items() if key not in exclude and _is_number(value)
+    )
+    return [c for c in METRIC_COLUMNS if c in present] + [c for c in present if c not in METRIC_COLUMNS]

@@ -22,6 +22,8 @@ def _fix_nullable(node: Any) -> Any:
     """OpenAPI 3.0's `nullable: true` -> `anyOf: [schema, {type: null}]` (the file mixes both)."""
     if isinstance(node, dict):
         node = {k: _fix_nullable(v) for k, v in node.items()}
+        if node.get("exclusiveMinimum") is True:  # 3.0's boolean form -> 2020-12's number
+            node["exclusiveMinimum"] = node.pop("minimum")
         if node.pop("nullable", False) is True:
             return {"anyOf": [node, {"type": "null"}]}
         return node

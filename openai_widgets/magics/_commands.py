@@ -11,4 +11,6 @@ COMMANDS: dict[str, str] = {
     "models": "models",
     "call": "call",
     "studio": "studio",
+    "files": "files",
+    "fine-tune": "fine_tune",
 }

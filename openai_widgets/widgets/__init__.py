@@ -5,14 +5,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["CredentialWidget", "CustomCallPanel", "ModelsPanel", "Studio"]
-
 _WHERE = {
     "CredentialWidget": "credential",
     "CustomCallPanel": "custom",
     "ModelsPanel": "models",
     "Studio": "studio",
+    "FilesPanel": "files",
+    "FineTuningPanel": "fine_tuning",
 }
+
+
+__all__ = sorted(_WHERE)  # every panel, imported when first used
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,163 @@
+"""Fine-tuning: start jobs from local data or uploaded files, list and follow them, clean up."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._errors import APIResponseValidationError
+from .._frames import fine_tuning_checkpoints_frame, fine_tuning_events_frame, fine_tuning_jobs_frame
+from .._records import Record, as_record
+from .._transport import BaseClient
+from . import _ft_live
+from ._ft_live import FineTuningUpdate
+from ._ft_options import checked_interval, checked_method, checked_model, checked_seed, checked_suffix
+from ._paths import path_id
+from ._training_data import MIN_EXAMPLES, local_data
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FineTuningAPI"]
+
+PAGE_SIZE = 100  # jobs, events and checkpoints per page
+FOLLOW_INTERVAL = 2.0  # seconds between looks at a followed job
+
+
+class FineTuningAPI(BaseClient):
+    def fine_tune(
+        self,
+        training_file: Any,
+        model: str | None = None,
+        validation_file: Any = None,
+        suffix: str | None = None,
+        seed: int | None = None,
+        hyperparameters: Mapping[str, Any] | None = None,
+        method: Mapping[str, Any] | str | None = None,
+    ) -> Record:
+        """Start a fine-tuning job and return its record (`id`, `status`, ...).
+
+        `training_file` (and `validation_file`) is a file ID, the path of a JSONL file, or
+        a DataFrame / list of examples (one `{"messages": [...]}` per row). Local data is
+        checked first (JSON objects with `messages`, valid roles, an assistant reply in
+        each, at least 10 training examples; errors name the line) and then uploaded with
+        purpose "fine-tune". `model` defaults to gpt-4o-mini-2024-07-18. `suffix` (up to
+        64 characters) goes into the model name. `hyperparameters` (n_epochs, batch_size,
+        learning_rate_multiplier) are sent inside `method`, the API's current form;
+        `method` is a dict such as `{"type": "dpo", "dpo": {...}}` or just "supervised" / "dpo".
+        """
+        body: dict[str, Any] = {"model": checked_model(model)}
+        method_body = checked_method(method, hyperparameters)
+        method_type = method_body["type"] if method_body else "supervised"
+        if suffix is not None:
+            body["suffix"] = checked_suffix(suffix)
+        if seed is not None:
+            body["seed"] = checked_seed(seed)
+        training = local_data(training_file, "training_file", method_type, minimum=MIN_EXAMPLES)
+        validation = (
+            local_data(validation_file, "validation_file", method_type, minimum=1)
+            if validation_file is not None
+            else None
+        )
+        body["training_file"] = self._file_id(training_file, training)
+        if validation_file is not None:
+            body["validation_file"] = self._file_id(validation_file, validation)
+        if method_body:
+            body["method"] = method_body
+        return as_record(self._post("fine_tuning/jobs", body))
+
+    def fine_tuning_jobs(self) -> pd.DataFrame:
+        """Every fine-tuning job (all pages), newest first: `id`, `status`, `model`,
+        `fine_tuned_model`, `created_at`, `finished_at`, `training_file`, `validation_file`,
+        `trained_tokens`, `error_message`, then the API's other fields."""
+        return fine_tuning_jobs_frame(self._paginate("fine_tuning/jobs", page_size=PAGE_SIZE))
+
+    def fine_tuning_job(self, job_id: str) -> Record:
+        """One job's record; `status` is validating_files, queued, running, succeeded, failed or cancelled."""
+        return as_record(self._get(_job_path(job_id)))
+
+    def cancel_fine_tuning(self, job_id: str) -> Record:
+        """Cancel a job that has not finished; returns its record (status "cancelled")."""
+        return as_record(self._post(f"{_job_path(job_id)}/cancel"))
+
+    def fine_tuning_checkpoints(self, job_id: str) -> pd.DataFrame:
+        """The job's checkpoints by step: `id`, `step_number`, `created_at`,
+        `fine_tuned_model_checkpoint` (a model ID you can use), metrics as float columns."""
+        return fine_tuning_checkpoints_frame(
+            self._paginate(f"{_job_path(job_id)}/checkpoints", page_size=PAGE_SIZE)
+        )
+
+    def delete_model(self, model_id: str) -> Record:
+        """Delete a fine-tuned model (`ft:...`) of your organization; returns `{"id", "deleted": True}`."""
+        return as_record(self._delete(f"models/{path_id(model_id, 'model_id')}"))
+
+    def fine_tuning_events(
+        self, job_id: str, follow: bool = False, *, interval: float = FOLLOW_INTERVAL
+    ) -> pd.DataFrame:
+        """The job's events, oldest first: `created_at`, `level`, `message`, `type`, and metric
+        columns (`step`, `train_loss`, ...) where the job reported them.
+
+        With `follow=True` a live view (status line, training-loss plot, latest events)
+        updates in place every `interval` seconds until the job succeeds, fails or is
+        cancelled. Interrupting the kernel stops following; the job itself goes on.
+        """
+        if not follow:
+            return fine_tuning_events_frame(
+                self._paginate(f"{_job_path(job_id)}/events", page_size=PAGE_SIZE)
+            )
+        return _ft_live.follow(self.watch_fine_tuning(job_id, interval), job_id)
+
+    def watch_fine_tuning(
+        self, job_id: str, interval: float = FOLLOW_INTERVAL, *, stop: threading.Event | None = None
+    ) -> Iterator[FineTuningUpdate]:
+        """Look at a job every `interval` seconds until it ends, yielding a `FineTuningUpdate`
+        each time (`.job`, `.status`, `.done`, `.new_events`, `.frame()`).
+
+        Only new events are fetched on each look. Setting `stop` (a threading.Event) ends
+        the watch at once, even mid-wait; the job is never touched.
+        """
+        return self._watch(_job_path(job_id), checked_interval(interval), stop)
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _watch(self, path: str, seconds: float, stop: threading.Event | None) -> Iterator[FineTuningUpdate]:
+        events: list[dict[str, Any]] = []
+        while True:
+            job = as_record(self._get(path))
+            new = self._events_since(f"{path}/events", {e.get("id") for e in events})
+            events = new + events
+            update = FineTuningUpdate(job, new, events)
+            yield update
+            if update.done or _ft_live.pause(seconds, stop):
+                return
+
+    def _file_id(self, given: Any, local: Any) -> str:
+        """The ID to send: `given` itself, or the ID of `local` data once uploaded."""
+        if local is None:
+            return given.strip()
+        return self.upload_file(local.content, "fine-tune", filename=local.filename)["id"]
+
+    def _events_since(self, path: str, known: set[Any]) -> list[dict[str, Any]]:
+        """Events newer than any in `known`, newest first: pages are read only until a known one.
+
+        (`_paginate` would read every page on every look; a long job has thousands of events.)
+        """
+        fresh: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"limit": PAGE_SIZE}
+        while True:
+            page = self._get(path, params)
+            data = page.get("data") if isinstance(page, dict) else None
+            if not isinstance(data, list):
+                raise APIResponseValidationError(f"GET {path}: expected a list object with 'data'")
+            for event in data:
+                if event.get("id") in known:
+                    return fresh
+                fresh.append(event)
+            if not page.get("has_more") or not data:
+                return fresh
+            params["after"] = data[-1].get("id")
+
+
+def _job_path(job_id: str) -> str:
+    return f"fine_tuning/jobs/{path_id(job_id, 'job_id')}"

@@ -1,0 +1,154 @@
+"""The file manager: list files by purpose, upload, preview the first rows, delete after confirming."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..api.files import PURPOSES
+from ._common import Panel
+from ._output import confirm_row, notice, set_options, show_in
+
+__all__ = ["FilesPanel"]
+
+# Listing also offers the purposes of files the server makes itself.
+LIST_PURPOSES = (*PURPOSES, "fine-tune-results", "batch_output", "assistants_output")
+PREVIEW_ROWS = 20
+
+
+class FilesPanel(Panel):
+    """Files on the server as a table, with upload, preview and delete.
+
+    Refresh lists the files (of the chosen purpose); pick one to preview its first rows
+    (JSONL or CSV) or to delete it (after a confirmation). Upload sends the file chosen
+    in the upload button with the chosen purpose.
+    """
+
+    title = "Files"
+
+    def __init__(self, client: Any = None) -> None:
+        self.frame = None  # the last listing, a DataFrame
+        self.purpose_filter = widgets.Dropdown(
+            options=[("all", None), *[(p, p) for p in LIST_PURPOSES]], description="Purpose"
+        )
+        self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
+        self.table = widgets.Output()
+        self.file_picker = widgets.Dropdown(options=[], description="File", layout={"width": "480px"})
+        self.preview_button = widgets.Button(description="Preview", icon="table")
+        self.delete_button = widgets.Button(description="Delete", icon="trash", button_style="danger")
+        self.confirm_question = widgets.HTML()
+        self.confirm_button = widgets.Button(description="Yes, delete", button_style="danger")
+        self.keep_button = widgets.Button(description="Keep it")
+        self.confirm = confirm_row(self.confirm_question, self.confirm_button, self.keep_button)
+        self.preview = widgets.Output()
+        self.upload = widgets.FileUpload(multiple=False, description="Choose file")
+        self.upload_purpose = widgets.Dropdown(options=PURPOSES, value="fine-tune", description="Purpose")
+        self.upload_button = widgets.Button(description="Upload", icon="cloud-upload", button_style="primary")
+
+        self.refresh_button.on_click(self.refresh)
+        self.preview_button.on_click(self.show_preview)
+        self.delete_button.on_click(self.ask_delete)
+        self.confirm_button.on_click(self.delete)
+        self.keep_button.on_click(self._hide_confirm)
+        self.upload_button.on_click(self.send_upload)
+        super().__init__(client=client)
+        self.children = [
+            widgets.HTML("<b>Files</b>"),
+            widgets.HBox([self.purpose_filter, self.refresh_button]),
+            self.table,
+            widgets.HBox([self.file_picker, self.preview_button, self.delete_button]),
+            self.confirm,
+            self.preview,
+            widgets.HBox([self.upload, self.upload_purpose, self.upload_button]),
+            self.status,
+        ]
+        self.add_class("ow-panel-files")
+
+    # -- actions (one API call each) --------------------------------------------------
+
+    def refresh(self, _button: Any = None) -> None:
+        """List the files of the chosen purpose."""
+        frame = self.run(self.refresh_button, lambda: self.client.files(purpose=self.purpose_filter.value))
+        if frame is not None:
+            self._show_files(frame)
+            self.status.value = f"{len(frame)} file{'' if len(frame) == 1 else 's'}"
+
+    def show_preview(self, _button: Any = None) -> None:
+        """Show the first rows of the picked file (JSONL or CSV)."""
+        file_id = self._picked()
+        if file_id is None:
+            return
+        frame = self.run(self.preview_button, lambda: self.client.file_content(file_id, as_frame=True))
+        if frame is not None:
+            show_in(self.preview, frame.head(PREVIEW_ROWS))
+            self.status.value = f"{file_id}: first {min(len(frame), PREVIEW_ROWS)} of {len(frame)} rows"
+
+    def ask_delete(self, _button: Any = None) -> None:
+        """Ask before deleting the picked file."""
+        file_id = self._picked()
+        if file_id is None:
+            return
+        self.confirm_question.value = (
+            f"Delete <b>{html.escape(self.file_picker.label or file_id)}</b>? This cannot be undone."
+        )
+        self.confirm.layout.display = ""
+
+    def delete(self, _button: Any = None) -> None:
+        """Delete the picked file (after `ask_delete`)."""
+        file_id = self._picked()
+        self._hide_confirm()
+        if file_id is None:
+            return
+        record = self.run(self.confirm_button, lambda: self.client.delete_file(file_id))
+        if record is not None:
+            if self.frame is not None:
+                self._show_files(self.frame[self.frame["id"] != file_id].reset_index(drop=True))
+            self.preview.outputs = ()
+            self.status.value = f"deleted {html.escape(file_id)}"
+
+    def send_upload(self, _button: Any = None) -> None:
+        """Upload the file chosen in the upload button."""
+        if not self.upload.value:
+            self.status.value = notice("Choose a file to upload first.")
+            return
+        chosen = self.upload.value[0]
+        content, name = bytes(chosen["content"]), chosen["name"]
+        purpose = self.upload_purpose.value
+        record = self.run(
+            self.upload_button,
+            lambda: self.client.upload_file(content, purpose, filename=name),
+            working="uploading...",
+        )
+        if record is not None:
+            self.upload.value = ()
+            self._add_file(record)
+            self.status.value = f"uploaded {html.escape(name)} as {html.escape(record['id'])}"
+
+    # -- display ---------------------------------------------------------------------
+
+    def _show_files(self, frame) -> None:
+        self.frame = frame
+        show_in(self.table, frame)
+        set_options(self.file_picker, [(f"{row.filename} ({row.id})", row.id) for row in frame.itertuples()])
+
+    def _add_file(self, record: dict[str, Any]) -> None:
+        import pandas as pd
+
+        from .._frames import files_frame
+
+        added = files_frame([record])
+        wanted = self.purpose_filter.value
+        if wanted is not None and record.get("purpose") != wanted:
+            return
+        self._show_files(added if self.frame is None else pd.concat([added, self.frame], ignore_index=True))
+
+    def _picked(self) -> str | None:
+        if not self.file_picker.value:
+            self.status.value = notice("Refresh and pick a file first.")
+            return None
+        return self.file_picker.value
+
+    def _hide_confirm(self, _button: Any = None) -> None:
+        self.confirm.layout.display = "none"

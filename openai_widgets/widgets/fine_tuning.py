@@ -1,0 +1,259 @@
+"""The fine-tuning monitor: jobs, a job's status, events and loss plot (live), cancel, and a new-job form."""
+
+from __future__ import annotations
+
+import html
+import threading
+from typing import Any
+
+import ipywidgets as widgets
+
+from .._constants import DEFAULT_MODELS
+from .._errors import OpenAIError
+from ..api._ft_live import FineTuningUpdate, status_summary
+from ._common import Panel, error_html, fill_model_picker, model_picker
+from ._output import confirm_row, notice, set_options, show_in
+
+__all__ = ["FineTuningPanel"]
+
+EVENT_ROWS = 15  # latest events shown
+EPOCHS = ("auto", *[str(n) for n in range(1, 21)])
+_STATUS_COLORS = {"succeeded": "#1b7f3b", "failed": "#b00020", "cancelled": "#8a6d00"}
+
+
+class FineTuningPanel(Panel):
+    """Fine-tuning jobs: list, details, live status with events and a loss plot, cancel, new jobs.
+
+    Pick a job (Refresh jobs lists them), then Details, Events or Follow: Follow looks
+    at the job every `follow_interval` seconds in a background thread and updates the
+    status line, events and plot until the job ends or Follow is switched off.
+    """
+
+    title = "Fine-tuning"
+    model_kinds = ("chat", "fine-tuned")
+    follow_interval = 2.0
+
+    def __init__(self, client: Any = None) -> None:
+        self._stop = threading.Event()
+        self._follower: threading.Thread | None = None
+        self._build_job_view()
+        self._build_form()
+        super().__init__(client=client)
+        self.children = [
+            widgets.HTML("<b>Fine-tuning jobs</b>"),
+            widgets.HBox([self.refresh_button, self.job_picker]),
+            self.jobs_table,
+            widgets.HBox([self.details_button, self.events_button, self.follow_toggle, self.cancel_button]),
+            self.confirm,
+            self.job_status,
+            widgets.HBox([self.loss_plot, self.events_output]),
+            self.details,
+            widgets.HTML("<b>New job</b>"),
+            widgets.HBox([self.training_file_picker, self.files_button]),
+            widgets.HBox([self.model_picker, self.models_button]),
+            widgets.HBox([self.suffix, self.epochs]),
+            self.create_button,
+            self.status,
+        ]
+        self.add_class("ow-panel-fine-tuning")
+
+    def _build_job_view(self) -> None:
+        self.refresh_button = widgets.Button(description="Refresh jobs", icon="refresh")
+        self.job_picker = widgets.Dropdown(options=[], description="Job", layout={"width": "520px"})
+        self.jobs_table = widgets.Output()
+        self.details_button = widgets.Button(description="Details", icon="info")
+        self.events_button = widgets.Button(description="Events", icon="list")
+        self.follow_toggle = widgets.ToggleButton(description="Follow", icon="eye", tooltip="update live")
+        self.cancel_button = widgets.Button(description="Cancel job", icon="stop", button_style="warning")
+        self.confirm_question = widgets.HTML()
+        self.confirm_button = widgets.Button(description="Yes, cancel it", button_style="danger")
+        self.keep_button = widgets.Button(description="Keep running")
+        self.confirm = confirm_row(self.confirm_question, self.confirm_button, self.keep_button)
+        self.job_status = widgets.HTML().add_class("ow-ft-status")
+        self.loss_plot = widgets.Image(format="png", layout={"width": "420px"})
+        self.events_output = widgets.Output(layout={"max_height": "300px", "overflow": "auto"})
+        self.details = widgets.Output()
+        self.refresh_button.on_click(self.refresh)
+        self.details_button.on_click(self.show_details)
+        self.events_button.on_click(self.show_events)
+        self.follow_toggle.observe(self._on_follow, names="value")
+        self.cancel_button.on_click(self.ask_cancel)
+        self.confirm_button.on_click(self.cancel)
+        self.keep_button.on_click(self._hide_confirm)
+
+    def _build_form(self) -> None:
+        self.training_file_picker = widgets.Dropdown(
+            options=[],
+            description="Training file",
+            style={"description_width": "initial"},
+            layout={"width": "480px"},
+        )
+        self.files_button = widgets.Button(description="Load files", icon="refresh")
+        self.model_picker = model_picker(DEFAULT_MODELS["fine_tune"], "Base model")
+        self.models_button = widgets.Button(description="Load models", icon="refresh")
+        self.suffix = widgets.Text(description="Suffix", placeholder="up to 64 characters (optional)")
+        self.epochs = widgets.Dropdown(options=EPOCHS, value="auto", description="Epochs")
+        self.create_button = widgets.Button(description="Create job", icon="play", button_style="primary")
+        self.files_button.on_click(self.load_files)
+        self.models_button.on_click(self.load_models)
+        self.create_button.on_click(self.create)
+
+    # -- actions (one API call each) --------------------------------------------------
+
+    def refresh(self, _button: Any = None) -> None:
+        """List the jobs."""
+        frame = self.run(self.refresh_button, self.client.fine_tuning_jobs)
+        if frame is not None:
+            show_in(self.jobs_table, frame[["id", "status", "model", "fine_tuned_model", "created_at"]])
+            set_options(self.job_picker, [(f"{row.id} ({row.status})", row.id) for row in frame.itertuples()])
+            self.status.value = f"{len(frame)} job{'' if len(frame) == 1 else 's'}"
+
+    def show_details(self, _button: Any = None) -> None:
+        """Show the picked job's record and status."""
+        job_id = self._picked()
+        if job_id:
+            job = self.run(self.details_button, lambda: self.client.fine_tuning_job(job_id))
+            if job is not None:
+                show_in(self.details, job)
+                self._show_status(job)
+
+    def show_events(self, _button: Any = None) -> None:
+        """Show the picked job's events and loss plot."""
+        job_id = self._picked()
+        if job_id:
+            frame = self.run(self.events_button, lambda: self.client.fine_tuning_events(job_id))
+            if frame is not None:
+                self._show_events(frame)
+
+    def ask_cancel(self, _button: Any = None) -> None:
+        job_id = self._picked()
+        if job_id:
+            self.confirm_question.value = (
+                f"Cancel <b>{html.escape(job_id)}</b>? A cancelled job cannot be resumed."
+            )
+            self.confirm.layout.display = ""
+
+    def cancel(self, _button: Any = None) -> None:
+        """Cancel the picked job (after `ask_cancel`)."""
+        job_id = self._picked()
+        self._hide_confirm()
+        if job_id:
+            job = self.run(self.confirm_button, lambda: self.client.cancel_fine_tuning(job_id))
+            if job is not None:
+                self._show_status(job)
+
+    def load_files(self, _button: Any = None) -> None:
+        """Fill the training-file picker with the fine-tune files."""
+        frame = self.run(self.files_button, lambda: self.client.files(purpose="fine-tune"))
+        if frame is not None:
+            options = [(f"{row.filename} ({row.id})", row.id) for row in frame.itertuples()]
+            set_options(self.training_file_picker, options)
+
+    def load_models(self, _button: Any = None) -> None:
+        """Fill the base-model picker (chat and fine-tuned models first)."""
+        self.run(
+            self.models_button, lambda: fill_model_picker(self.model_picker, self.client, self.model_kinds)
+        )
+
+    def create(self, _button: Any = None) -> None:
+        """Start a job from the form; it becomes the picked job."""
+        if not self.training_file_picker.value:
+            self.status.value = notice("Load files and pick a training file first.")
+            return
+        epochs = self.epochs.value
+        job = self.run(
+            self.create_button,
+            lambda: self.client.fine_tune(
+                self.training_file_picker.value,
+                model=self.model_picker.value.strip() or None,
+                suffix=self.suffix.value.strip() or None,
+                hyperparameters=None if epochs == "auto" else {"n_epochs": int(epochs)},
+            ),
+            working="starting the job...",
+        )
+        if job is not None:
+            self.job_picker.options = [
+                (f"{job['id']} ({job['status']})", job["id"]),
+                *self.job_picker.options,
+            ]
+            self.job_picker.value = job["id"]
+            self._show_status(job)
+            self.status.value = f"started {html.escape(job['id'])}; switch Follow on to watch it"
+
+    # -- following -------------------------------------------------------------------
+
+    def follow(self, job_id: str | None = None) -> None:
+        """Start following `job_id` (default: the picked job) in a background thread."""
+        if job_id is not None:
+            if job_id not in [value for _, value in self.job_picker.options]:
+                self.job_picker.options = [(job_id, job_id), *self.job_picker.options]
+            self.job_picker.value = job_id
+        self.follow_toggle.value = True
+
+    def join_follow(self, timeout: float | None = None) -> bool:
+        """Wait until following ends; True if it has."""
+        follower = self._follower
+        if follower is not None:
+            follower.join(timeout)
+            return not follower.is_alive()
+        return True
+
+    def _on_follow(self, change: dict[str, Any]) -> None:
+        if not change["new"]:
+            self._stop.set()
+            return
+        job_id = self._picked()
+        if not job_id:
+            self.follow_toggle.value = False
+            return
+        self.join_follow()
+        self._stop = threading.Event()
+        self._follower = threading.Thread(
+            target=self._follow, args=(job_id, self._stop), name="ow-fine-tuning-follow", daemon=True
+        )
+        self._follower.start()
+
+    def _follow(self, job_id: str, stop: threading.Event) -> None:
+        """The follower thread: one watch, showing each update, until the job ends or `stop`."""
+        self.status.value = f"<i>following {html.escape(job_id)}...</i>"
+        try:
+            for update in self.client.watch_fine_tuning(job_id, self.follow_interval, stop=stop):
+                if stop.is_set():
+                    break
+                self._show_update(update)
+            self.status.value = f"stopped following {html.escape(job_id)}" if stop.is_set() else ""
+        except OpenAIError as exc:
+            self.status.value = error_html(exc)
+        finally:
+            if not stop.is_set():
+                stop.set()
+                self.follow_toggle.value = False
+
+    # -- display ---------------------------------------------------------------------
+
+    def _show_update(self, update: FineTuningUpdate) -> None:
+        frame = update.frame()
+        self._show_status(update.job, frame)
+        if update.new_events:
+            self._show_events(frame)
+
+    def _show_status(self, job: dict[str, Any], events: Any = None) -> None:
+        color = _STATUS_COLORS.get(str(job.get("status")), "#1a4f8b")
+        text = html.escape(status_summary(job, events))
+        self.job_status.value = f"<span style='color:{color};font-family:monospace'><b>{text}</b></span>"
+
+    def _show_events(self, frame: Any) -> None:
+        from .._plots import loss_plot, png_bytes
+
+        columns = [c for c in ("created_at", "level", "message", "step", "train_loss") if c in frame.columns]
+        show_in(self.events_output, frame[columns].tail(EVENT_ROWS))
+        self.loss_plot.value = png_bytes(loss_plot(frame, width=420, height=220))
+
+    def _picked(self) -> str | None:
+        if not self.job_picker.value:
+            self.status.value = notice("Refresh jobs and pick a job first.")
+            return None
+        return self.job_picker.value
+
+    def _hide_confirm(self, _button: Any = None) -> None:
+        self.confirm.layout.display = "none"
