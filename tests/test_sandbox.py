@@ -89,18 +89,20 @@ def test_file_lists_paginate_with_after_and_limit(sandbox):
     for i in range(5):
         files = {"file": (f"f{i}.txt", b"x", "text/plain")}
         ids.append(
-            httpx.post(
-                f"{sandbox.base_url}/files", headers=AUTH, data={"purpose": "user_data"}, files=files
-            ).json()["id"]
+            httpx.post(f"{sandbox.base_url}/files", headers=AUTH, data={"purpose": "user_data"}, files=files).json()["id"]
         )
-    first = get(sandbox, "/files", params={"purpose": "user_data", "limit": 2, "order": "asc"}).json()
-    assert first["has_more"] is True and [f["id"] for f in first["data"]] == ids[:2]
-    rest = get(
-        sandbox,
-        "/files",
-        params={"purpose": "user_data", "limit": 10, "order": "asc", "after": first["last_id"]},
-    ).json()
-    assert rest["has_more"] is False and [f["id"] for f in rest["data"]] == ids[2:]
+    everything = get(sandbox, "/files", params={"purpose": "user_data", "order": "asc"}).json()["data"]
+    assert [f["id"] for f in everything][-5:] == ids  # other tests' files come first
+    pages, after = [], None
+    while True:
+        page = get(sandbox, "/files", params={"purpose": "user_data", "limit": 2, "order": "asc",
+                                             **({"after": after} if after else {})}).json()
+        pages.append(page)
+        if not page["has_more"]:
+            break
+        after = page["last_id"]
+    assert all(len(p["data"]) == 2 for p in pages[:-1])
+    assert [f["id"] for p in pages for f in p["data"]] == [f["id"] for f in everything]
 
 
 def test_bad_requests_get_openai_style_400(sandbox):
