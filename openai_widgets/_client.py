@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from .api.chat import ChatAPI
+from .api.completions import CompletionsAPI
 from .api.custom import CustomAPI
+from .api.edits import EditsAPI
 from .api.models import ModelsAPI
+from .api.moderations import ModerationsAPI
 
 __all__ = ["Client"]
 
 
-class Client(ModelsAPI, CustomAPI):
+class Client(ModelsAPI, CustomAPI, EditsAPI, ChatAPI, CompletionsAPI, ModerationsAPI):
     """A connection to the OpenAI API or any OpenAI-compatible server.
 
         client = ow.Client(api_key="sk-...", organization="org-...")
