@@ -24,9 +24,7 @@ class MagicArgumentParser(argparse.ArgumentParser):
     """argparse whose errors are UsageErrors and whose --help does not exit the kernel."""
 
     def __init__(self, prog: str, description: str | None = None, **kwargs: Any) -> None:
-        super().__init__(
-            prog=prog, description=description, allow_abbrev=False, exit_on_error=False, **kwargs
-        )
+        super().__init__(prog=prog, description=description, allow_abbrev=False, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
