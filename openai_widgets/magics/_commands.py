@@ -10,4 +10,8 @@ COMMANDS: dict[str, str] = {
     "connect": "connect",
     "models": "models",
     "call": "call",
+    "chat": "chat",
+    "edit": "edit",
+    "complete": "complete",
+    "moderate": "moderate",
 }
