@@ -35,7 +35,7 @@ class ChatAPI(BaseClient):
 
         `messages` is a string (one user message), a list of `{role, content, name}` dicts,
         or a list of text and images for one user message: `chat(["What is this?", img])`.
-        Content may hold PIL images, image paths and URLs (see `openai_widgets._vision`).
+        Content may hold PIL images, image files (sent as data URLs) and http(s) image URLs.
         `model` defaults to gpt-4o-mini. `advanced` settings go into the request as given
         (temperature, top_p, max_completion_tokens, n, stop, seed, tools, logprobs, ...);
         temperature, top_p, n, penalties and stop are checked first. `response_format` may

@@ -9,6 +9,9 @@ __all__ = ["CredentialWidget"]
 
 _WHERE = {
     "CredentialWidget": "credential",
+    "ChatPanel": "chat",
+    "EditPanel": "edit",
+    "ModerationPanel": "moderation",
 }
 
 
