@@ -233,3 +233,15 @@ def test_repr_is_short(client):
         "ChatResult(model='gpt-4o-mini', finish_reason='stop', text='[sandbox] You said"
     )
     assert len(repr(result)) < 160
+
+
+def test_importing_the_package_stays_light():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, openai_widgets as ow; ow.ChatResult, ow.Conversation; "
+        "print(sorted(m for m in ('pandas', 'numpy', 'PIL', 'ipywidgets') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -235,3 +235,21 @@ def test_help_lists_the_text_commands(ip, capsys):
         assert f"\n  {name} " in out
     ip.run_line_magic("openai", "chat --help")
     assert "--image VAR" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("trait", "model", "line", "cell", "path"),
+    [
+        ("edit_model", "gpt-4o", "edit -i 'upper case'", "x", "/chat/completions"),
+        ("completion_model", "gpt-3.5-turbo-instruct", "complete", "x", "/completions"),
+        ("moderation_model", "text-moderation-latest", "moderate", "x", "/moderations"),
+    ],
+)
+def test_default_models_come_from_the_config(ip, sandbox, trait, model, line, cell, path):
+    default = getattr(ip.find_magic("openai").__self__, trait)
+    ip.run_line_magic("config", f"OpenAIMagics.{trait} = {model!r}")
+    try:
+        ip.run_cell_magic("openai", line, cell)
+    finally:
+        ip.run_line_magic("config", f"OpenAIMagics.{trait} = {default!r}")
+    assert sandbox.requests_to(path)[0].json()["model"] == model

@@ -56,6 +56,9 @@ def test_request_asks_for_a_stream_with_usage(sandbox, client, spec):
     assert body["stream"] is True
     assert body["stream_options"] == {"include_usage": True}
     assert logged.headers["accept"] == "text/event-stream"
+    deadline = time.monotonic() + 2  # the server marks it complete just after its last write
+    while not logged.stream_completed and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert logged.stream_completed is True
 
 
@@ -256,3 +259,85 @@ def test_a_cut_stream_is_not_retried(sandbox, client):
 def test_errors_before_the_stream_starts_are_raised(client):
     with pytest.raises(ow.NotFoundError, match="does not exist"):
         client.chat("hi", model="gpt-missing", stream=True)
+
+
+def test_assembler_joins_parallel_tool_calls_and_refusals():
+    assembler = _chat_stream.ChunkAssembler()
+    head = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    deltas = [
+        {
+            "role": "assistant",
+            "tool_calls": [
+                {"index": 0, "id": "a", "type": "function", "function": {"name": "get_", "arguments": ""}}
+            ],
+        },
+        {
+            "tool_calls": [
+                {
+                    "index": 1,
+                    "id": "b",
+                    "type": "function",
+                    "function": {"name": "other", "arguments": '{"x"'},
+                }
+            ]
+        },
+        {"tool_calls": [{"index": 0, "function": {"name": "weather", "arguments": '{"city": '}}]},
+        {"tool_calls": [{"index": 1, "function": {"arguments": ": 1}"}}]},
+        {"tool_calls": [{"index": 0, "function": {"arguments": '"Oslo"}'}}]},
+    ]
+    for delta in deltas:
+        assembler.add({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+    assembler.add({**head, "choices": [{"index": 1, "delta": {"refusal": "I can"}, "finish_reason": None}]})
+    assembler.add({**head, "choices": [{"index": 1, "delta": {"refusal": "not."}, "finish_reason": "stop"}]})
+    response = assembler.response()
+    first, second = response["choices"]
+    assert first["message"]["content"] is None
+    assert first["message"]["tool_calls"] == [
+        {"id": "a", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'}},
+        {"id": "b", "type": "function", "function": {"name": "other", "arguments": '{"x": 1}'}},
+    ]
+    assert second["message"]["refusal"] == "I cannot."
+    assert second["finish_reason"] == "stop"
+    assert response["id"] == "c1"
+    assert "usage" not in response
+
+
+def test_an_error_event_mid_stream_raises(client_with_stream):
+    client = client_with_stream(
+        b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",'
+        b'"choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}\n\n'
+        b'data: {"error": {"message": "overloaded", "type": "server_error"}}\n\n'
+    )
+    with pytest.raises(ow.APIError, match="the server reported an error mid-stream: overloaded"):
+        client.chat("hi", stream=True)
+
+
+def test_a_stream_without_its_end_marker_raises_with_the_partial_result(client_with_stream):
+    client = client_with_stream(
+        b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",'
+        b'"choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}\n\n'
+    )
+    with pytest.raises(ow.StreamInterruptedError, match=r"without its end marker") as caught:
+        client.chat("hi", stream=True)
+    assert caught.value.partial.text == "Hel"
+
+
+@pytest.fixture
+def client_with_stream():
+    import httpx
+
+    from .conftest import TEST_KEY
+
+    made = []
+
+    def make(body: bytes):
+        def handler(request):
+            return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+        client = ow.Client(api_key=TEST_KEY, transport=httpx.MockTransport(handler), max_retries=0)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
