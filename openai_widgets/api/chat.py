@@ -46,8 +46,11 @@ class ChatAPI(BaseClient):
         With `stream=True` the reply shows token by token in the notebook cell, updated in
         place about 15 times a second (or `on_update(partial_result)` is called at that
         rate instead, for panels). An interrupt (Ctrl-C, Kernel > Interrupt) closes the
-        connection and returns what arrived, with `.interrupted` True; a stream the server
-        cuts raises `StreamInterruptedError` whose `.partial` is that ChatResult.
+        connection and returns what arrived, with `.interrupted` True, rather than raising:
+        the partial reply stays usable (in a loop of streamed calls, check `.interrupted`
+        to stop the loop too). A stream the server cuts raises `StreamInterruptedError`
+        whose `.partial` is that ChatResult. The streamed output is the cell's display of
+        the result, so the same cell does not show it twice.
         """
         body = chat_body(normalize_messages(messages), model, advanced)
         if stream:
