@@ -17,8 +17,10 @@ import importlib
 import inspect
 from typing import Any
 
+from ._chat_result import ChatResult
 from ._client import Client
 from ._connection import connect, get_client, set_client
+from ._conversation import Conversation
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -123,8 +125,10 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ChatResult",
     "Client",
     "ConflictError",
+    "Conversation",
     "CredentialWidget",
     "InternalServerError",
     "InvalidInputError",

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from .api.chat import ChatAPI
+from .api.completions import CompletionsAPI
 from .api.custom import CustomAPI
+from .api.edits import EditsAPI
 from .api.files import FilesAPI
 from .api.fine_tuning import FineTuningAPI
 from .api.models import ModelsAPI
+from .api.moderations import ModerationsAPI
 from .api.studio import StudioAPI
 
 __all__ = ["Client"]
 
 
-class Client(ModelsAPI, CustomAPI, FilesAPI, FineTuningAPI, StudioAPI):
+class Client(
+    ModelsAPI,
+    ChatAPI,
+    CompletionsAPI,
+    EditsAPI,
+    ModerationsAPI,
+    FilesAPI,
+    FineTuningAPI,
+    CustomAPI,
+    StudioAPI,
+):
     """A connection to the OpenAI API or any OpenAI-compatible server.
 
         client = ow.Client(api_key="sk-...", organization="org-...")

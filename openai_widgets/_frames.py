@@ -174,3 +174,49 @@ def _metric_columns(rows: list[dict[str, Any]], *, exclude: set[str]) -> list[st
         key for row in rows for key, value in row.items() if key not in exclude and _is_number(value)
     )
     return [c for c in METRIC_COLUMNS if c in present] + [c for c in present if c not in METRIC_COLUMNS]
+# -- moderations -------------------------------------------------------------------------
+
+
+def category_column(category: str) -> str:
+    """A moderation category as an identifier: `self-harm/intent` -> `self_harm_intent`."""
+    import re
+
+    return re.sub(r"[^0-9a-zA-Z]+", "_", category).strip("_").lower()
+
+
+def moderation_frame(
+    results: Sequence[dict[str, Any]],
+    inputs: Sequence[str],
+    index: Any = None,
+    categories: Sequence[str] = (),
+) -> pd.DataFrame:
+    """`POST /moderations` results -> `input`, `flagged`, one bool per category, one `<category>_score`.
+
+    Categories keep the API's order with identifier-safe names (`category_column`). A
+    category the model does not assess (null in every result, e.g. `illicit` for text
+    moderation models) is left out; a null among real values counts as False.
+    `categories` names the columns when there are no results. `index` (e.g. a Series'
+    index) labels the rows.
+    """
+    import pandas as pd
+
+    seen = dict.fromkeys(c for result in results for c in result.get("categories", {}))
+    names = [
+        c
+        for c in (list(seen) or list(categories))
+        if not results or any(r.get("categories", {}).get(c) is not None for r in results)
+    ]
+    columns: dict[str, Any] = {
+        "input": pd.Series(list(inputs), dtype="object"),
+        "flagged": pd.Series([bool(r.get("flagged")) for r in results], dtype=bool),
+    }
+    for name in names:
+        flags = [bool(r.get("categories", {}).get(name)) for r in results]
+        columns[category_column(name)] = pd.Series(flags, dtype=bool)
+    for name in names:
+        scores = [r.get("category_scores", {}).get(name) for r in results]
+        columns[f"{category_column(name)}_score"] = pd.Series(scores, dtype="float64")
+    frame = pd.DataFrame(columns)
+    if index is not None:
+        frame.index = index
+    return frame

@@ -13,4 +13,8 @@ COMMANDS: dict[str, str] = {
     "studio": "studio",
     "files": "files",
     "fine-tune": "fine_tune",
+    "chat": "chat",
+    "edit": "edit",
+    "complete": "complete",
+    "moderate": "moderate",
 }

@@ -12,6 +12,9 @@ _WHERE = {
     "Studio": "studio",
     "FilesPanel": "files",
     "FineTuningPanel": "fine_tuning",
+    "ChatPanel": "chat",
+    "EditPanel": "edit",
+    "ModerationPanel": "moderation",
 }
 
 

@@ -1,0 +1,140 @@
+"""Chat completions: one call, whole or streamed, with images and JSON mode."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .._chat_result import ChatResult
+from .._chat_stream import ChunkAssembler, LiveView
+from .._constants import DEFAULT_MODELS
+from .._errors import InvalidInputError, InvalidTypeError, StreamInterruptedError
+from .._messages import normalize_messages, text_of
+from .._sampling import check_settings
+from .._transport import BaseClient
+
+__all__ = ["ChatAPI", "chat_model"]
+
+JSON_HINT = "Reply with JSON."
+_RESPONSE_FORMATS = {"text", "json_object", "json_schema"}
+
+
+class ChatAPI(BaseClient):
+    def chat(
+        self,
+        messages: Any,
+        model: str | None = None,
+        stream: bool = False,
+        *,
+        on_update: Callable[[ChatResult], Any] | None = None,
+        **advanced: Any,
+    ) -> ChatResult:
+        """Ask a chat model; returns a `ChatResult` (`.text`, `.messages`, `.usage`, ...).
+
+        `messages` is a string (one user message), a list of `{role, content, name}` dicts,
+        or a list of text and images for one user message: `chat(["What is this?", img])`.
+        Content may hold PIL images, image files (sent as data URLs) and http(s) image URLs.
+        `model` defaults to gpt-4o-mini. `advanced` settings go into the request as given
+        (temperature, top_p, max_completion_tokens, n, stop, seed, tools, logprobs, ...);
+        temperature, top_p, n, penalties and stop are checked first. `response_format` may
+        be a dict as the API takes it, "json" (json_object) or a bare JSON schema dict;
+        in JSON mode a "Reply with JSON." system message is added when no message says
+        "JSON" (the API requires it), and `.data` holds the parsed reply.
+
+        With `stream=True` the reply shows token by token in the notebook cell, updated in
+        place about 15 times a second (or `on_update(partial_result)` is called at that
+        rate instead, for panels). An interrupt (Ctrl-C, Kernel > Interrupt) closes the
+        connection and returns what arrived, with `.interrupted` True, rather than raising:
+        the partial reply stays usable (in a loop of streamed calls, check `.interrupted`
+        to stop the loop too). A stream the server cuts raises `StreamInterruptedError`
+        whose `.partial` is that ChatResult. The streamed output is the cell's display of
+        the result, so the same cell does not show it twice.
+        """
+        body = chat_body(normalize_messages(messages), model, advanced)
+        if stream:
+            return self._chat_stream(body, on_update)
+        return ChatResult(self._post("chat/completions", body), body["messages"], body)
+
+    def _chat_stream(self, body: dict[str, Any], on_update: Callable[[ChatResult], Any] | None) -> ChatResult:
+        body = {**body, "stream": True}
+        body.setdefault("stream_options", {"include_usage": True})
+        assembler = ChunkAssembler()
+        view = LiveView(on_update)
+
+        def result(interrupted: bool = False) -> ChatResult:
+            return ChatResult(assembler.response(), body["messages"], body, interrupted=interrupted)
+
+        events = self._stream_events("POST", "chat/completions", json=body)
+        try:
+            with contextlib.closing(events):  # leaving early closes the connection
+                for chunk in events:
+                    assembler.add(chunk)
+                    if view.due():
+                        view.show(result())
+        except KeyboardInterrupt:
+            partial = result(interrupted=True)
+            with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C: we are stopping anyway
+                view.show(partial, final=True)
+            return partial
+        except StreamInterruptedError as exc:
+            exc.partial = result(interrupted=True)
+            view.show(exc.partial, final=True)
+            raise
+        final = result()
+        view.show(final, final=True)
+        return final
+
+
+def chat_model(model: Any, default: str = DEFAULT_MODELS["chat"]) -> str:
+    """`model` checked, or the default chat model when None."""
+    if model is None:
+        return default
+    if not isinstance(model, str):
+        raise InvalidTypeError(
+            f"model must be a model ID string such as 'gpt-4o-mini', not {type(model).__name__}"
+        )
+    if not model.strip():
+        raise InvalidInputError("model is empty; pass a model ID such as 'gpt-4o-mini'")
+    return model.strip()
+
+
+def chat_body(messages: list[dict[str, Any]], model: Any, advanced: dict[str, Any]) -> dict[str, Any]:
+    """The request body: checked settings, JSON mode prepared."""
+    options = {key: value for key, value in advanced.items() if value is not None}
+    check_settings(options)
+    if "response_format" in options:
+        options["response_format"] = response_format(options["response_format"])
+        messages = _with_json_hint(messages, options["response_format"])
+    return {"model": chat_model(model), "messages": messages, **options}
+
+
+def response_format(value: Any) -> dict[str, Any]:
+    """`"json"`, `"text"`, an API response_format dict, or a bare JSON schema (wrapped)."""
+    if isinstance(value, str):
+        kind = {"json": "json_object"}.get(value, value)
+        if kind not in {"text", "json_object"}:
+            raise InvalidInputError(
+                f"response_format {value!r} is not known; use 'json', 'text' or a JSON schema dict"
+            )
+        return {"type": kind}
+    if not isinstance(value, dict):
+        raise InvalidTypeError(f"response_format must be a string or a dict, not {type(value).__name__}")
+    if value.get("type") in _RESPONSE_FORMATS:
+        return value
+    if value.get("type") == "object" or "properties" in value:
+        name = re.sub(r"[^A-Za-z0-9_-]", "_", str(value.get("title") or "reply"))[:64]
+        return {"type": "json_schema", "json_schema": {"name": name, "schema": value}}
+    raise InvalidInputError(
+        "response_format must have a 'type' of text, json_object or json_schema, or be a JSON schema "
+        "of an object"
+    )
+
+
+def _with_json_hint(messages: list[dict[str, Any]], fmt: dict[str, Any]) -> list[dict[str, Any]]:
+    if fmt.get("type") != "json_object":
+        return messages
+    if any("json" in text_of(m.get("content")).lower() for m in messages):
+        return messages
+    return [{"role": "system", "content": JSON_HINT}, *messages]

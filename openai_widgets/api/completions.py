@@ -1,0 +1,63 @@
+"""Completions: the legacy `/v1/completions` endpoint, for instruct models (deprecated)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from typing import Any
+
+from .._constants import DEFAULT_MODELS
+from .._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._sampling import check_settings
+from .._transport import BaseClient
+from .chat import chat_model
+
+__all__ = ["DEPRECATION", "CompletionsAPI"]
+
+DEPRECATION = (
+    "complete() uses OpenAI's legacy completions endpoint (instruct models only); "
+    "use chat() instead, e.g. ow.chat(prompt, model='gpt-4o-mini')."
+)
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+class CompletionsAPI(BaseClient):
+    def complete(self, prompt: str, model: str | None = None, **advanced: Any) -> str:
+        """The text that continues `prompt` (legacy instruct models; emits DeprecationWarning).
+
+        `model` defaults to gpt-3.5-turbo-instruct. `advanced` settings pass through
+        (max_tokens, which the API defaults to 16, temperature, top_p, stop, suffix, echo,
+        seed, ...). For anything new use `chat()`.
+        """
+        warnings.warn(DEPRECATION, DeprecationWarning, stacklevel=_caller_level())
+        if not isinstance(prompt, str):
+            raise InvalidTypeError(f"prompt must be a string, not {type(prompt).__name__}")
+        if not prompt.strip():
+            raise InvalidInputError("prompt is empty; write the text to continue")
+        if advanced.get("stream"):
+            raise InvalidInputError(
+                "complete() returns the whole text and does not stream; use chat(..., stream=True)"
+            )
+        if advanced.get("n") not in (None, 1):
+            raise InvalidInputError(
+                "complete() returns one text, so n is not taken; call it again for another"
+            )
+        options = {k: v for k, v in advanced.items() if v is not None and k not in {"stream", "n"}}
+        check_settings(options)
+        body = {"model": chat_model(model, DEFAULT_MODELS["completion"]), "prompt": prompt, **options}
+        response = self._post("completions", body)
+        choices = response.get("choices") if isinstance(response, dict) else None
+        if not choices or not isinstance(choices[0].get("text"), str):
+            raise APIResponseValidationError(
+                f"POST completions: the answer holds no text choice: {str(response)[:200]}"
+            )
+        return choices[0]["text"]
+
+
+def _caller_level() -> int:
+    """The stacklevel that points a warning at the first caller outside this package."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level

@@ -1,0 +1,24 @@
+"""%%openai edit -i INSTRUCTION [-m MODEL] [-t TEMPERATURE]   (cell body: the text to edit)"""
+
+from __future__ import annotations
+
+from IPython.core.error import UsageError
+
+from .._text_result import Text
+
+SUMMARY = "edit the cell's text as an instruction says (runs on chat completions)"
+
+
+def configure(parser) -> None:
+    parser.add_argument("-i", "--instruction", required=True, help="what to change, e.g. 'Fix the spelling'")
+    parser.add_argument("-m", "--model", help="model ID (default: %%config OpenAIMagics.edit_model)")
+    parser.add_argument("-t", "--temperature", type=float, help="0 to 2; lower is more faithful")
+
+
+def run(magic, args, cell):
+    if cell is None or not cell.strip():
+        raise UsageError("put the text to edit in the cell under %%openai edit -i INSTRUCTION")
+    edited = magic.client().edit(
+        cell, args.instruction, model=args.model or magic.edit_model, temperature=args.temperature
+    )
+    return Text(edited)

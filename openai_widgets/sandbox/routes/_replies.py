@@ -1,0 +1,167 @@
+"""Deterministic text for the sandbox's text routes: replies, tokens, usage, logprobs, JSON.
+
+The sandbox is not a model. It answers every request the same way each time and labels
+its text "[sandbox]". A few instructions in a system message change the reply the way an
+edit would (upper case, lower case, title case, fix spelling, reverse the words), so edit
+demos show a visible change.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+__all__ = [
+    "count_tokens",
+    "logprobs_for",
+    "message_text",
+    "pieces",
+    "schema_instance",
+    "stop_at",
+    "transform_for",
+]
+
+# One "token": a word or one punctuation mark with the space before it; trailing space last.
+_PIECE = re.compile(r"\s*(?:\w+|[^\w\s])|\s+$")
+
+_MISSPELLINGS = {
+    "teh": "the",
+    "recieve": "receive",
+    "adress": "address",
+    "definately": "definitely",
+    "seperate": "separate",
+    "occured": "occurred",
+    "untill": "until",
+    "wich": "which",
+    "becuase": "because",
+    "thier": "their",
+}
+
+
+def pieces(text: str) -> list[str]:
+    """`text` cut into tokens that join back to exactly `text`."""
+    return _PIECE.findall(text)
+
+
+def count_tokens(text: str) -> int:
+    return len(pieces(text))
+
+
+def message_text(content: Any) -> str:
+    """The text of a message's content: a string, or the text parts of a list."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(
+            str(part.get("text", ""))
+            for part in content
+            if isinstance(part, dict) and part.get("type") == "text"
+        )
+    return ""
+
+
+def stop_at(text: str, stop: Any) -> tuple[str, bool]:
+    """`text` cut before the first stop sequence; True when one was found."""
+    sequences = [stop] if isinstance(stop, str) else [s for s in stop or [] if isinstance(s, str)]
+    cuts = [text.find(s) for s in sequences if s and s in text]
+    return (text[: min(cuts)], True) if cuts else (text, False)
+
+
+def _fix_spelling(text: str) -> str:
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        right = _MISSPELLINGS.get(word.lower())
+        if right is None:
+            return word
+        return right.capitalize() if word[0].isupper() else right
+
+    return re.sub(r"[A-Za-z]+", fix, text)
+
+
+_TRANSFORMS: list[tuple[tuple[str, ...], Callable[[str], str]]] = [
+    (("uppercase", "upper case", "capital letters"), str.upper),
+    (("lowercase", "lower case"), str.lower),
+    (("title case",), str.title),
+    (("spelling", "typo"), _fix_spelling),
+    (("reverse",), lambda text: " ".join(reversed(text.split()))),
+]
+
+
+def transform_for(instructions: str) -> Callable[[str], str] | None:
+    """The edit a system message asks for, when the sandbox knows it."""
+    lowered = instructions.lower()
+    for words, function in _TRANSFORMS:
+        if any(word in lowered for word in words):
+            return function
+    return None
+
+
+def _score(token: str, salt: int = 0) -> float:
+    """A deterministic log probability in (-2, 0]."""
+    return -round((zlib.crc32(f"{salt}:{token}".encode()) % 2000) / 1000, 3)
+
+
+def logprobs_for(tokens: list[str], top: int = 0) -> list[dict[str, Any]]:
+    """`ChatCompletionTokenLogprob` items for `tokens`, with `top` alternatives each."""
+    items = []
+    for token in tokens:
+        alternatives = [token] + [f"{token.strip() or '_'}{n}" for n in range(1, top)]
+        items.append(
+            {
+                "token": token,
+                "logprob": _score(token),
+                "bytes": list(token.encode()),
+                "top_logprobs": [
+                    {"token": alt, "logprob": _score(alt, n), "bytes": list(alt.encode())}
+                    for n, alt in enumerate(alternatives[:top])
+                ],
+            }
+        )
+    return items
+
+
+def schema_instance(schema: Any, name: str = "value", root: Any = None, depth: int = 0) -> Any:
+    """A small, valid instance of a JSON schema (enough for json_schema replies and tool calls)."""
+    root = schema if root is None else root
+    if not isinstance(schema, dict) or depth > 8:
+        return f"[sandbox] {name}"
+    if "$ref" in schema:
+        return schema_instance(_resolve(root, schema["$ref"]), name, root, depth + 1)
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        if schema.get(key):
+            return schema_instance(schema[key][0], name, root, depth + 1)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object" or (kind is None and "properties" in schema):
+        properties = schema.get("properties") or {}
+        return {key: schema_instance(sub, key, root, depth + 1) for key, sub in properties.items()}
+    if kind == "array":
+        count = max(int(schema.get("minItems", 2)), 1)
+        return [
+            schema_instance(schema.get("items", {}), f"{name} {n + 1}", root, depth + 1) for n in range(count)
+        ]
+    if kind == "integer":
+        return int(schema.get("minimum", 1))
+    if kind == "number":
+        return float(schema.get("minimum", 1.5))
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    return f"[sandbox] {name}"
+
+
+def _resolve(root: Any, ref: str) -> Any:
+    node = root
+    for part in ref.lstrip("#/").split("/"):
+        if not isinstance(node, dict) or part not in node:
+            return {}
+        node = node[part]
+    return node
