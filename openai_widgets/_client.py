@@ -17,9 +17,9 @@ __all__ = ["Client"]
 
 class Client(
     ModelsAPI,
+    EditsAPI,  # before ChatAPI: edits run on chat completions
     ChatAPI,
     CompletionsAPI,
-    EditsAPI,
     ModerationsAPI,
     FilesAPI,
     FineTuningAPI,
