@@ -40,6 +40,7 @@ from ._errors import (
     StreamInterruptedError,
     UnprocessableEntityError,
 )
+from ._image_result import ImageResult
 from ._records import Record
 from ._transport import BaseClient, RequestInfo
 from ._version import __version__
@@ -79,6 +80,7 @@ _LAZY = {
     "widgets": "openai_widgets.widgets",
     "magics": "openai_widgets.magics",
     "CredentialWidget": "openai_widgets.widgets.credential",
+    "Speech": "openai_widgets._speech",
 }
 
 
@@ -114,6 +116,7 @@ __all__ = [
     "Client",
     "ConflictError",
     "CredentialWidget",
+    "ImageResult",
     "InternalServerError",
     "InvalidInputError",
     "InvalidJSONError",
@@ -125,6 +128,7 @@ __all__ = [
     "RateLimitError",
     "Record",
     "RequestInfo",
+    "Speech",
     "StreamInterruptedError",
     "UnprocessableEntityError",
     "__version__",

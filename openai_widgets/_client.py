@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from .api.audio import AudioAPI
 from .api.custom import CustomAPI
+from .api.images import ImagesAPI
 from .api.models import ModelsAPI
 
 __all__ = ["Client"]
 
 
-class Client(ModelsAPI, CustomAPI):
+class Client(ModelsAPI, CustomAPI, ImagesAPI, AudioAPI):
     """A connection to the OpenAI API or any OpenAI-compatible server.
 
         client = ow.Client(api_key="sk-...", organization="org-...")

@@ -10,4 +10,8 @@ COMMANDS: dict[str, str] = {
     "connect": "connect",
     "models": "models",
     "call": "call",
+    "image": "image",
+    "image-edit": "image_edit",
+    "image-variation": "image_variation",
+    "audio": "audio",
 }
