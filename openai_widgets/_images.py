@@ -222,9 +222,9 @@ def check_choice(name: str, value: Any, rules: ImageModelRules | None, allowed: 
         return value
     if not allowed:
         owners = [r.name for r in IMAGE_MODELS.values() if getattr(r, _SETTING_FIELDS[name])]
+        verb = "does" if len(owners) == 1 else "do"
         raise InvalidInputError(
-            f"{name} {value!r} is not a setting of {rules.name} (only {', '.join(owners)} take it): "
-            "leave it out"
+            f"{rules.name} takes no {name} (only {' and '.join(owners)} {verb}): leave {name} out"
         )
     if value not in allowed:
         raise InvalidInputError(
@@ -369,7 +369,8 @@ def _check_mask(rules: ImageModelRules, mask: ImageFile, image: ImageFile) -> No
 
 def _check_format(rules: ImageModelRules, image: ImageFile, allowed: Sequence[str]) -> None:
     if image.format not in allowed:
-        names = "a PNG" if tuple(allowed) == ("png",) else f"a {', '.join(f.upper() for f in allowed)} image"
+        kinds = [_article(f).split(" ", 1)[1] for f in allowed]
+        names = f"a {kinds[0]}" if len(kinds) == 1 else f"a {', '.join(kinds[:-1])} or {kinds[-1]} image"
         raise InvalidInputError(
             f"{image.label} is {_article(image.format)}; {rules.name} needs {names}: pass a PIL image "
             "(converted to PNG for you) or save it as PNG"
@@ -380,7 +381,7 @@ def _check_bytes(rules: ImageModelRules, image: ImageFile) -> None:
     if len(image.content) >= rules.max_input_bytes:
         limit = rules.max_input_bytes // _MB
         raise InvalidInputError(
-            f"{image.label} is {len(image.content) / _MB:.1f} MB; {rules.name} takes images under "
+            f"{image.label} is {len(image.content) / _MB:.2f} MB; {rules.name} takes images under "
             f"{limit} MB: make it smaller (e.g. img.resize((512, 512)))"
         )
 

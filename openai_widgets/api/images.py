@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._constants import DEFAULT_MODELS
-from .._errors import APIConnectionError, APIResponseValidationError, InvalidTypeError
+from .._errors import APIConnectionError, APIResponseValidationError, InvalidInputError, InvalidTypeError
 from .._image_result import ImageResult
 from .._images import (
     check_edit,
@@ -89,10 +89,16 @@ class ImagesAPI(BaseClient):
     ) -> ImageResult:
         """`n` variations of `image` (dall-e-2: a square PNG under 4 MB), as an `ImageResult`.
 
-        `image` may be a PIL image (sent as PNG), a path, bytes or a binary file object.
+        `image` may be a PIL image (sent as PNG), a path, bytes, a binary file object, or
+        a list holding one of these (such as an `ImageResult` of one image).
         """
         model = _model(model, "image_edit")
-        upload = read_image(image, "image")
+        uploads = read_images(image, "image")  # a one-image list (an ImageResult) is fine too
+        if len(uploads) > 1:
+            raise InvalidInputError(
+                f"{len(uploads)} images given; variations start from one image: pass one, e.g. result[0]"
+            )
+        upload = uploads[0]
         fields = check_variation(model, upload, n, size, advanced)
         fields.setdefault("response_format", _b64_if_allowed(model))
         answer = decode_json(self._post_multipart("images/variations", fields, [("image", upload.part())]))

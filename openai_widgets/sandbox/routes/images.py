@@ -140,7 +140,7 @@ def generate(request: Request, sandbox) -> JSONResponse:
     model_id, rules = _model(sandbox, body.get("model"))
     prompt = _prompt(body.get("prompt"), rules)
     n = _n(body.get("n"), rules)
-    size = _choice("size", body.get("size"), rules.sizes, rules.sizes[-1] if not rules.gpt_image else "auto")
+    size = _choice("size", body.get("size"), rules.sizes, "auto" if rules.gpt_image else "1024x1024")
     quality = _choice("quality", body.get("quality"), rules.qualities, None)
     if rules.styles:
         _choice("style", body.get("style"), rules.styles, "vivid")
