@@ -187,9 +187,9 @@ def _format(name: str | None, content: bytes) -> str:
     if sniffed is not None:
         return sniffed
     listed = ", ".join(AUDIO_FORMATS)
-    what = f"{name!r} ({'.' + extension if extension else 'no extension'})" if name else "the audio bytes"
+    what = f"{name!r} ({'.' + extension if extension else 'no extension'})" if name else "the audio"
     raise InvalidInputError(
-        f"{what} is not a format the API transcribes ({listed}): convert it to one of these, "
+        f"{what} is not in a format the API transcribes ({listed}): convert it to one of these, "
         "or name the file with its real extension"
     )
 

@@ -134,3 +134,8 @@ def test_help_lists_the_image_subcommands(ip, capsys):
         assert name in listed
     ip.run_line_magic("openai", "image --help")
     assert "--quality" in capsys.readouterr().out
+
+
+def test_a_number_that_is_not_a_number_is_a_usage_error(ip):
+    with pytest.raises(UsageError, match=r"^%openai image: argument -n: invalid int value: 'two'"):
+        ip.run_line_magic("openai", "image -n two a fox")

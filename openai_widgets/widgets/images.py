@@ -123,7 +123,7 @@ class ImagesPanel(Panel):
         )
 
     def _build_gallery(self) -> None:
-        self.gallery = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap", gap="8px"))
+        self.gallery = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
         self.gallery.add_class("ow-image-gallery")
         self.thumbnails: list[widgets.Image] = []
         self.view_buttons: list[widgets.Button] = []
@@ -251,7 +251,7 @@ class ImagesPanel(Panel):
             button.on_click(lambda _, i=index: self.view(i))
             self.thumbnails.append(thumbnail)
             self.view_buttons.append(button)
-            cards.append(widgets.VBox([thumbnail, button]))
+            cards.append(widgets.VBox([thumbnail, button], layout={"margin": "0 8px 8px 0"}))
         self.gallery.children = cards
         self.save_button.disabled = not result
         self.close_viewer()
