@@ -151,17 +151,14 @@ class AudioPanel(Panel):
         result = self.run(self.transcribe_button, act, working=f"{self.task.value.rstrip('e')}ing...")
         if result is None:
             return None
-        self.table.clear_output()
+        self.table.outputs = ()
         if isinstance(result, str):
             self.segments = None
             self.text.value = result
         else:
             self.segments = result
             self.text.value = str(result.attrs.get("text", ""))
-            with self.table:
-                from IPython.display import display
-
-                display(result)
+            self.table.append_display_data(result)  # works with or without a kernel attached
         return result
 
     def speak(self) -> Any:
