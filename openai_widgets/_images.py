@@ -88,6 +88,7 @@ IMAGE_MODELS: dict[str, ImageModelRules] = {
         response_formats=("url", "b64_json"),
         edit_formats=("png",),
         edit_sizes=DALL_E_2_SIZES,
+        edit_qualities=("standard",),
         max_input_bytes=4 * _MB,
         max_images=1,
         square_input=True,
@@ -212,16 +213,17 @@ def check_size(size: Any, rules: ImageModelRules | None, allowed: Sequence[str] 
     return text
 
 
-def check_choice(name: str, value: Any, rules: ImageModelRules | None, allowed: Sequence[str]) -> str | None:
-    """A setting with a fixed list of values per model (quality, style, response_format...)."""
+def check_choice(name: str, value: Any, rules: ImageModelRules | None, field: str) -> str | None:
+    """A setting with a fixed list of values per model, read from the rules' `field` (e.g. "qualities")."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise InvalidTypeError(f"{name} must be text, not {type(value).__name__}")
     if rules is None:
         return value
+    allowed = getattr(rules, field)
     if not allowed:
-        owners = [r.name for r in IMAGE_MODELS.values() if getattr(r, _SETTING_FIELDS[name])]
+        owners = [r.name for r in IMAGE_MODELS.values() if getattr(r, field)]
         verb = "does" if len(owners) == 1 else "do"
         raise InvalidInputError(
             f"{rules.name} takes no {name} (only {' and '.join(owners)} {verb}): leave {name} out"
@@ -234,14 +236,6 @@ def check_choice(name: str, value: Any, rules: ImageModelRules | None, allowed: 
     return value
 
 
-_SETTING_FIELDS = {
-    "quality": "qualities",
-    "style": "styles",
-    "response_format": "response_formats",
-    "output_format": "output_formats",
-}
-
-
 def check_generation(
     model: str, prompt: Any, n: Any, size: Any, quality: Any, style: Any, advanced: dict[str, Any]
 ) -> dict[str, Any]:
@@ -252,8 +246,8 @@ def check_generation(
         "prompt": check_prompt(prompt, rules),
         "n": check_n(n, rules),
         "size": check_size(size, rules),
-        "quality": check_choice("quality", quality, rules, rules.qualities if rules else ()),
-        "style": check_choice("style", style, rules, rules.styles if rules else ()),
+        "quality": check_choice("quality", quality, rules, "qualities"),
+        "style": check_choice("style", style, rules, "styles"),
     }
     body.update(_check_advanced(advanced, rules))
     return {k: v for k, v in body.items() if v is not None}
@@ -280,12 +274,10 @@ def check_edit(
         "size": check_size(size, rules, rules.edit_sizes if rules else None),
     }
     if "quality" in advanced:
-        fields["quality"] = check_choice(
-            "quality", advanced.pop("quality"), rules, rules.edit_qualities if rules else ()
-        )
+        fields["quality"] = check_choice("quality", advanced.pop("quality"), rules, "edit_qualities")
     fields.update(_check_advanced(advanced, rules))
     if rules is not None:
-        _check_images(rules, images, "edit")
+        _check_images(rules, images)
         if mask is not None:
             _check_mask(rules, mask, images[0])
         elif rules.needs_transparency and not images[0].transparent:
@@ -311,7 +303,7 @@ def check_variation(
     }
     fields.update(_check_advanced(advanced, rules))
     if rules is not None:
-        _check_images(rules, [image], "vary")
+        _check_images(rules, [image])
     return {k: v for k, v in fields.items() if v is not None}
 
 
@@ -321,14 +313,13 @@ def _check_advanced(advanced: dict[str, Any], rules: ImageModelRules | None) -> 
     if checked.get("stream"):
         raise InvalidInputError("stream=True is not supported here: leave it out to get the finished images")
     checked.pop("stream", None)
-    for name in ("response_format", "output_format"):
+    for name, field in (("response_format", "response_formats"), ("output_format", "output_formats")):
         if name in checked:
-            allowed = getattr(rules, _SETTING_FIELDS[name]) if rules else ()
-            checked[name] = check_choice(name, checked[name], rules, allowed)
+            checked[name] = check_choice(name, checked[name], rules, field)
     return checked
 
 
-def _check_images(rules: ImageModelRules, images: list[ImageFile], action: str) -> None:
+def _check_images(rules: ImageModelRules, images: list[ImageFile]) -> None:
     if not images:
         raise InvalidInputError("no image given; pass a PIL image, a path, bytes or a file object")
     if len(images) > rules.max_images:

@@ -235,6 +235,7 @@ def test_module_functions_use_the_default_client(connected, sandbox):
 def test_edit_repaints_the_transparent_area_and_keeps_the_rest(sandbox, client, spec):
     result = client.edit_image(picture(hole=HOLE), "a cat in the window", size="256x256", n=2)
     assert [image.size for image in result] == [(256, 256), (256, 256)]
+    assert [image.mode for image in result] == ["RGBA", "RGBA"]
     edited = result[0].convert("RGB")
     assert edited.getpixel((10, 10)) == BLUE  # outside the hole: the uploaded image
     assert edited.getpixel((128, 128)) != BLUE  # inside the hole: repainted
@@ -304,6 +305,7 @@ def test_variations_are_made_from_the_uploaded_image(sandbox, client, spec):
     result = client.image_variations(source, n=2, size="256x256")
     assert len(result) == 2
     assert result[0].size == (256, 256)
+    assert result[0].mode == "RGBA"
     assert result.prompt is None
     assert result[0].tobytes() != result[1].tobytes()
     assert result[0].convert("RGB").tobytes() != source.tobytes()

@@ -423,3 +423,11 @@ def test_pil_images_in_other_modes_are_sent_as_png():
     palette = picture(hole=HOLE).convert("P")
     assert read_image(palette).format == "png"
     assert re.match(rb"\x89PNG", cmyk.content)
+
+
+def test_edit_quality_follows_the_edit_rules(offline):
+    with pytest.raises(ow.InvalidInputError) as caught:
+        offline.edit_image(clear_png(), "a cat", quality="high")
+    assert str(caught.value) == (
+        "quality 'high' is not offered by dall-e-2: use one of standard (or leave it out)"
+    )
