@@ -42,6 +42,7 @@ from ._errors import (
     StreamInterruptedError,
     UnprocessableEntityError,
 )
+from ._image_result import ImageResult
 from ._records import Record
 from ._transport import BaseClient, RequestInfo
 from ._version import __version__
@@ -93,6 +94,7 @@ _LAZY = {
     "magics": "openai_widgets.magics",
     "CredentialWidget": "openai_widgets.widgets.credential",
     "Studio": "openai_widgets.widgets.studio",
+    "Speech": "openai_widgets._speech",
 }
 
 
@@ -130,6 +132,7 @@ __all__ = [
     "ConflictError",
     "Conversation",
     "CredentialWidget",
+    "ImageResult",
     "InternalServerError",
     "InvalidInputError",
     "InvalidJSONError",
@@ -141,6 +144,7 @@ __all__ = [
     "RateLimitError",
     "Record",
     "RequestInfo",
+    "Speech",
     "StreamInterruptedError",
     "UnprocessableEntityError",
     "__version__",

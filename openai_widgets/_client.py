@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from .api.audio import AudioAPI
 from .api.chat import ChatAPI
 from .api.completions import CompletionsAPI
 from .api.custom import CustomAPI
 from .api.edits import EditsAPI
 from .api.files import FilesAPI
 from .api.fine_tuning import FineTuningAPI
+from .api.images import ImagesAPI
 from .api.models import ModelsAPI
 from .api.moderations import ModerationsAPI
 from .api.studio import StudioAPI
@@ -21,6 +23,8 @@ class Client(
     ChatAPI,
     CompletionsAPI,
     ModerationsAPI,
+    ImagesAPI,
+    AudioAPI,
     FilesAPI,
     FineTuningAPI,
     CustomAPI,

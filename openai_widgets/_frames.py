@@ -220,3 +220,47 @@ def moderation_frame(
     if index is not None:
         frame.index = index
     return frame
+# -- audio -------------------------------------------------------------------------------
+
+
+def segments_frame(answer: dict[str, Any], *, words: bool = False) -> pd.DataFrame:
+    """A verbose transcription -> one row per segment: `start`, `end` (seconds), `text`.
+
+    With `words`, a `words` column holds each segment's words (dicts with `word`, `start`,
+    `end`): a word belongs to the last segment starting at or before it. An answer with
+    words but no segments (only word timestamps asked for) gives one row per word. Other
+    segment fields (`id`, `avg_logprob`, `no_speech_prob`...) follow; `.attrs` holds the
+    answer's `text`, `language` and `duration`.
+    """
+    segments = [s for s in answer.get("segments") or [] if isinstance(s, dict)]
+    word_list = [w for w in answer.get("words") or [] if isinstance(w, dict)]
+    if segments:
+        rows = [{**s, "text": str(s.get("text", "")).strip()} for s in segments]
+        owners = _word_owners(rows, word_list)
+    else:
+        rows = [
+            {"start": w.get("start"), "end": w.get("end"), "text": str(w.get("word", ""))} for w in word_list
+        ]
+        owners = list(range(len(word_list)))
+    if words:
+        for row in rows:
+            row["words"] = []
+        for word, owner in zip(word_list, owners, strict=True):
+            rows[owner]["words"].append(word)
+    frame = records_frame(rows, ["start", "end", "text"] + (["words"] if words else []))
+    for column in ("start", "end"):
+        frame[column] = frame[column].astype("float64")
+    frame.attrs.update({k: answer[k] for k in ("text", "language", "duration", "task") if k in answer})
+    return frame
+
+
+def _word_owners(segments: list[dict[str, Any]], words: list[dict[str, Any]]) -> list[int]:
+    import bisect
+
+    starts = [float(s.get("start") or 0) for s in segments]
+    return [max(bisect.bisect_right(starts, float(w.get("start") or 0)) - 1, 0) for w in words]
+
+
+def transcripts_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """Several files' transcripts -> `file`, `text` (one row per file, in the order given)."""
+    return records_frame(rows, ["file", "text"])

@@ -17,4 +17,8 @@ COMMANDS: dict[str, str] = {
     "edit": "edit",
     "complete": "complete",
     "moderate": "moderate",
+    "image": "image",
+    "image-edit": "image_edit",
+    "image-variation": "image_variation",
+    "audio": "audio",
 }

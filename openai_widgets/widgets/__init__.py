@@ -15,6 +15,8 @@ _WHERE = {
     "ChatPanel": "chat",
     "EditPanel": "edit",
     "ModerationPanel": "moderation",
+    "ImagesPanel": "images",
+    "AudioPanel": "audio",
 }
 
 

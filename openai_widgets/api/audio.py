@@ -1,0 +1,155 @@
+"""Audio: transcribe and translate speech to text, and speak text aloud."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._audio import check_speech, check_transcription, describe, read_audio
+from .._constants import DEFAULT_MODELS
+from .._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._frames import segments_frame, transcripts_frame
+from .._transport import BaseClient, decode_json
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .._speech import Speech
+
+__all__ = ["AudioAPI"]
+
+
+class AudioAPI(BaseClient):
+    def transcribe(
+        self,
+        file: Any,
+        model: str | None = None,
+        language: str | None = None,
+        prompt: str | None = None,
+        response_format: str | None = None,
+        temperature: float | None = None,
+        timestamp_granularities: list[str] | str | None = None,
+        limit: int | None = None,
+    ) -> str | pd.DataFrame:
+        """Speech -> text in the language spoken.
+
+        `file` is a path, bytes, a binary file object or an `IPython.display.Audio`, in
+        one of flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, webm, under 25 MB (checked
+        before sending). Returns the text (subtitles for "srt"/"vtt"); with
+        `response_format="verbose_json"` or `timestamp_granularities` a DataFrame of
+        segments (`start`, `end`, `text`, and `words` when word timestamps are asked).
+        `language` is an ISO-639-1 code such as "en". A list of files gives a DataFrame
+        with `file` and `text` (segment rows with a `file` column for verbose output);
+        `limit` caps how many of them are sent.
+        """
+        model = _model(model, "transcription")
+        fields = check_transcription(
+            model, language, prompt, response_format, temperature, timestamp_granularities
+        )
+        return self._speech_to_text("audio/transcriptions", file, fields, limit)
+
+    def translate(
+        self,
+        file: Any,
+        model: str | None = None,
+        prompt: str | None = None,
+        response_format: str | None = None,
+        temperature: float | None = None,
+        limit: int | None = None,
+    ) -> str | pd.DataFrame:
+        """Speech in any language -> English text. Takes files and lists as `transcribe()` does."""
+        model = _model(model, "translation")
+        fields = check_transcription(model, None, prompt, response_format, temperature, None)
+        return self._speech_to_text("audio/translations", file, fields, limit)
+
+    def speak(
+        self,
+        text: str,
+        voice: str | dict[str, str] = "alloy",
+        model: str | None = None,
+        format: str = "mp3",
+        speed: float | None = None,
+        instructions: str | None = None,
+    ) -> Speech:
+        """Text (up to 4096 characters) -> speech, as an inline audio player holding the bytes.
+
+        `voice` is a built-in voice (alloy, ash, coral, echo, fable, onyx, nova, sage,
+        shimmer; gpt-4o-mini-tts also ballad, verse, marin, cedar) or `{"id": "voice_..."}`.
+        `format` is mp3, opus, aac, flac, wav or pcm; `speed` 0.25 to 4; `instructions`
+        (not for tts-1) steer the tone. The result's `.save(path)` writes the file.
+        """
+        from .._speech import Speech
+
+        model = _model(model, "speech")
+        body = check_speech(model, text, voice, format, speed, instructions)
+        response = self._request("POST", "audio/speech", json=body)
+        if not response.content:
+            raise APIResponseValidationError("the server sent no audio for the speech request")
+        return Speech(response.content, body["response_format"], text=text, voice=body["voice"], model=model)
+
+    # -- one or many files -----------------------------------------------------------------
+
+    def _speech_to_text(self, path: str, file: Any, fields: dict[str, Any], limit: Any) -> Any:
+        words = "word" in (fields.get("timestamp_granularities[]") or [])
+        if not isinstance(file, (list, tuple)):
+            _limit(limit)  # checked even when there is nothing to cap
+            return self._one_file(path, read_audio(file), fields, words)
+        chosen = list(file)[: _limit(limit)]
+        if not chosen:
+            raise InvalidInputError("the list of audio files is empty; pass at least one file")
+        uploads = [read_audio(item) for item in chosen]  # every file is checked before any is sent
+        names = [describe(item) for item in chosen]
+        results = [self._one_file(path, upload, fields, words) for upload in _progress(uploads, path)]
+        if fields["response_format"] == "verbose_json":
+            return _stack_segments(names, results)
+        return transcripts_frame(
+            {"file": name, "text": text} for name, text in zip(names, results, strict=True)
+        )
+
+    def _one_file(self, path: str, upload: Any, fields: dict[str, Any], words: bool) -> Any:
+        response = self._post_multipart(path, fields, [("file", upload.part())])
+        response_format = fields["response_format"]
+        if response_format in {"text", "srt", "vtt"}:
+            return response.text
+        answer = decode_json(response)
+        if not isinstance(answer, dict) or not isinstance(answer.get("text"), str):
+            raise APIResponseValidationError(f"the {path} answer has no 'text': {str(answer)[:100]!r}")
+        if response_format == "verbose_json":
+            return segments_frame(answer, words=words)
+        return answer["text"]
+
+
+def _model(model: Any, area: str) -> str:
+    if model is None:
+        return DEFAULT_MODELS[area]
+    if not isinstance(model, str) or not model.strip():
+        raise InvalidTypeError(f"model must be a model ID such as {DEFAULT_MODELS[area]!r}, not {model!r}")
+    return model.strip()
+
+
+def _limit(limit: Any) -> int | None:
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise InvalidTypeError(f"limit must be a whole number of files, not {type(limit).__name__}")
+    if limit < 1:
+        raise InvalidInputError(f"limit {limit} must be 1 or more (it caps how many files are sent)")
+    return limit
+
+
+def _progress(items: list[Any], path: str):
+    if len(items) < 2:
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=path.rsplit("/", 1)[-1], unit="file", leave=False)
+
+
+def _stack_segments(names: list[str], frames: list[pd.DataFrame]) -> pd.DataFrame:
+    import pandas as pd
+
+    parts = [
+        frame.assign(file=name)[["file", *frame.columns]] for name, frame in zip(names, frames, strict=True)
+    ]
+    stacked = pd.concat(parts, ignore_index=True)
+    stacked.attrs = {}
+    return stacked

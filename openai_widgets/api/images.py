@@ -1,0 +1,150 @@
+"""Images: generate, edit and vary; results come back as an `ImageResult` of PIL images."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._constants import DEFAULT_MODELS
+from .._errors import APIConnectionError, APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._image_result import ImageResult
+from .._images import (
+    check_edit,
+    check_generation,
+    check_variation,
+    image_from_b64,
+    image_from_bytes,
+    image_rules,
+    read_image,
+    read_images,
+)
+from .._transport import BaseClient, decode_json
+
+__all__ = ["ImagesAPI"]
+
+
+class ImagesAPI(BaseClient):
+    def generate_images(
+        self,
+        prompt: str,
+        model: str | None = None,
+        n: int = 1,
+        size: str | tuple[int, int] | None = None,
+        quality: str | None = None,
+        style: str | None = None,
+        **advanced: Any,
+    ) -> ImageResult:
+        """Images from a text description, as an `ImageResult` (a list of PIL images).
+
+        `model` defaults to dall-e-2. Prompt length, `n`, `size` ("1024x1024" or a pair),
+        `quality` and `style` are checked against the model's limits before sending.
+        `advanced` holds other API settings (`user`, `background`, `output_format`,
+        `output_compression`, `moderation`, `response_format`...). Images are asked for as
+        base64; if the server answers with URLs (or `response_format="url"` is given) they
+        are downloaded at once, since they expire after an hour.
+        """
+        model = _model(model, "image")
+        body = check_generation(model, prompt, n, size, quality, style, advanced)
+        if "response_format" not in body and _b64_if_allowed(model):
+            body["response_format"] = "b64_json"
+        answer = self._post("images/generations", body)
+        return self._image_result(answer, model=model, prompt=prompt)
+
+    def edit_image(
+        self,
+        image: Any,
+        prompt: str,
+        mask: Any = None,
+        model: str | None = None,
+        n: int = 1,
+        size: str | tuple[int, int] | None = None,
+        **advanced: Any,
+    ) -> ImageResult:
+        """Edit `image` as `prompt` says, as an `ImageResult`.
+
+        `image` and `mask` may be PIL images (sent as PNG), paths, bytes or binary file
+        objects; gpt-image models also take a list of images. For dall-e-2 (the default)
+        the image must be a square PNG under 4 MB, and without a mask its transparent
+        pixels mark the area to edit; a mask is a PNG of the same size whose transparent
+        pixels mark that area. These rules are checked before anything is uploaded.
+        """
+        model = _model(model, "image_edit")
+        images = read_images(image, "image")
+        mask_file = None if mask is None else read_image(mask, "mask")
+        fields = check_edit(model, prompt, images, mask_file, n, size, advanced)
+        fields.setdefault("response_format", _b64_if_allowed(model))  # None is left out of the form
+        field_name = "image" if len(images) == 1 else "image[]"
+        files = [(field_name, item.part()) for item in images]
+        if mask_file is not None:
+            files.append(("mask", mask_file.part()))
+        answer = decode_json(self._post_multipart("images/edits", fields, files))
+        return self._image_result(answer, model=model, prompt=prompt)
+
+    def image_variations(
+        self,
+        image: Any,
+        n: int = 1,
+        size: str | tuple[int, int] | None = None,
+        model: str | None = None,
+        **advanced: Any,
+    ) -> ImageResult:
+        """`n` variations of `image` (dall-e-2: a square PNG under 4 MB), as an `ImageResult`.
+
+        `image` may be a PIL image (sent as PNG), a path, bytes, a binary file object, or
+        a list holding one of these (such as an `ImageResult` of one image).
+        """
+        model = _model(model, "image_edit")
+        uploads = read_images(image, "image")  # a one-image list (an ImageResult) is fine too
+        if len(uploads) > 1:
+            raise InvalidInputError(
+                f"{len(uploads)} images given; variations start from one image: pass one, e.g. result[0]"
+            )
+        upload = uploads[0]
+        fields = check_variation(model, upload, n, size, advanced)
+        fields.setdefault("response_format", _b64_if_allowed(model))
+        answer = decode_json(self._post_multipart("images/variations", fields, [("image", upload.part())]))
+        return self._image_result(answer, model=model, prompt=None)
+
+    # -- answers -> images -----------------------------------------------------------------
+
+    def _image_result(self, answer: Any, *, model: str, prompt: str | None) -> ImageResult:
+        items = answer.get("data") if isinstance(answer, dict) else None
+        if not isinstance(items, list):
+            raise APIResponseValidationError(f"the image answer has no 'data' list: {str(answer)[:100]!r}")
+        images = [self._image(item, i, len(items)) for i, item in enumerate(items, start=1)]
+        return ImageResult(
+            images, model=model, prompt=prompt, created=answer.get("created"), usage=answer.get("usage")
+        )
+
+    def _image(self, item: Any, number: int, total: int):
+        what = f"image {number} of {total}"
+        if not isinstance(item, dict):
+            raise APIResponseValidationError(f"{what} is not an object: {str(item)[:100]!r}")
+        if item.get("b64_json"):
+            image = image_from_b64(item["b64_json"], what)
+        elif item.get("url"):
+            try:
+                data = self._fetch_external(item["url"])
+            except APIConnectionError as exc:
+                raise APIConnectionError(f"{what}: {exc}") from None
+            image = image_from_bytes(data, what)
+        else:
+            raise APIResponseValidationError(f"{what} has neither 'b64_json' nor 'url'")
+        if item.get("revised_prompt"):
+            image.info["revised_prompt"] = item["revised_prompt"]
+        return image
+
+
+def _model(model: Any, area: str) -> str:
+    if model is None:
+        return DEFAULT_MODELS[area]
+    if not isinstance(model, str) or not model.strip():
+        raise InvalidTypeError(f"model must be a model ID such as {DEFAULT_MODELS[area]!r}, not {model!r}")
+    return model.strip()
+
+
+def _b64_if_allowed(model: str) -> str | None:
+    """Ask for base64 where the model takes response_format (GPT image models always send it)."""
+    rules = image_rules(model)
+    if rules is None:
+        return "b64_json"  # an unknown model on a compatible server: the common default
+    return "b64_json" if "b64_json" in rules.response_formats else None

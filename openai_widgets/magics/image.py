@@ -1,0 +1,30 @@
+"""%openai image [-m MODEL] [-n N] [--size WxH] [--quality Q] [--style S] PROMPT"""
+
+from __future__ import annotations
+
+from ._media import show
+from ._parsing import text_or_variable
+
+SUMMARY = "generate images from a prompt; shows them as a gallery and returns an ImageResult"
+
+
+def configure(parser) -> None:
+    parser.add_argument("prompt", nargs="+", help="what to draw (or a variable holding the text)")
+    parser.add_argument("-m", "--model", help="image model (default: %%config OpenAIMagics.image_model)")
+    parser.add_argument("-n", type=int, default=1, help="how many images (1-10; dall-e-3: 1)")
+    parser.add_argument("--size", help="WIDTHxHEIGHT, e.g. 512x512")
+    parser.add_argument("--quality", help="standard/hd (dall-e-3), low/medium/high/auto (gpt-image-1)")
+    parser.add_argument("--style", help="vivid or natural (dall-e-3 only)")
+
+
+def run(magic, args, cell):
+    prompt = text_or_variable(args.prompt, magic.user_ns)
+    result = magic.client().generate_images(
+        prompt,
+        model=args.model or magic.image_model,
+        n=args.n,
+        size=args.size,
+        quality=args.quality,
+        style=args.style,
+    )
+    return show(result)

@@ -1,0 +1,183 @@
+"""The audio panel: transcribe or translate an uploaded file; speak text with a chosen voice."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+
+from .._audio import AUDIO_FORMATS, MAX_SPEECH_CHARS, speech_voices
+from .._constants import DEFAULT_MODELS
+from ._common import Panel, fill_model_picker, model_picker
+from ._uploads import uploaded
+
+__all__ = ["AudioPanel"]
+
+# Formats a browser's audio player can play (raw pcm cannot be).
+PLAYER_FORMATS = ("mp3", "wav", "opus", "aac", "flac")
+_PLAYER_TYPES = {"opus": "ogg"}  # what ipywidgets.Audio calls the container
+
+
+class AudioPanel(Panel):
+    """Two tabs: "Speech to text" (upload, transcribe or translate, language, text or a
+    table of timed segments) and "Text to speech" (text, voice, format, and a player).
+    """
+
+    title = "Audio"
+    model_kinds = ("audio",)
+
+    def __init__(self, client: Any = None) -> None:
+        super().__init__(client=client)
+        self.segments = None  # DataFrame of the last verbose transcription
+        self.speech = None  # the last Speech
+        self._build_listen()
+        self._build_speak()
+        self.tabs = widgets.Tab(children=[self._listen_box, self._speak_box])
+        self.tabs.titles = ("Speech to text", "Text to speech")
+        self.refresh_button = widgets.Button(
+            description="Models", icon="refresh", tooltip="Fill the model lists"
+        )
+        self.refresh_button.on_click(lambda _: self.refresh_models())
+        self.children = [self.tabs, widgets.HBox([self.refresh_button, self.status])]
+        self.add_class("ow-panel-audio")
+        self._update_task()
+        self._update_voices()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build_listen(self) -> None:
+        accept = ",".join(f".{fmt}" for fmt in AUDIO_FORMATS) + ",audio/*"
+        self.upload = widgets.FileUpload(accept=accept, description="Audio file")
+        self.task = widgets.ToggleButtons(
+            options=[("Transcribe", "transcribe"), ("Translate to English", "translate")], value="transcribe"
+        )
+        self.language = widgets.Text(description="Language", placeholder="e.g. en (optional)")
+        self.output_kind = widgets.ToggleButtons(
+            options=[("Text", "text"), ("Segments", "segments")], value="text", description="Result"
+        )
+        self.model_picker = model_picker(DEFAULT_MODELS["transcription"])
+        self.transcribe_button = widgets.Button(
+            description="Transcribe", button_style="primary", icon="file-text"
+        )
+        self.text = widgets.Textarea(
+            placeholder="The text appears here", layout=widgets.Layout(width="100%", height="120px")
+        )
+        self.table = widgets.Output()
+        self.task.observe(lambda _: self._update_task(), names="value")
+        self.transcribe_button.on_click(lambda _: self.transcribe())
+        self._listen_box = widgets.VBox(
+            [
+                widgets.HBox([self.upload, self.task]),
+                widgets.HBox([self.model_picker, self.language]),
+                self.output_kind,
+                self.transcribe_button,
+                self.text,
+                self.table,
+            ]
+        )
+
+    def _build_speak(self) -> None:
+        self.speech_text = widgets.Textarea(
+            placeholder="Text to speak...", layout=widgets.Layout(width="100%", height="80px")
+        )
+        self.speech_counter = widgets.HTML()
+        self.speech_model_picker = model_picker(DEFAULT_MODELS["speech"])
+        self.voice = widgets.Dropdown(description="Voice")
+        self.speech_format = widgets.Dropdown(description="Format", options=PLAYER_FORMATS, value="mp3")
+        self.speak_button = widgets.Button(description="Speak", button_style="primary", icon="volume-up")
+        self.player = widgets.Audio(value=b"", format="mp3", autoplay=False)
+        self.player.layout.display = "none"
+        self.speech_text.observe(lambda _: self._update_speech_counter(), names="value")
+        self.speech_model_picker.observe(lambda _: self._update_voices(), names="value")
+        self.speak_button.on_click(lambda _: self.speak())
+        self._speak_box = widgets.VBox(
+            [
+                self.speech_text,
+                self.speech_counter,
+                widgets.HBox([self.speech_model_picker, self.voice, self.speech_format]),
+                self.speak_button,
+                self.player,
+            ]
+        )
+
+    def _update_task(self) -> None:
+        translating = self.task.value == "translate"
+        self.language.disabled = translating  # a translation is always into English
+        self.transcribe_button.description = "Translate" if translating else "Transcribe"
+
+    def _update_voices(self) -> None:
+        voices = speech_voices(self.speech_model_picker.value.strip())
+        current = self.voice.value
+        self.voice.options = voices
+        self.voice.value = current if current in voices else voices[0]
+        self._update_speech_counter()
+
+    def _update_speech_counter(self) -> None:
+        length = len(self.speech_text.value)
+        color = "#b00020" if length > MAX_SPEECH_CHARS else "#555"
+        self.speech_counter.value = (
+            f"<small style='color:{color}'>{length} / {MAX_SPEECH_CHARS} characters</small>"
+        )
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def refresh_models(self) -> None:
+        """Fill the model lists from the server (audio models first)."""
+
+        def fill() -> None:
+            fill_model_picker(self.model_picker, self.client, self.model_kinds)
+            self.speech_model_picker.options = self.model_picker.options
+
+        self.run(self.refresh_button, fill, working="loading models...")
+
+    def transcribe(self) -> Any:
+        """Transcribe or translate the uploaded file; text goes to the text box, segments to the table."""
+        upload = uploaded(self.upload)
+        if upload is None:
+            self.status.value = "<span style='color:#b00020'>Upload an audio file first.</span>"
+            return None
+        model = self.model_picker.value.strip() or None
+        response_format = "verbose_json" if self.output_kind.value == "segments" else None
+
+        def act() -> Any:
+            if self.task.value == "translate":
+                return self.client.translate(upload, model=model, response_format=response_format)
+            language = self.language.value.strip() or None
+            return self.client.transcribe(
+                upload, model=model, language=language, response_format=response_format
+            )
+
+        result = self.run(self.transcribe_button, act, working=f"{self.task.value.rstrip('e')}ing...")
+        if result is None:
+            return None
+        self.table.outputs = ()
+        if isinstance(result, str):
+            self.segments = None
+            self.text.value = result
+        else:
+            self.segments = result
+            self.text.value = str(result.attrs.get("text", ""))
+            self.table.append_display_data(result)  # works with or without a kernel attached
+        return result
+
+    def speak(self) -> Any:
+        """Speak the text with the chosen voice; the player below shows the audio."""
+        fmt = self.speech_format.value
+        speech = self.run(
+            self.speak_button,
+            lambda: self.client.speak(
+                self.speech_text.value,
+                voice=self.voice.value,
+                model=self.speech_model_picker.value.strip() or None,
+                format=fmt,
+            ),
+            working="speaking...",
+        )
+        if speech is not None:
+            self.speech = speech
+            self.player.format = _PLAYER_TYPES.get(fmt, fmt)
+            self.player.value = speech.content
+            self.player.layout.display = ""
+            self.status.value = f"<small>{html.escape(repr(speech))}</small>"
+        return speech
