@@ -72,6 +72,7 @@ def ip(connected):
     shell.run_line_magic("load_ext", "openai_widgets")
     yield shell
     shell.run_line_magic("unload_ext", "openai_widgets")
+    shell.config.pop("OpenAIMagics", None)  # %config settings must not leak into the next test
     for name in [n for n in shell.user_ns if not n.startswith("_") and n not in shell.user_ns_hidden]:
         shell.user_ns.pop(name, None)
 
