@@ -26,14 +26,6 @@ class MagicArgumentParser(argparse.ArgumentParser):
     def __init__(self, prog: str, description: str | None = None, **kwargs: Any) -> None:
         super().__init__(prog=prog, description=description, allow_abbrev=False, **kwargs)
 
-    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
-        # With exit_on_error=False argparse raises ArgumentError (bad choice, bad number)
-        # instead of calling error(): turn it into the same one-line UsageError.
-        try:
-            return super().parse_known_args(args, namespace)
-        except argparse.ArgumentError as exc:
-            self.error(str(exc))
-
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
