@@ -174,6 +174,8 @@ def _metric_columns(rows: list[dict[str, Any]], *, exclude: set[str]) -> list[st
         key for row in rows for key, value in row.items() if key not in exclude and _is_number(value)
     )
     return [c for c in METRIC_COLUMNS if c in present] + [c for c in present if c not in METRIC_COLUMNS]
+
+
 # -- moderations -------------------------------------------------------------------------
 
 
@@ -220,6 +222,8 @@ def moderation_frame(
     if index is not None:
         frame.index = index
     return frame
+
+
 # -- audio -------------------------------------------------------------------------------
 
 

@@ -176,8 +176,8 @@ RULES = [
     ),
     (
         lambda c: c.speak("hi", model=""),
-        ow.InvalidTypeError,
-        "model must be a model ID such as 'tts-1', not ''",
+        ow.InvalidInputError,
+        "model is empty; pass a model ID such as 'tts-1'",
     ),
 ]
 

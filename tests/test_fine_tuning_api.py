@@ -307,7 +307,8 @@ def test_validation_data_is_checked_before_anything_is_uploaded(client, sandbox)
         ({"suffix": 5}, ow.InvalidTypeError, "suffix must be a text"),
         ({"seed": -1}, ow.InvalidInputError, "seed must be from 0 to 2147483647, got -1"),
         ({"seed": "7"}, ow.InvalidTypeError, "seed must be a whole number"),
-        ({"model": ""}, ow.InvalidTypeError, "model must be a model ID"),
+        ({"model": ""}, ow.InvalidInputError, "model is empty; pass a model ID such as"),
+        ({"model": 3}, ow.InvalidTypeError, "model must be a model ID string such as"),
         (
             {"hyperparameters": {"n_epochs": 0}},
             ow.InvalidInputError,

@@ -161,8 +161,8 @@ GENERATION_RULES = [
     ),
     (
         lambda c: c.generate_images("a fox", model=""),
-        ow.InvalidTypeError,
-        "model must be a model ID such as 'dall-e-2', not ''",
+        ow.InvalidInputError,
+        "model is empty; pass a model ID such as 'dall-e-2'",
     ),
 ]
 

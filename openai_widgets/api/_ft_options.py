@@ -6,10 +6,9 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
-from .._constants import DEFAULT_MODELS
 from .._errors import InvalidInputError, InvalidTypeError
 
-__all__ = ["checked_interval", "checked_method", "checked_model", "checked_seed", "checked_suffix"]
+__all__ = ["checked_interval", "checked_method", "checked_seed", "checked_suffix"]
 
 MAX_SUFFIX = 64
 METHODS = ("supervised", "dpo", "reinforcement")
@@ -21,14 +20,6 @@ _HYPERPARAMETERS = {
     "beta": (0, 2, False),  # dpo only
 }
 _SEED_MAX = 2_147_483_647
-
-
-def checked_model(model: Any) -> str:
-    if model is None:
-        return DEFAULT_MODELS["fine_tune"]
-    if not isinstance(model, str) or not model.strip():
-        raise InvalidTypeError(f"model must be a model ID such as 'gpt-4o-mini-2024-07-18', not {model!r}")
-    return model.strip()
 
 
 def checked_suffix(suffix: Any) -> str:

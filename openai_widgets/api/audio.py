@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._audio import check_speech, check_transcription, describe, read_audio
-from .._constants import DEFAULT_MODELS
 from .._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
 from .._frames import segments_frame, transcripts_frame
 from .._transport import BaseClient, decode_json
+from ._arguments import model_argument
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +41,7 @@ class AudioAPI(BaseClient):
         with `file` and `text` (segment rows with a `file` column for verbose output);
         `limit` caps how many of them are sent.
         """
-        model = _model(model, "transcription")
+        model = model_argument(model, "transcription")
         fields = check_transcription(
             model, language, prompt, response_format, temperature, timestamp_granularities
         )
@@ -57,7 +57,7 @@ class AudioAPI(BaseClient):
         limit: int | None = None,
     ) -> str | pd.DataFrame:
         """Speech in any language -> English text. Takes files and lists as `transcribe()` does."""
-        model = _model(model, "translation")
+        model = model_argument(model, "translation")
         fields = check_transcription(model, None, prompt, response_format, temperature, None)
         return self._speech_to_text("audio/translations", file, fields, limit)
 
@@ -79,7 +79,7 @@ class AudioAPI(BaseClient):
         """
         from .._speech import Speech
 
-        model = _model(model, "speech")
+        model = model_argument(model, "speech")
         body = check_speech(model, text, voice, format, speed, instructions)
         response = self._request("POST", "audio/speech", json=body)
         if not response.content:
@@ -116,14 +116,6 @@ class AudioAPI(BaseClient):
         if response_format == "verbose_json":
             return segments_frame(answer, words=words)
         return answer["text"]
-
-
-def _model(model: Any, area: str) -> str:
-    if model is None:
-        return DEFAULT_MODELS[area]
-    if not isinstance(model, str) or not model.strip():
-        raise InvalidTypeError(f"model must be a model ID such as {DEFAULT_MODELS[area]!r}, not {model!r}")
-    return model.strip()
 
 
 def _limit(limit: Any) -> int | None:

@@ -9,13 +9,13 @@ from typing import Any
 
 from .._chat_result import ChatResult
 from .._chat_stream import ChunkAssembler, LiveView
-from .._constants import DEFAULT_MODELS
 from .._errors import InvalidInputError, InvalidTypeError, StreamInterruptedError
 from .._messages import normalize_messages, text_of
 from .._sampling import check_settings
 from .._transport import BaseClient
+from ._arguments import model_argument
 
-__all__ = ["ChatAPI", "chat_model"]
+__all__ = ["ChatAPI"]
 
 JSON_HINT = "Reply with JSON."
 _RESPONSE_FORMATS = {"text", "json_object", "json_schema"}
@@ -87,19 +87,6 @@ class ChatAPI(BaseClient):
         return final
 
 
-def chat_model(model: Any, default: str = DEFAULT_MODELS["chat"]) -> str:
-    """`model` checked, or the default chat model when None."""
-    if model is None:
-        return default
-    if not isinstance(model, str):
-        raise InvalidTypeError(
-            f"model must be a model ID string such as 'gpt-4o-mini', not {type(model).__name__}"
-        )
-    if not model.strip():
-        raise InvalidInputError("model is empty; pass a model ID such as 'gpt-4o-mini'")
-    return model.strip()
-
-
 def chat_body(messages: list[dict[str, Any]], model: Any, advanced: dict[str, Any]) -> dict[str, Any]:
     """The request body: checked settings, JSON mode prepared."""
     options = {key: value for key, value in advanced.items() if value is not None}
@@ -107,7 +94,7 @@ def chat_body(messages: list[dict[str, Any]], model: Any, advanced: dict[str, An
     if "response_format" in options:
         options["response_format"] = response_format(options["response_format"])
         messages = _with_json_hint(messages, options["response_format"])
-    return {"model": chat_model(model), "messages": messages, **options}
+    return {"model": model_argument(model, "chat"), "messages": messages, **options}
 
 
 def response_format(value: Any) -> dict[str, Any]:

@@ -7,11 +7,10 @@ import sys
 import warnings
 from typing import Any
 
-from .._constants import DEFAULT_MODELS
 from .._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
 from .._sampling import check_settings
 from .._transport import BaseClient
-from .chat import chat_model
+from ._arguments import model_argument
 
 __all__ = ["DEPRECATION", "CompletionsAPI"]
 
@@ -45,7 +44,7 @@ class CompletionsAPI(BaseClient):
             )
         options = {k: v for k, v in advanced.items() if v is not None and k not in {"stream", "n"}}
         check_settings(options)
-        body = {"model": chat_model(model, DEFAULT_MODELS["completion"]), "prompt": prompt, **options}
+        body = {"model": model_argument(model, "completion"), "prompt": prompt, **options}
         response = self._post("completions", body)
         choices = response.get("choices") if isinstance(response, dict) else None
         if not choices or not isinstance(choices[0].get("text"), str):

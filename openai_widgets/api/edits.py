@@ -11,9 +11,9 @@ import re
 import warnings
 from typing import Any
 
-from .._constants import DEFAULT_MODELS
 from .._errors import InvalidInputError, InvalidTypeError
-from .chat import ChatAPI, chat_model
+from ._arguments import model_argument
+from .chat import ChatAPI
 
 __all__ = ["EDIT_PROMPT", "EditsAPI"]
 
@@ -49,7 +49,7 @@ class EditsAPI(ChatAPI):
             {"role": "system", "content": EDIT_PROMPT.format(instruction=what.strip())},
             {"role": "user", "content": text},
         ]
-        result = self.chat(messages, model=chat_model(model, DEFAULT_MODELS["edit"]), **advanced)
+        result = self.chat(messages, model=model_argument(model, "edit"), **advanced)
         if result.finish_reason == "length":
             warnings.warn(
                 "the edited text was cut at the token limit; raise max_completion_tokens for all of it",

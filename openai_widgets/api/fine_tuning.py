@@ -11,8 +11,9 @@ from .._frames import fine_tuning_checkpoints_frame, fine_tuning_events_frame, f
 from .._records import Record, as_record
 from .._transport import BaseClient
 from . import _ft_live
+from ._arguments import model_argument
 from ._ft_live import FineTuningUpdate
-from ._ft_options import checked_interval, checked_method, checked_model, checked_seed, checked_suffix
+from ._ft_options import checked_interval, checked_method, checked_seed, checked_suffix
 from ._paths import path_id
 from ._training_data import MIN_EXAMPLES, local_data
 
@@ -47,7 +48,7 @@ class FineTuningAPI(BaseClient):
         learning_rate_multiplier) are sent inside `method`, the API's current form;
         `method` is a dict such as `{"type": "dpo", "dpo": {...}}` or just "supervised" / "dpo".
         """
-        body: dict[str, Any] = {"model": checked_model(model)}
+        body: dict[str, Any] = {"model": model_argument(model, "fine_tune")}
         method_body = checked_method(method, hyperparameters)
         method_type = method_body["type"] if method_body else "supervised"
         if suffix is not None:

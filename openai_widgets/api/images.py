@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._constants import DEFAULT_MODELS
-from .._errors import APIConnectionError, APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._errors import APIConnectionError, APIResponseValidationError, InvalidInputError
 from .._image_result import ImageResult
 from .._images import (
     check_edit,
@@ -18,6 +17,7 @@ from .._images import (
     read_images,
 )
 from .._transport import BaseClient, decode_json
+from ._arguments import model_argument
 
 __all__ = ["ImagesAPI"]
 
@@ -42,7 +42,7 @@ class ImagesAPI(BaseClient):
         base64; if the server answers with URLs (or `response_format="url"` is given) they
         are downloaded at once, since they expire after an hour.
         """
-        model = _model(model, "image")
+        model = model_argument(model, "image")
         body = check_generation(model, prompt, n, size, quality, style, advanced)
         if "response_format" not in body and _b64_if_allowed(model):
             body["response_format"] = "b64_json"
@@ -67,7 +67,7 @@ class ImagesAPI(BaseClient):
         pixels mark the area to edit; a mask is a PNG of the same size whose transparent
         pixels mark that area. These rules are checked before anything is uploaded.
         """
-        model = _model(model, "image_edit")
+        model = model_argument(model, "image_edit")
         images = read_images(image, "image")
         mask_file = None if mask is None else read_image(mask, "mask")
         fields = check_edit(model, prompt, images, mask_file, n, size, advanced)
@@ -92,7 +92,7 @@ class ImagesAPI(BaseClient):
         `image` may be a PIL image (sent as PNG), a path, bytes, a binary file object, or
         a list holding one of these (such as an `ImageResult` of one image).
         """
-        model = _model(model, "image_edit")
+        model = model_argument(model, "image_edit")
         uploads = read_images(image, "image")  # a one-image list (an ImageResult) is fine too
         if len(uploads) > 1:
             raise InvalidInputError(
@@ -132,14 +132,6 @@ class ImagesAPI(BaseClient):
         if item.get("revised_prompt"):
             image.info["revised_prompt"] = item["revised_prompt"]
         return image
-
-
-def _model(model: Any, area: str) -> str:
-    if model is None:
-        return DEFAULT_MODELS[area]
-    if not isinstance(model, str) or not model.strip():
-        raise InvalidTypeError(f"model must be a model ID such as {DEFAULT_MODELS[area]!r}, not {model!r}")
-    return model.strip()
 
 
 def _b64_if_allowed(model: str) -> str | None:

@@ -7,11 +7,10 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._constants import DEFAULT_MODELS
 from .._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
 from .._frames import moderation_frame
 from .._transport import BaseClient
-from .chat import chat_model
+from ._arguments import model_argument
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,7 +51,7 @@ class ModerationsAPI(BaseClient):
         `.attrs` holds the model that answered.
         """
         texts, index = _inputs(input)
-        model_id = chat_model(model, DEFAULT_MODELS["moderation"])
+        model_id = model_argument(model, "moderation")
         results: list[dict[str, Any]] = []
         answered_by = model_id
         for batch in moderation_batches(texts):
