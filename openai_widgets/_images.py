@@ -434,6 +434,8 @@ def read_image(value: Any, label: str = "image") -> ImageFile:
     if isinstance(value, Image.Image):
         return _from_pil(value, label)
     name, content = _read_source(value, label)
+    if name:
+        label = f"{label} {name!r}"  # errors name the file
     if not content:
         raise InvalidInputError(f"{label} is empty (0 bytes); pass an image file or a PIL image")
     try:

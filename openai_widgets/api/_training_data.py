@@ -58,7 +58,7 @@ def local_data(value: Any, param: str, method_type: str, *, minimum: int) -> Loc
     check_size(path.stat().st_size, path.name)
     content = path.read_bytes()
     rows, labels = _file_rows(content, param)
-    _check(rows, labels, param, method_type, minimum)
+    _check(rows, labels, f"{param} {path.name!r}", method_type, minimum)  # errors name the file
     return LocalData(content, path.name)
 
 
