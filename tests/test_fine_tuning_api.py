@@ -183,7 +183,10 @@ def test_each_rule_names_the_line_and_the_problem(client, sandbox, tmp_path, lin
     with pytest.raises(ow.InvalidInputError) as caught:
         client.fine_tune(path)
 
-    assert str(caught.value) == f"training_file 'train.jsonl' has 1 problem: {problem}. Fix the data and try again"
+    assert (
+        str(caught.value)
+        == f"training_file 'train.jsonl' has 1 problem: {problem}. Fix the data and try again"
+    )
     assert sandbox.requests == [], "nothing is uploaded or started"
 
 
@@ -242,7 +245,9 @@ def test_blank_lines_are_skipped_but_counted(client, tmp_path):
     rows[5] = json.dumps({"messages": [{"role": "user", "content": "q"}]})
     path = tmp_path / "train.jsonl"
     path.write_text("\n".join(rows))
-    with pytest.raises(ow.InvalidInputError, match="training_file 'train.jsonl' has 1 problem: line 6: no assistant"):
+    with pytest.raises(
+        ow.InvalidInputError, match="training_file 'train.jsonl' has 1 problem: line 6: no assistant"
+    ):
         client.fine_tune(path)
 
 

@@ -184,7 +184,10 @@ def test_edit_without_an_upload_or_with_a_bad_one_says_so(panel, sandbox):
     panel.image_upload.value = upload_value("photo.png", encoded(picture((64, 40))), "image/png")
     panel.edit_prompt.value = "a door"
     panel.edit_button.click()
-    assert "image &#x27;photo.png&#x27; is 64x40; dall-e-2 needs a square image: crop or pad it" in panel.status.value
+    assert (
+        "image &#x27;photo.png&#x27; is 64x40; dall-e-2 needs a square image: crop or pad it"
+        in panel.status.value
+    )
     panel.image_upload.value = upload_value("notes.png", b"not an image", "image/png")
     assert panel.image_preview.value == b""
     assert sandbox.requests == []

@@ -89,14 +89,24 @@ def test_file_lists_paginate_with_after_and_limit(sandbox):
     for i in range(5):
         files = {"file": (f"f{i}.txt", b"x", "text/plain")}
         ids.append(
-            httpx.post(f"{sandbox.base_url}/files", headers=AUTH, data={"purpose": "user_data"}, files=files).json()["id"]
+            httpx.post(
+                f"{sandbox.base_url}/files", headers=AUTH, data={"purpose": "user_data"}, files=files
+            ).json()["id"]
         )
     everything = get(sandbox, "/files", params={"purpose": "user_data", "order": "asc"}).json()["data"]
     assert [f["id"] for f in everything][-5:] == ids  # other tests' files come first
     pages, after = [], None
     while True:
-        page = get(sandbox, "/files", params={"purpose": "user_data", "limit": 2, "order": "asc",
-                                             **({"after": after} if after else {})}).json()
+        page = get(
+            sandbox,
+            "/files",
+            params={
+                "purpose": "user_data",
+                "limit": 2,
+                "order": "asc",
+                **({"after": after} if after else {}),
+            },
+        ).json()
         pages.append(page)
         if not page["has_more"]:
             break
