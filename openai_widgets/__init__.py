@@ -43,6 +43,7 @@ from ._errors import (
 from ._records import Record
 from ._transport import BaseClient, RequestInfo
 from ._version import __version__
+from .bulk import BulkError, BulkInterrupted
 
 
 def _api_names() -> list[str]:
@@ -79,6 +80,10 @@ _LAZY = {
     "widgets": "openai_widgets.widgets",
     "magics": "openai_widgets.magics",
     "CredentialWidget": "openai_widgets.widgets.credential",
+    "as_matrix": "openai_widgets._vectors",
+    "cache_info": "openai_widgets._embedding_cache",
+    "clear_cache": "openai_widgets._embedding_cache",
+    "plot_embeddings": "openai_widgets._plot",
 }
 
 
@@ -111,6 +116,8 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BulkError",
+    "BulkInterrupted",
     "Client",
     "ConflictError",
     "CredentialWidget",
@@ -128,8 +135,12 @@ __all__ = [
     "StreamInterruptedError",
     "UnprocessableEntityError",
     "__version__",
+    "as_matrix",
+    "cache_info",
+    "clear_cache",
     "connect",
     "get_client",
+    "plot_embeddings",
     "sandbox",
     "set_client",
 ]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from .api.batches import BatchesAPI
 from .api.custom import CustomAPI
+from .api.embeddings import EmbeddingsAPI
 from .api.models import ModelsAPI
 
 __all__ = ["Client"]
 
 
-class Client(ModelsAPI, CustomAPI):
+class Client(ModelsAPI, CustomAPI, EmbeddingsAPI, BatchesAPI):
     """A connection to the OpenAI API or any OpenAI-compatible server.
 
         client = ow.Client(api_key="sk-...", organization="org-...")

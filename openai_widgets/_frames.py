@@ -58,3 +58,81 @@ def models_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
     return frame.sort_values(
         ["created", "id"], ascending=[False, True], kind="stable", na_position="last"
     ).reset_index(drop=True)
+
+
+# -- embeddings and batches ------------------------------------------------------------
+
+
+def embeddings_frame(texts: Sequence[str], matrix: Any, index: Any, attrs: dict[str, Any]) -> pd.DataFrame:
+    """`input` and `embedding` (read-only float32 row views of `matrix`), indexed like the input.
+
+    `ow.as_matrix(frame)` / `frame.embeddings.matrix` hand `matrix` back without a copy.
+    """
+    import pandas as pd
+
+    from ._vectors import object_rows
+
+    matrix.flags.writeable = False  # the rows are shared: changing one would change the frame
+    frame = pd.DataFrame({"input": pd.Series(list(texts), index=index), "embedding": object_rows(matrix)})
+    frame.attrs.update(attrs)
+    return frame
+
+
+BATCH_COLUMNS = [
+    "id",
+    "status",
+    "endpoint",
+    "created_at",
+    "completed_at",
+    "total",
+    "completed",
+    "failed",
+    "input_file_id",
+    "output_file_id",
+    "error_file_id",
+]
+_BATCH_TIMES = [
+    "created_at",
+    "in_progress_at",
+    "expires_at",
+    "finalizing_at",
+    "completed_at",
+    "failed_at",
+    "expired_at",
+    "cancelling_at",
+    "cancelled_at",
+]
+
+
+def batches_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """`GET /batches` -> one row per batch, request counts as `total`/`completed`/`failed` columns."""
+    import pandas as pd
+
+    rows = []
+    for record in records:
+        row = {k: v for k, v in record.items() if k not in {"object", "request_counts"}}
+        counts = record.get("request_counts") or {}
+        for name in ("total", "completed", "failed"):
+            row[name] = counts.get(name)
+        rows.append(row)
+    frame = records_frame(rows, BATCH_COLUMNS, times=[t for t in _BATCH_TIMES if any(t in r for r in rows)])
+    for name in ("total", "completed", "failed"):
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("Int64")
+    return frame
+
+
+def batch_results_frame(rows: Sequence[dict[str, Any]], index: Any = None) -> pd.DataFrame:
+    """Batch output lines in input order: `custom_id`, `status_code`, `response` (body), `error`."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "custom_id": pd.Series([r["custom_id"] for r in rows], dtype="str"),
+            "status_code": pd.array([r.get("status_code") for r in rows], dtype="Int64"),
+            "response": pd.Series([r.get("response") for r in rows], dtype=object),
+            "error": pd.Series([r.get("error") for r in rows], dtype=object),
+        }
+    )
+    if index is not None:
+        frame.index = index
+    return frame

@@ -1,0 +1,187 @@
+"""Embedding vectors: decoding answers, one contiguous matrix per frame, cosine scores, PCA.
+
+An embeddings DataFrame keeps its vectors in ONE read-only (n, d) float32 matrix; the
+`embedding` column holds row views of it. `as_matrix(frame)` hands that matrix back
+without copying when the rows are still its rows in order (a contiguous slice counts),
+and stacks them otherwise. `frame.embeddings` is the same as an accessor.
+"""
+
+from __future__ import annotations
+
+import binascii
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+
+__all__ = ["as_matrix", "decode_embeddings", "object_rows", "pca_2d", "unit_rows"]
+
+_SPOT_CHECKS = 256  # rows whose place in the matrix is verified before handing it out uncopied
+
+
+def decode_embeddings(data: Any, count: int) -> np.ndarray:
+    """The `data` of an embeddings answer -> a (count, d) float32 array in `index` order.
+
+    Items may hold base64 (little-endian float32, what we ask for) or plain float lists
+    (servers that ignore `encoding_format`).
+    """
+    if not isinstance(data, list) or len(data) != count:
+        got = len(data) if isinstance(data, list) else type(data).__name__
+        raise APIResponseValidationError(f"the embeddings answer holds {got} items for {count} inputs")
+    ordered: list[Any] = [None] * count
+    for item in data:
+        position = item.get("index") if isinstance(item, dict) else None
+        if not isinstance(position, int) or not 0 <= position < count or ordered[position] is not None:
+            raise APIResponseValidationError(
+                f"the embeddings answer has a bad or repeated index: {position!r}"
+            )
+        ordered[position] = item.get("embedding")
+    if all(isinstance(vector, str) for vector in ordered):
+        return _from_base64(ordered)
+    try:
+        matrix = np.asarray(ordered, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise APIResponseValidationError(
+            "the embeddings answer mixes formats or vector lengths; expected float lists or base64"
+        ) from None
+    if matrix.ndim != 2:
+        raise APIResponseValidationError("the embeddings answer holds vectors of different lengths")
+    return matrix
+
+
+def _from_base64(strings: list[str]) -> np.ndarray:
+    try:  # a2b_base64 is C all the way (b64decode(validate=True) runs a regex over every vector)
+        raw = [binascii.a2b_base64(text) for text in strings]
+    except (binascii.Error, ValueError):
+        raise APIResponseValidationError("an embedding in the answer is not valid base64") from None
+    width = len(raw[0])
+    if width == 0 or width % 4 or any(len(chunk) != width for chunk in raw):
+        raise APIResponseValidationError("the base64 embeddings in the answer have different lengths")
+    return (
+        np.frombuffer(b"".join(raw), dtype="<f4").reshape(len(raw), width // 4).astype(np.float32, copy=False)
+    )
+
+
+def object_rows(matrix: np.ndarray) -> np.ndarray:
+    """An object array whose items are row views of `matrix` (what the `embedding` column holds)."""
+    rows = np.empty(len(matrix), dtype=object)
+    for position in range(len(matrix)):
+        rows[position] = matrix[position]
+    return rows
+
+
+def as_matrix(frame: Any, column: str = "embedding") -> np.ndarray:
+    """One contiguous (n, d) float32 array of an embeddings frame (or Series, or array).
+
+    The frame's own matrix comes back without a copy (read-only, shared with the frame)
+    when its rows are still that matrix's rows in order; otherwise the rows are stacked
+    into a new array.
+    """
+    if isinstance(frame, np.ndarray) and frame.ndim == 2:
+        return frame.astype(np.float32, copy=False)
+    if isinstance(frame, pd.DataFrame):
+        if column not in frame.columns:
+            raise InvalidInputError(
+                f"the DataFrame has no {column!r} column; pass the result of embed() (or name the column)"
+            )
+        frame = frame[column]
+    if not isinstance(frame, pd.Series):
+        raise InvalidTypeError(
+            f"as_matrix takes an embeddings DataFrame, a Series of vectors or a 2-D array, "
+            f"not {type(frame).__name__}"
+        )
+    rows = frame.to_numpy()
+    if len(rows) == 0:
+        return np.empty((0, 0), dtype=np.float32)
+    shared = _shared_matrix(rows)
+    if shared is not None:
+        return shared
+    try:
+        return np.stack([np.asarray(row, dtype=np.float32) for row in rows])
+    except ValueError:
+        raise InvalidInputError("the embedding rows have different lengths or missing values") from None
+
+
+def _shared_matrix(rows: np.ndarray) -> np.ndarray | None:
+    """The matrix all `rows` are consecutive views of, sliced to them; None if they are not."""
+    first = rows[0]
+    base = first.base if isinstance(first, np.ndarray) else None
+    if base is None or base.ndim != 2 or not base.flags.c_contiguous:
+        return None
+    if not all(isinstance(row, np.ndarray) and row.base is base for row in rows):
+        return None
+    row_bytes = base.strides[0]
+    start, remainder = divmod(_address(first) - _address(base), row_bytes)
+    if remainder or start + len(rows) > len(base):
+        return None
+    step = max(len(rows) // _SPOT_CHECKS, 1)
+    checks = {*range(0, len(rows), step), len(rows) - 1}
+    if any(_address(rows[i]) != _address(base) + (start + i) * row_bytes for i in checks):
+        return None
+    return base[start : start + len(rows)]
+
+
+def _address(array: np.ndarray) -> int:
+    return array.__array_interface__["data"][0]
+
+
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (zero rows stay zero), as float32."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)
+
+
+def pca_2d(matrix: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
+    """The rows on their first two principal components: (an (n, 2) array, share of variance of each)."""
+    data = np.asarray(matrix, dtype=np.float64)
+    if data.ndim != 2 or len(data) == 0:
+        raise InvalidInputError("a projection needs at least one embedding")
+    centred = data - data.mean(axis=0)
+    _, singular, components = np.linalg.svd(centred, full_matrices=False)
+    points = np.zeros((len(data), 2))
+    used = min(2, len(components))
+    points[:, :used] = centred @ components[:used].T
+    variance = singular**2
+    total = float(variance.sum())
+    shares = [float(v / total) if total else 0.0 for v in variance[:2]] + [0.0, 0.0]
+    return points, (shares[0], shares[1])
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Per row of `scores`, the column indexes of the `k` highest, best first."""
+    k = min(k, scores.shape[1])
+    if k <= 0:
+        return np.empty((scores.shape[0], 0), dtype=int)
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    order = np.take_along_axis(scores, part, axis=1).argsort(axis=1, kind="stable")[:, ::-1]
+    return np.take_along_axis(part, order, axis=1)
+
+
+@pd.api.extensions.register_dataframe_accessor("embeddings")
+class EmbeddingsAccessor:
+    """`frame.embeddings`: the frame's vectors as one (n, d) float32 matrix.
+
+    matrix = df.embeddings.matrix      # or np.asarray(df.embeddings), or ow.as_matrix(df)
+    df.embeddings.shape                # (n, d)
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+
+    @property
+    def matrix(self) -> np.ndarray:
+        return as_matrix(self._frame)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.matrix.shape
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        matrix = self.matrix
+        return matrix if dtype is None else matrix.astype(dtype)
+
+    def __len__(self) -> int:
+        return len(self._frame)
