@@ -75,6 +75,8 @@ class EmbeddingJob:
         self.encoding = "base64"  # "float" once a server turns base64 down
         self.stats = bulk.BulkStats()
         self._chunks: dict[int, list[Any]] = {}  # unique -> [weighted sum, weight, pieces left]
+        self.owners = np.zeros(0, dtype=np.int64)  # set by pieces()
+        self.piece_tokens: list[int] = []
 
     # -- what is known already -------------------------------------------------------
 
@@ -111,8 +113,11 @@ class EmbeddingJob:
 
     # -- planning --------------------------------------------------------------------
 
-    def pieces(self) -> tuple[list[str], list[int], np.ndarray]:
-        """What to send: texts (long ones cut when chunk_long), their tokens, and whose they are."""
+    def pieces(self) -> tuple[list[str], list[int]]:
+        """What to send: texts (long ones cut when chunk_long) and their tokens.
+
+        `self.owners[piece]` is the distinct text each piece belongs to.
+        """
         missing = np.flatnonzero(~self.found)
         texts = [self.uniques[u] for u in missing]
         tokens, exact = count_tokens(texts, self.model)
@@ -134,7 +139,9 @@ class EmbeddingJob:
                 piece_texts.append(part)
                 piece_tokens.append(count)
                 owners.append(int(unique))
-        return piece_texts, piece_tokens, np.asarray(owners, dtype=np.int64)
+        self.owners = np.asarray(owners, dtype=np.int64)
+        self.piece_tokens = piece_tokens
+        return piece_texts, piece_tokens
 
     def _refuse_long(self, uniques: list[int], tokens: list[int], exact: bool) -> None:
         first = int(np.flatnonzero(self.inverse == uniques[0])[0])
@@ -179,18 +186,19 @@ class EmbeddingJob:
         usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
         return decode_embeddings(answer.get("data"), count), usage
 
-    def collect(self, owners: np.ndarray, result: tuple[np.ndarray, dict[str, Any]]) -> None:
+    def collect(self, positions: list[int], result: tuple[np.ndarray, dict[str, Any]]) -> None:
         """In the calling thread: store a batch's vectors where they belong."""
         matrix, usage = result
         for key in self.usage:
             value = usage.get(key)
             self.usage[key] += value if isinstance(value, int) else 0
+        owners = self.owners[positions]
         whole = np.fromiter((int(u) not in self._chunks for u in owners), dtype=bool, count=len(owners))
         finished = list(owners[whole])
         if finished:
             self._store(owners[whole], matrix[whole])
         for row in np.flatnonzero(~whole):
-            if self._add_piece(int(owners[row]), matrix[row], 1.0):
+            if self._add_piece(int(owners[row]), matrix[row], float(self.piece_tokens[positions[row]])):
                 finished.append(int(owners[row]))
         if self.cache is not None and finished:
             self.cache.put(
@@ -233,13 +241,13 @@ class EmbeddingJob:
     # -- running ---------------------------------------------------------------------
 
     def run(self, options: RunOptions) -> None:
-        texts, tokens, owners = self.pieces()
+        texts, tokens = self.pieces()
         if not texts:
             return
         self.stats = bulk.run(
             texts,
             self.send,
-            lambda positions, result: self.collect(owners[positions], result),
+            self.collect,
             client=self.client,
             max_items=MAX_REQUEST_INPUTS,
             costs=tokens,
@@ -292,7 +300,7 @@ class EmbeddingJob:
         """The same requests through the Batch API: one batch line per request, 50,000 inputs per batch."""
         from .api.batches import MAX_EMBEDDING_INPUTS, split_lines
 
-        texts, tokens, owners = self.pieces()
+        texts, tokens = self.pieces()
         if not texts:
             return
         planned = bulk.plan_batches(
@@ -323,7 +331,7 @@ class EmbeddingJob:
         failed = []
         for batch, row in zip(planned, rows, strict=True):
             if row["error"] is None:
-                self.collect(owners[batch.positions], self.decode(row["response"], len(batch.positions)))
+                self.collect(batch.positions, self.decode(row["response"], len(batch.positions)))
             else:
                 failed.append(row["error"])
         if failed:
@@ -339,7 +347,7 @@ class EmbeddingJob:
         error.partial = self.partial()
         _LAST_PARTIAL["frame"] = error.partial
         message = (
-            f"{error}\n{len(error.partial)} of {len(self.source.texts)} inputs are embedded and kept in "
+            f"{error} {len(error.partial)} of {len(self.source.texts)} inputs are embedded and kept in "
             "the error's `partial` DataFrame; run the same call with resume=True (or "
             "resume=error.partial) to embed only the rest."
         )

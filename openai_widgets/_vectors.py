@@ -185,3 +185,9 @@ class EmbeddingsAccessor:
 
     def __len__(self) -> int:
         return len(self._frame)
+
+    def plot(self, color: Any = None, labels: Any = None, **options: Any) -> Any:
+        """The frame's 2-D PCA projection as a scatter plot (see `ow.plot_embeddings`)."""
+        from ._plot import plot_embeddings
+
+        return plot_embeddings(self._frame, color, labels, **options)

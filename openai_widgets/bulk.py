@@ -58,6 +58,7 @@ import contextlib
 import heapq
 import itertools
 import json
+import math
 import threading
 import time
 from collections import deque
@@ -420,7 +421,7 @@ class _Run(Generic[T, R]):
                 for future in finished:
                     self._finish(future)
             elif wake > 0:
-                self.clock.sleep(wake)
+                self.clock.sleep(math.ceil(wake * 1000) / 1000)  # whole ms: a Retry-After is waited as said
 
     def _dispatch(self, pool: futures.ThreadPoolExecutor) -> float:
         """Send what may go now; return seconds until something else may (inf: a completion)."""
@@ -591,4 +592,5 @@ def _progress_bar(show: bool, total: int, initial: int, description: str, unit: 
         return _NoBar(unit)
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=initial, desc=description or None, unit=unit, unit_scale=True)
+    big = total >= 10_000  # "100k/100k" reads better than "100000/100000"; "6/6" better than "6.00/6.00"
+    return tqdm(total=total, initial=initial, desc=description or None, unit=unit, unit_scale=big)

@@ -261,10 +261,15 @@ def split_lines(
     *,
     weights: Sequence[int] | None = None,
     max_weight: int | None = None,
-    max_requests: int = MAX_REQUESTS,
-    max_bytes: int = MAX_FILE_BYTES,
+    max_requests: int | None = None,
+    max_bytes: int | None = None,
 ) -> list[BatchPlan]:
-    """JSONL files of at most `max_requests` lines, `max_bytes` bytes and `max_weight` summed weights."""
+    """JSONL files of at most `max_requests` lines, `max_bytes` bytes and `max_weight` summed weights.
+
+    The defaults are the Batch API's limits: 50,000 requests and 200 MB per file.
+    """
+    max_requests = MAX_REQUESTS if max_requests is None else max_requests
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
     plans: list[BatchPlan] = []
     chunks: list[bytes] = []
     ids: list[str] = []

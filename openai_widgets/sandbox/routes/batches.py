@@ -14,7 +14,7 @@ import time
 import uuid
 from typing import Any
 
-from .._http import ApiError, JSONResponse, Request
+from .._http import ApiError, BytesResponse, JSONResponse, Request
 from ._lists import page
 from ._registry import find_route, route
 from .files import store_file
@@ -213,6 +213,8 @@ def _answer(sandbox, line: dict[str, Any], endpoint: str) -> dict[str, Any]:
         else:
             if isinstance(response, JSONResponse):
                 status, body = response.status, response.body
+            elif isinstance(response, BytesResponse) and response.content_type == "application/json":
+                status, body = response.status, json.loads(response.content)
             else:
                 status, body = 400, _error("Streaming and binary answers are not available in a batch.")
     return {
