@@ -346,11 +346,13 @@ class EmbeddingJob:
         """Put the finished rows on the error (and say so in its message); keep them for resume=True."""
         error.partial = self.partial()
         _LAST_PARTIAL["frame"] = error.partial
-        message = (
-            f"{error} {len(error.partial)} of {len(self.source.texts)} inputs are embedded and kept in "
-            "the error's `partial` DataFrame; run the same call with resume=True (or "
-            "resume=error.partial) to embed only the rest."
-        )
+        message = str(error)
+        if len(error.partial):
+            message += (
+                f" {len(error.partial)} of {len(self.source.texts)} inputs are embedded and kept in the "
+                "error's `partial` DataFrame; run the same call with resume=True (or "
+                "resume=error.partial) to embed only the rest."
+            )
         error.args = (message,)
         error.message = message
 

@@ -70,9 +70,10 @@ def embeddings_frame(texts: Sequence[str], matrix: Any, index: Any, attrs: dict[
     """
     import pandas as pd
 
-    from ._vectors import object_rows
+    from ._vectors import object_rows, remember_origin
 
     matrix.flags.writeable = False  # the rows are shared: changing one would change the frame
+    remember_origin(matrix, {k: attrs.get(k) for k in ("model", "requested_dimensions")})
     frame = pd.DataFrame({"input": pd.Series(list(texts), index=index), "embedding": object_rows(matrix)})
     frame.attrs.update(attrs)
     return frame

@@ -9,6 +9,7 @@ and stacks them otherwise. `frame.embeddings` is the same as an accessor.
 from __future__ import annotations
 
 import binascii
+import weakref
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,15 @@ import pandas as pd
 
 from ._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
 
-__all__ = ["as_matrix", "decode_embeddings", "object_rows", "pca_2d", "unit_rows"]
+__all__ = [
+    "as_matrix",
+    "decode_embeddings",
+    "object_rows",
+    "origin_of",
+    "pca_2d",
+    "remember_origin",
+    "unit_rows",
+]
 
 _SPOT_CHECKS = 256  # rows whose place in the matrix is verified before handing it out uncopied
 
@@ -62,6 +71,26 @@ def _from_base64(strings: list[str]) -> np.ndarray:
     return (
         np.frombuffer(b"".join(raw), dtype="<f4").reshape(len(raw), width // 4).astype(np.float32, copy=False)
     )
+
+
+# How each embeddings matrix was made (model, requested dimensions), by id of the matrix;
+# an entry goes when its matrix does. Frames lose `.attrs` in joins and merges; their rows
+# still lead back to the matrix, so search() can embed a query the same way.
+_ORIGINS: dict[int, dict[str, Any]] = {}
+
+
+def remember_origin(matrix: np.ndarray, origin: dict[str, Any]) -> None:
+    _ORIGINS[id(matrix)] = dict(origin)
+    weakref.finalize(matrix, _ORIGINS.pop, id(matrix), None)
+
+
+def origin_of(frame: pd.DataFrame) -> dict[str, Any]:
+    """`model` and `requested_dimensions` of an embeddings frame, from its attrs or its matrix."""
+    if "model" in frame.attrs:
+        return dict(frame.attrs)
+    rows = frame["embedding"].to_numpy() if "embedding" in frame.columns else []
+    base = getattr(rows[0], "base", None) if len(rows) else None
+    return dict(_ORIGINS.get(id(base), {})) if base is not None else {}
 
 
 def object_rows(matrix: np.ndarray) -> np.ndarray:

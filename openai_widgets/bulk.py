@@ -533,14 +533,15 @@ class _Run(Generic[T, R]):
                         self._succeeded(other, ticket, *future.result())
         total = len(self.items)
         tries = f" after {batch.attempts} attempts" if batch.attempts > 1 else ""
-        first = min(batch.positions)
+        if self.done:
+            message = (
+                f"{len(self.done)} of {total} {self._unit()}s done; the request for the batch starting at "
+                f"position {min(batch.positions)} failed{tries}: {_describe(error)}"
+            )
+        else:
+            message = f"{_describe(error)}{f' (failed{tries})' if tries else ''}"
         raise bulk_error(
-            f"{len(self.done)} of {total} {self._unit()}s done; the request for the batch starting at "
-            f"position {first} failed{tries}: {_describe(error)}",
-            done=sorted(self.done),
-            total=total,
-            stats=self.stats,
-            cause=error,
+            message, done=sorted(self.done), total=total, stats=self.stats, cause=error
         ) from error
 
     def _interrupted(self) -> BulkInterrupted:

@@ -128,3 +128,15 @@ def test_plot_errors_name_the_problem(frame):
         ow.plot_embeddings(frame, labels=["a", "b", "c"])
     one = ow.plot_embeddings(frame.iloc[:1])
     assert one.points[["x", "y"]].to_numpy().tolist() == [[0.0, 0.0]]
+
+
+def test_search_after_a_join_still_embeds_the_query_like_the_frame(client, sandbox, frame):
+    joined = frame[["input", "embedding"]].join(
+        pd.DataFrame({"extra": range(5)}, index=frame.index), how="inner"
+    )
+    joined.attrs.clear()  # joins and merges may drop attrs
+    sandbox.clear_requests()
+    found = client.search(joined, "cat", k=2)
+    assert set(found.index) == {"pet1", "pet3"}
+    (query,) = [r.json() for r in sandbox.requests_to("/embeddings")]
+    assert query["dimensions"] == 64

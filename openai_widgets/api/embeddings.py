@@ -126,10 +126,12 @@ class EmbeddingsAPI(BaseClient):
 
     def _embeddings_of(self, value: Any, model: str | None, like: pd.DataFrame | None) -> pd.DataFrame:
         """`value` if it already is an embeddings frame; otherwise `value` embedded like `like`."""
+        from .._vectors import origin_of
+
         pd = _pandas()
         if isinstance(value, pd.DataFrame) and "embedding" in value.columns:
             return value
-        attrs = like.attrs if like is not None else {}
+        attrs = origin_of(like) if like is not None else {}
         return self.embed(
             value,
             model=model or attrs.get("model"),

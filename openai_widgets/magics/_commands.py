@@ -10,4 +10,6 @@ COMMANDS: dict[str, str] = {
     "connect": "connect",
     "models": "models",
     "call": "call",
+    "embed": "embed",
+    "batches": "batches",
 }

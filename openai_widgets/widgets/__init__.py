@@ -9,6 +9,8 @@ __all__ = ["CredentialWidget"]
 
 _WHERE = {
     "CredentialWidget": "credential",
+    "EmbeddingsPanel": "embeddings",
+    "BatchesPanel": "batches",
 }
 
 

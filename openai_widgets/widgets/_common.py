@@ -11,7 +11,7 @@ import ipywidgets as widgets
 from .._errors import OpenAIError
 from .._model_kinds import model_kind
 
-__all__ = ["Panel", "error_html", "fill_model_picker", "model_picker"]
+__all__ = ["Panel", "error_html", "fill_model_picker", "model_picker", "show"]
 
 T = TypeVar("T")
 
@@ -20,6 +20,17 @@ def error_html(exc: BaseException) -> str:
     """An error in plain words, for a panel's status line."""
     name = type(exc).__name__
     return f"<span style='color:#b00020'><b>{html.escape(name)}</b>: {html.escape(str(exc))}</span>"
+
+
+def show(output: widgets.Output, *objects: Any) -> None:
+    """Replace what `output` shows with `objects`.
+
+    Written into the Output's `outputs` trait from the kernel (not `with output:`, whose
+    capture happens in the browser), so the result is the same in JupyterLab and in tests.
+    """
+    output.outputs = ()
+    for obj in objects:
+        output.append_display_data(obj)
 
 
 def model_picker(default: str, description: str = "Model") -> widgets.Combobox:
