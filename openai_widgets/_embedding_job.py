@@ -105,7 +105,12 @@ class EmbeddingJob:
                 f"resume holds embeddings made with dimensions={requested}, not {self.dimensions}; "
                 "resume with the same dimensions"
             )
-        known = dict(zip(frame["input"].tolist(), frame["embedding"].tolist(), strict=True))
+        vectors = frame["embedding"].tolist()  # rows (None where a row has no vector)
+        known = {
+            text: vector
+            for text, vector in zip(frame["input"].tolist(), vectors, strict=True)
+            if vector is not None
+        }
         for unique, text in enumerate(self.uniques):
             vector = known.get(text)
             if vector is not None:
@@ -124,17 +129,18 @@ class EmbeddingJob:
         too_long = [i for i, count in enumerate(tokens) if count > MAX_INPUT_TOKENS]
         if too_long and not self.chunk_long:
             self._refuse_long([missing[i] for i in too_long], [tokens[i] for i in too_long], exact)
+        if not too_long:  # the usual case: every input goes whole
+            self.owners = missing.astype(np.int64)
+            self.piece_tokens = tokens
+            return texts, tokens
         piece_texts: list[str] = []
         piece_tokens: list[int] = []
         owners: list[int] = []
         for i, unique in enumerate(missing):
-            if tokens[i] <= MAX_INPUT_TOKENS:
-                piece_texts.append(texts[i])
-                piece_tokens.append(tokens[i])
-                owners.append(int(unique))
-                continue
-            parts = split_text(texts[i], self.model)
-            self._chunks[int(unique)] = [None, 0.0, len(parts)]
+            parts = [(texts[i], tokens[i])]
+            if tokens[i] > MAX_INPUT_TOKENS:
+                parts = split_text(texts[i], self.model)
+                self._chunks[int(unique)] = [None, 0.0, len(parts)]
             for part, count in parts:
                 piece_texts.append(part)
                 piece_tokens.append(count)
@@ -193,10 +199,13 @@ class EmbeddingJob:
             value = usage.get(key)
             self.usage[key] += value if isinstance(value, int) else 0
         owners = self.owners[positions]
-        whole = np.fromiter((int(u) not in self._chunks for u in owners), dtype=bool, count=len(owners))
-        finished = list(owners[whole])
-        if finished:
+        if not self._chunks:  # the usual case: every piece is a whole input
+            whole = np.ones(len(owners), dtype=bool)
+            self._store(owners, matrix)
+        else:
+            whole = np.fromiter((int(u) not in self._chunks for u in owners), dtype=bool, count=len(owners))
             self._store(owners[whole], matrix[whole])
+        finished = list(owners[whole])
         for row in np.flatnonzero(~whole):
             if self._add_piece(int(owners[row]), matrix[row], float(self.piece_tokens[positions[row]])):
                 finished.append(int(owners[row]))
@@ -231,6 +240,8 @@ class EmbeddingJob:
                 f"embeddings of {width} dimensions arrived next to earlier ones of {self.vectors.shape[1]}; "
                 "resume and cache entries must come from the same model and dimensions"
             )
+        if isinstance(where, np.ndarray) and len(where) > 1 and bool(np.all(np.diff(where) == 1)):
+            where = slice(int(where[0]), int(where[-1]) + 1)  # consecutive rows: one block copy
         self.vectors[where] = rows
         self.found[where] = True
 
@@ -363,9 +374,12 @@ def forget_partial() -> None:
 
 def _unique(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
     """Distinct texts in first-seen order, and for every input the number of its distinct text."""
-    numbers: dict[str, int] = {}
-    inverse = np.fromiter((numbers.setdefault(text, len(numbers)) for text in texts), np.int64, len(texts))
-    return list(numbers), inverse
+    import pandas as pd
+
+    values = np.empty(len(texts), dtype=object)
+    values[:] = texts
+    inverse, uniques = pd.factorize(values)  # a C hash table; keeps the order of first appearance
+    return uniques.tolist(), inverse.astype(np.int64, copy=False)
 
 
 def _resume_frame(resume: Any) -> pd.DataFrame:

@@ -64,17 +64,20 @@ def models_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
 
 
 def embeddings_frame(texts: Sequence[str], matrix: Any, index: Any, attrs: dict[str, Any]) -> pd.DataFrame:
-    """`input` and `embedding` (read-only float32 row views of `matrix`), indexed like the input.
+    """`input` and `embedding` (float32 rows of one read-only matrix), indexed like the input.
 
-    `ow.as_matrix(frame)` / `frame.embeddings.matrix` hand `matrix` back without a copy.
+    The `embedding` column is an `EmbeddingArray`: `ow.as_matrix(frame)` hands `matrix` back
+    without a copy.
     """
     import pandas as pd
 
-    from ._vectors import object_rows, remember_origin
+    from ._embedding_array import EmbeddingArray
 
     matrix.flags.writeable = False  # the rows are shared: changing one would change the frame
-    remember_origin(matrix, {k: attrs.get(k) for k in ("model", "requested_dimensions")})
-    frame = pd.DataFrame({"input": pd.Series(list(texts), index=index), "embedding": object_rows(matrix)})
+    origin = {k: attrs.get(k) for k in ("model", "requested_dimensions")}
+    # copy=False: pandas 3 copies arrays given to its constructors by default (the matrix included)
+    column = pd.Series(EmbeddingArray(matrix, origin=origin), index=index, copy=False)
+    frame = pd.DataFrame({"input": pd.Series(list(texts), index=index), "embedding": column}, copy=False)
     frame.attrs.update(attrs)
     return frame
 

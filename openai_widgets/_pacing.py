@@ -4,8 +4,8 @@
 `cost` tokens) go now, and if not, how long until it may? It combines:
 
 1. a concurrency window (how many requests may be in flight), which starts at the
-   caller's `max_concurrency`, halves on every 429 and grows back by one per window of
-   successes (AIMD, as TCP does);
+   caller's `max_concurrency`, halves on a 429 when no rate is known to pace by, and
+   grows back by one per window of successes (AIMD, as TCP does);
 2. a request bucket and a token bucket that refill at the per-minute limits, set by the
    caller (`requests_per_minute`, `tokens_per_minute`) or learned from the server's
    `x-ratelimit-limit-*` headers (the lower of the two wins);
@@ -189,14 +189,21 @@ class RateGovernor:
             self._learn(limit, headers, uncounted[limit.name])
 
     def on_rate_limited(self, retry_after: float) -> None:
-        """A 429: everyone waits `retry_after`, the window halves, the learned rate backs off."""
-        self.window = max(self.window / 2.0, 1.0)
+        """A 429: everyone waits `retry_after`; the known rates back off, or else the window halves.
+
+        With a known rate the buckets do the pacing, so concurrency is left alone (cutting
+        it would only slow answers that take long); without one, the window is all there is.
+        """
         self.paused_until = max(self.paused_until, self.clock() + retry_after)
+        paced = False
         for limit in self.limits.values():
             if limit.bucket is not None:
+                paced = True
                 limit.factor = max(limit.factor * RATE_BACKOFF, 0.1)
                 limit.sync(self.clock)
                 limit.bucket.lower_to(0.0)
+        if not paced:
+            self.window = max(self.window / 2.0, 1.0)
 
     def on_error(self) -> None:
         """A server error or a dropped connection: ease off a little."""

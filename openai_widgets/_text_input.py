@@ -76,6 +76,8 @@ def _only_column(frame: pd.DataFrame, what: str) -> pd.Series:
 def _check_texts(texts: list[Any], index: pd.Index, what: str) -> None:
     import pandas as pd
 
+    if all(isinstance(text, str) and text for text in texts):
+        return  # the usual case, checked fast; the loop below finds and names the culprit
     for position, text in enumerate(texts):
         if isinstance(text, str):
             if not text:

@@ -10,7 +10,6 @@ by the estimate stay inside the limits.
 from __future__ import annotations
 
 import functools
-import math
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -21,6 +20,7 @@ __all__ = [
     "MAX_REQUEST_TOKENS",
     "count_tokens",
     "encoding_for",
+    "estimate_counts",
     "estimate_tokens",
     "split_text",
 ]
@@ -32,11 +32,13 @@ LOAD_TIMEOUT = 3.0  # seconds given to tiktoken to load (and maybe download) its
 _FALLBACK_ENCODING = "cl100k_base"  # what every embedding model uses
 
 
+def estimate_counts(texts: Sequence[str]) -> list[int]:
+    """Conservative token counts without a tokenizer: ceil(characters / 3) in ASCII, else ceil(bytes / 2)."""
+    return [(len(t) + 2) // 3 or 1 if t.isascii() else (len(t.encode("utf-8")) + 1) // 2 or 1 for t in texts]
+
+
 def estimate_tokens(text: str) -> int:
-    """A conservative token count without a tokenizer."""
-    if text.isascii():
-        return max(math.ceil(len(text) / 3), 1)
-    return max(math.ceil(len(text.encode("utf-8")) / 2), 1)
+    return estimate_counts([text])[0]
 
 
 def encoding_for(model: str) -> Any:
@@ -75,7 +77,7 @@ def count_tokens(texts: Sequence[str], model: str) -> tuple[list[int], bool]:
     """Token counts of `texts`, and whether they are exact (tiktoken) or estimated."""
     encoding = encoding_for(model)
     if encoding is None:
-        return [estimate_tokens(text) for text in texts], False
+        return estimate_counts(texts), False
     return [len(tokens) for tokens in encoding.encode_ordinary_batch(list(texts))], True
 
 

@@ -1,33 +1,23 @@
-"""Embedding vectors: decoding answers, one contiguous matrix per frame, cosine scores, PCA.
+"""Embedding vectors: decoding answers, the matrix of a frame, cosine scores, PCA.
 
-An embeddings DataFrame keeps its vectors in ONE read-only (n, d) float32 matrix; the
-`embedding` column holds row views of it. `as_matrix(frame)` hands that matrix back
-without copying when the rows are still its rows in order (a contiguous slice counts),
-and stacks them otherwise. `frame.embeddings` is the same as an accessor.
+An embeddings DataFrame keeps its vectors in one (n, d) float32 matrix inside its
+`embedding` column (an `EmbeddingArray`); `as_matrix(frame)` hands that matrix back
+without a copy, and `frame.embeddings` is the same as an accessor. A column of plain
+vectors (lists or arrays) works too: its rows are stacked.
 """
 
 from __future__ import annotations
 
 import binascii
-import weakref
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._embedding_array import EmbeddingArray
 from ._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
 
-__all__ = [
-    "as_matrix",
-    "decode_embeddings",
-    "object_rows",
-    "origin_of",
-    "pca_2d",
-    "remember_origin",
-    "unit_rows",
-]
-
-_SPOT_CHECKS = 256  # rows whose place in the matrix is verified before handing it out uncopied
+__all__ = ["as_matrix", "decode_embeddings", "origin_of", "pca_2d", "unit_rows"]
 
 
 def decode_embeddings(data: Any, count: int) -> np.ndarray:
@@ -73,40 +63,22 @@ def _from_base64(strings: list[str]) -> np.ndarray:
     )
 
 
-# How each embeddings matrix was made (model, requested dimensions), by id of the matrix;
-# an entry goes when its matrix does. Frames lose `.attrs` in joins and merges; their rows
-# still lead back to the matrix, so search() can embed a query the same way.
-_ORIGINS: dict[int, dict[str, Any]] = {}
-
-
-def remember_origin(matrix: np.ndarray, origin: dict[str, Any]) -> None:
-    _ORIGINS[id(matrix)] = dict(origin)
-    weakref.finalize(matrix, _ORIGINS.pop, id(matrix), None)
-
-
 def origin_of(frame: pd.DataFrame) -> dict[str, Any]:
-    """`model` and `requested_dimensions` of an embeddings frame, from its attrs or its matrix."""
+    """`model` and `requested_dimensions` of an embeddings frame: its attrs, else its column's.
+
+    Joins and merges may drop `DataFrame.attrs`; the `embedding` column keeps its origin.
+    """
     if "model" in frame.attrs:
         return dict(frame.attrs)
-    rows = frame["embedding"].to_numpy() if "embedding" in frame.columns else []
-    base = getattr(rows[0], "base", None) if len(rows) else None
-    return dict(_ORIGINS.get(id(base), {})) if base is not None else {}
-
-
-def object_rows(matrix: np.ndarray) -> np.ndarray:
-    """An object array whose items are row views of `matrix` (what the `embedding` column holds)."""
-    rows = np.empty(len(matrix), dtype=object)
-    for position in range(len(matrix)):
-        rows[position] = matrix[position]
-    return rows
+    array = frame["embedding"].array if "embedding" in frame.columns else None
+    return dict(array.origin) if isinstance(array, EmbeddingArray) else {}
 
 
 def as_matrix(frame: Any, column: str = "embedding") -> np.ndarray:
-    """One contiguous (n, d) float32 array of an embeddings frame (or Series, or array).
+    """One contiguous (n, d) float32 array of an embeddings frame (or Series, or 2-D array).
 
-    The frame's own matrix comes back without a copy (read-only, shared with the frame)
-    when its rows are still that matrix's rows in order; otherwise the rows are stacked
-    into a new array.
+    An `embed()` frame (or a slice of one) gives its own matrix without a copy, read-only
+    since the frame shares it; a column of plain vectors is stacked into a new array.
     """
     if isinstance(frame, np.ndarray) and frame.ndim == 2:
         return frame.astype(np.float32, copy=False)
@@ -121,39 +93,21 @@ def as_matrix(frame: Any, column: str = "embedding") -> np.ndarray:
             f"as_matrix takes an embeddings DataFrame, a Series of vectors or a 2-D array, "
             f"not {type(frame).__name__}"
         )
+    array = frame.array
+    if isinstance(array, EmbeddingArray):
+        if array.missing.any():
+            raise InvalidInputError(
+                f"{int(array.missing.sum())} rows have no embedding; drop them first, "
+                "e.g. frame.dropna(subset=['embedding'])"
+            )
+        return array.matrix
     rows = frame.to_numpy()
     if len(rows) == 0:
         return np.empty((0, 0), dtype=np.float32)
-    shared = _shared_matrix(rows)
-    if shared is not None:
-        return shared
     try:
         return np.stack([np.asarray(row, dtype=np.float32) for row in rows])
-    except ValueError:
+    except (TypeError, ValueError):
         raise InvalidInputError("the embedding rows have different lengths or missing values") from None
-
-
-def _shared_matrix(rows: np.ndarray) -> np.ndarray | None:
-    """The matrix all `rows` are consecutive views of, sliced to them; None if they are not."""
-    first = rows[0]
-    base = first.base if isinstance(first, np.ndarray) else None
-    if base is None or base.ndim != 2 or not base.flags.c_contiguous:
-        return None
-    if not all(isinstance(row, np.ndarray) and row.base is base for row in rows):
-        return None
-    row_bytes = base.strides[0]
-    start, remainder = divmod(_address(first) - _address(base), row_bytes)
-    if remainder or start + len(rows) > len(base):
-        return None
-    step = max(len(rows) // _SPOT_CHECKS, 1)
-    checks = {*range(0, len(rows), step), len(rows) - 1}
-    if any(_address(rows[i]) != _address(base) + (start + i) * row_bytes for i in checks):
-        return None
-    return base[start : start + len(rows)]
-
-
-def _address(array: np.ndarray) -> int:
-    return array.__array_interface__["data"][0]
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:

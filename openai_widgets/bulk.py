@@ -281,19 +281,21 @@ def plan_batches(
     `costs[position]` is a position's cost; an item costing more than `max_cost` alone
     gets a batch of its own (the caller refuses such items earlier if they cannot go).
     """
+    import numpy as np
+
+    order = np.asarray(positions, dtype=np.int64)
+    spent = np.cumsum(np.asarray(costs, dtype=np.float64)[order]) if costs is not None else None
     batches: list[Batch] = []
-    current: list[int] = []
-    total = 0.0
-    for position in positions:
-        cost = float(costs[position]) if costs is not None else 0.0
-        full = len(current) >= max_items or (max_cost is not None and current and total + cost > max_cost)
-        if full:
-            batches.append(Batch(len(batches), current, total))
-            current, total = [], 0.0
-        current.append(position)
-        total += cost
-    if current:
-        batches.append(Batch(len(batches), current, total))
+    start = 0
+    while start < len(order):
+        end = min(start + max_items, len(order))
+        if spent is not None and max_cost is not None:
+            before = spent[start - 1] if start else 0.0
+            fits = int(np.searchsorted(spent, before + max_cost, side="right"))
+            end = max(min(end, fits), start + 1)  # at least one item, however costly
+        cost = float(spent[end - 1] - (spent[start - 1] if start else 0.0)) if spent is not None else 0.0
+        batches.append(Batch(len(batches), order[start:end].tolist(), cost))
+        start = end
     return batches
 
 

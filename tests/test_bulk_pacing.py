@@ -54,7 +54,7 @@ def test_a_bucket_refills_at_its_rate_up_to_its_capacity():
     assert bucket.wait_for(50) == 0  # more than capacity waits for a full bucket, no longer
 
 
-def test_the_window_bounds_requests_in_flight_and_halves_on_a_429():
+def test_the_window_bounds_requests_in_flight_and_halves_on_a_429_when_no_rate_is_known():
     clock = FakeClock()
     governor = RateGovernor(8, clock=clock)
     assert governor.delay(0, in_flight=7) == 0
@@ -122,11 +122,13 @@ def test_an_unknown_limit_at_zero_pauses_until_its_reset():
     assert governor.delay(0, 0) == pytest.approx(0.25)
 
 
-def test_a_429_lowers_a_learned_rate_which_then_recovers():
+def test_a_429_lowers_a_known_rate_which_then_recovers():
     clock = FakeClock()
     governor = RateGovernor(4, requests_per_minute=600, clock=clock)
     governor.on_rate_limited(0.5)
     assert governor.limits["requests"].per_minute() == pytest.approx(480)
+    assert governor.concurrency == 4  # the bucket paces; the window stays
+    assert governor.delay(0, 0) == pytest.approx(0.5)
     for _ in range(30):
         governor.on_success({}, governor.on_send(0))
     assert governor.limits["requests"].per_minute() == pytest.approx(600)

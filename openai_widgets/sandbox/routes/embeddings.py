@@ -58,21 +58,51 @@ def create_embedding(request: Request, sandbox) -> JSONResponse:
 
 
 def _base64_answer(vectors: Any, model: str, usage: dict[str, int]) -> BytesResponse:
-    """The answer written directly as JSON bytes: base64 text needs no escaping, so this is safe."""
-    rows = _base64_rows(vectors)
-    items = b",".join(
-        b'{"object":"embedding","index":%d,"embedding":"%s"}' % (i, row) for i, row in enumerate(rows)
-    )
-    head = b'{"object":"list","data":['
-    tail = b'],"model":%s,"usage":%s}' % (json.dumps(model).encode(), json.dumps(usage).encode())
-    return BytesResponse(head + items + tail, "application/json")
+    """The answer written as JSON straight into one buffer, every item the same width.
+
+    Base64 needs no escaping, and JSON allows spaces before a number, so each item is
+    `{"object":"embedding","index":    7,"embedding":"..."},` with the index padded to a
+    fixed width: the items form one (n, width) byte array, filled with a few numpy passes
+    (fresh memory is costly to touch, so nothing large is built twice).
+    """
+    import numpy as np
+
+    count = len(vectors)
+    text, pad = _base64_rows(vectors)  # (count, L) ASCII, the last `pad` characters to become "="
+    digits = max(len(str(count - 1)), 1)
+    head = b'{"object":"embedding","index":' + b" " * digits + b',"embedding":"'
+    tail = b'"},'
+    start = b'{"object":"list","data":['
+    ending = b'],"model":%s,"usage":%s}' % (json.dumps(model).encode(), json.dumps(usage).encode())
+    width = len(head) + text.shape[1] + len(tail)
+    buffer = bytearray(len(start) + count * width - 1 + len(ending))  # the last item has no comma
+    whole = np.frombuffer(buffer, dtype=np.uint8)
+    whole[: len(start)] = np.frombuffer(start, dtype=np.uint8)
+    rows = whole[len(start) : len(start) + count * width - 1]
+    rows = np.lib.stride_tricks.as_strided(rows, shape=(count, width), strides=(width, 1), writeable=True)
+    rows[:, : len(head)] = np.frombuffer(head, dtype=np.uint8)
+    rows[:, len(head) : len(head) + text.shape[1]] = text
+    if pad:
+        rows[:, len(head) + text.shape[1] - pad : len(head) + text.shape[1]] = ord("=")
+    rows[:, len(head) + text.shape[1] :] = np.frombuffer(tail, dtype=np.uint8)
+    indexes = np.arange(count)
+    first_digit = len(head) - len(b',"embedding":"') - digits
+    for place in range(digits):  # right-aligned index digits, spaces before them
+        power = 10 ** (digits - 1 - place)
+        rows[:, first_digit + place] = np.where(
+            (indexes >= power) | (power == 1), indexes // power % 10 + 48, 32
+        )
+    whole[len(whole) - len(ending) :] = np.frombuffer(
+        ending, dtype=np.uint8
+    )  # also overwrites the last comma
+    return BytesResponse(buffer, "application/json")
 
 
-def _base64_rows(vectors: Any) -> list[bytes]:
-    """Each row's little-endian float32 bytes in base64, encoded in one pass.
+def _base64_rows(vectors: Any) -> tuple[Any, int]:
+    """Each row's little-endian float32 bytes in base64 (a read-only (rows, characters) uint8 array).
 
-    Rows are padded to a multiple of 3 bytes so their encodings can be cut apart; the
-    characters that encode the padding are then written as base64's own `=` padding.
+    Rows are padded to a multiple of 3 bytes so one encoding pass can be cut apart; the
+    returned count of trailing characters encode that padding and must be written as "=".
     """
     import numpy as np
 
@@ -82,11 +112,7 @@ def _base64_rows(vectors: Any) -> list[bytes]:
     raw = np.zeros((count, size + pad), dtype=np.uint8)
     raw[:, :size] = np.ascontiguousarray(vectors, dtype="<f4").view(np.uint8).reshape(count, size)
     line = (size + pad) // 3 * 4
-    text = np.frombuffer(base64.b64encode(raw.tobytes()), dtype=np.uint8).reshape(count, line).copy()
-    if pad:
-        text[:, line - pad :] = ord("=")
-    joined = text.tobytes()
-    return [joined[i * line : (i + 1) * line] for i in range(count)]
+    return np.frombuffer(base64.b64encode(raw), dtype=np.uint8).reshape(count, line), pad
 
 
 def _inputs(value: Any) -> list[Any]:
@@ -253,7 +279,9 @@ def _table(model: str) -> Any:
 
 
 def _unit(matrix: Any) -> Any:
+    """`matrix` (float32) with its rows scaled to length 1, in place."""
     import numpy as np
 
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
+    matrix /= np.where(norms == 0, 1, norms)
+    return matrix
