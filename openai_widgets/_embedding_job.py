@@ -7,6 +7,7 @@ views of that matrix (or of its gather, when inputs repeat).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from ._embedding_cache import EmbeddingCache
 from ._errors import APIResponseValidationError, BadRequestError, InvalidInputError, InvalidTypeError
 from ._text_input import TextInput
 from ._tokens import MAX_INPUT_TOKENS, MAX_REQUEST_INPUTS, MAX_REQUEST_TOKENS, count_tokens, split_text
-from ._vectors import decode_embeddings
+from ._vectors import decode_answer, decode_embeddings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,6 +78,8 @@ class EmbeddingJob:
         self._chunks: dict[int, list[Any]] = {}  # unique -> [weighted sum, weight, pieces left]
         self.owners = np.zeros(0, dtype=np.int64)  # set by pieces()
         self.piece_tokens: list[int] = []
+        self.piece_texts: list[str] = []
+        self._lock = threading.Lock()
 
     # -- what is known already -------------------------------------------------------
 
@@ -170,21 +173,48 @@ class EmbeddingJob:
             body["user"] = self.user
         return body
 
-    def send(self, sender: bulk.Sender, texts: list[str]) -> tuple[np.ndarray, dict[str, Any]]:
-        """In a worker thread: one request; the answer decoded to a float32 matrix."""
+    def send(self, sender: bulk.Sender, pieces: list[int]) -> tuple[np.ndarray | None, dict[str, Any]]:
+        """In a worker thread: one request for these pieces, decoded straight into the result.
+
+        Returns (None, usage) when the vectors went into their rows of the final matrix,
+        else (a new matrix, usage) for `collect` to place.
+        """
+        texts = [self.piece_texts[p] for p in pieces]
         try:
-            answer = sender.post("embeddings", self.body(texts))
+            content = sender.fetch("POST", "embeddings", json=self.body(texts))
         except BadRequestError as exc:
             if self.encoding != "base64" or "encoding_format" not in f"{exc.param} {exc}":
                 raise
             self.encoding = "float"  # this server only speaks float lists
-            answer = sender.post("embeddings", self.body(texts))
-        matrix, usage = self.decode(answer, len(texts))
+            content = sender.fetch("POST", "embeddings", json=self.body(texts))
+        target: dict[str, np.ndarray | None] = {}
+
+        def into(width: int) -> np.ndarray | None:
+            target["rows"] = self._rows_for(pieces, width)
+            return target["rows"]
+
+        matrix, usage = decode_answer(content, len(texts), into)
         sender.cost = usage.get("total_tokens") if isinstance(usage.get("total_tokens"), int) else None
-        return matrix, usage
+        return (None if matrix is target.get("rows") else matrix), usage
+
+    def _rows_for(self, pieces: list[int], width: int) -> np.ndarray | None:
+        """The final matrix's rows for these pieces when they are whole inputs in a row, else None."""
+        self._allocate(width)
+        owners = self.owners[pieces]
+        if self._chunks or self.vectors.shape[1] != width or len(owners) == 0:
+            return None
+        if not bool(np.all(np.diff(owners) == 1)):
+            return None
+        return self.vectors[int(owners[0]) : int(owners[-1]) + 1]
+
+    def _allocate(self, width: int) -> None:
+        with self._lock:  # the first answers may arrive in several threads at once
+            if self.vectors is None:
+                self.vectors = np.zeros((len(self.uniques), width), dtype=np.float32)
 
     @staticmethod
     def decode(answer: Any, count: int) -> tuple[np.ndarray, dict[str, Any]]:
+        """An answer already parsed (a Batch API output line's body) -> (matrix, usage)."""
         if not isinstance(answer, dict):
             raise APIResponseValidationError(
                 f"the embeddings answer is a {type(answer).__name__}, not an object"
@@ -192,14 +222,17 @@ class EmbeddingJob:
         usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
         return decode_embeddings(answer.get("data"), count), usage
 
-    def collect(self, positions: list[int], result: tuple[np.ndarray, dict[str, Any]]) -> None:
-        """In the calling thread: store a batch's vectors where they belong."""
+    def collect(self, positions: list[int], result: tuple[np.ndarray | None, dict[str, Any]]) -> None:
+        """In the calling thread: store a batch's vectors where they belong (if not there yet)."""
         matrix, usage = result
         for key in self.usage:
             value = usage.get(key)
             self.usage[key] += value if isinstance(value, int) else 0
         owners = self.owners[positions]
-        if not self._chunks:  # the usual case: every piece is a whole input
+        if matrix is None:  # already written into its rows by `send`
+            whole = np.ones(len(owners), dtype=bool)
+            self.found[int(owners[0]) : int(owners[-1]) + 1] = True
+        elif not self._chunks:  # the usual case: every piece is a whole input
             whole = np.ones(len(owners), dtype=bool)
             self._store(owners, matrix)
         else:
@@ -233,9 +266,8 @@ class EmbeddingJob:
 
     def _store(self, where: Any, rows: np.ndarray) -> None:
         width = rows.shape[-1]
-        if self.vectors is None:
-            self.vectors = np.zeros((len(self.uniques), width), dtype=np.float32)
-        elif self.vectors.shape[1] != width:
+        self._allocate(width)
+        if self.vectors.shape[1] != width:
             raise APIResponseValidationError(
                 f"embeddings of {width} dimensions arrived next to earlier ones of {self.vectors.shape[1]}; "
                 "resume and cache entries must come from the same model and dimensions"
@@ -255,8 +287,9 @@ class EmbeddingJob:
         texts, tokens = self.pieces()
         if not texts:
             return
+        self.piece_texts = texts
         self.stats = bulk.run(
-            texts,
+            range(len(texts)),  # the engine's items are piece numbers: send() finds their rows
             self.send,
             self.collect,
             client=self.client,

@@ -9,8 +9,10 @@
 2. a request bucket and a token bucket that refill at the per-minute limits, set by the
    caller (`requests_per_minute`, `tokens_per_minute`) or learned from the server's
    `x-ratelimit-limit-*` headers (the lower of the two wins);
-3. the server's `x-ratelimit-remaining-*` / `x-ratelimit-reset-*` headers, which correct
-   the buckets downwards when someone else spends the same key;
+3. the server's `x-ratelimit-remaining-*` / `x-ratelimit-reset-*` headers: a bucket never
+   holds more than the server says is left, which slows us down when someone else spends
+   the same key. (What is left is counted when the server takes a request in, so an
+   answer's figure already includes most requests sent after it; a 429 covers the rest.);
 4. a pause that holds every request back after a 429, for as long as `Retry-After` says.
 
 Everything here is arithmetic over a clock; no thread sleeps in this module.
@@ -24,7 +26,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["RateGovernor", "Ticket", "TokenBucket", "parse_duration"]
+__all__ = ["RateGovernor", "TokenBucket", "parse_duration"]
 
 # How many seconds of its rate a bucket may spend at once. OpenAI enforces per-minute
 # limits over short windows ("60,000 RPM may be enforced as 1,000 requests per second").
@@ -94,14 +96,6 @@ class TokenBucket:
         self.level = min(self.level, self.capacity)
 
 
-@dataclass(frozen=True)
-class Ticket:
-    """Running totals at the moment a request was sent: its sequence number and tokens so far."""
-
-    requests: int
-    tokens: float
-
-
 @dataclass
 class _Limit:
     """One of the two limits (requests or tokens) as the caller and the server set it."""
@@ -141,9 +135,6 @@ class RateGovernor:
         self.window = float(max_concurrency)
         self.clock = clock
         self.paused_until = 0.0
-        # What was sent so far; a response's ticket is compared with these to know what
-        # the server had not counted yet when it answered.
-        self.sent = Ticket(0, 0.0)
         self.limits = {
             "requests": _Limit("requests", requests_per_minute),
             "tokens": _Limit("tokens", tokens_per_minute),
@@ -167,26 +158,19 @@ class RateGovernor:
                 wait = max(wait, bucket.wait_for(units))
         return wait
 
-    def on_send(self, cost: float) -> Ticket:
-        """Take capacity for a request; the ticket goes back with its answer to `on_success`."""
+    def on_send(self, cost: float) -> None:
+        """Take capacity for a request costing `cost` tokens."""
         for name, units in (("requests", 1.0), ("tokens", float(cost))):
             bucket = self.limits[name].bucket
             if bucket is not None and units > 0:
                 bucket.take(units)
-        self.sent = Ticket(self.sent.requests + 1, self.sent.tokens + float(cost))
-        return self.sent
 
-    def on_success(self, headers: Mapping[str, str], ticket: Ticket) -> None:
+    def on_success(self, headers: Mapping[str, str]) -> None:
         """Grow the window, recover the rate, and learn from the rate-limit headers."""
         self.window = min(self.window + 1.0 / max(self.window, 1.0), float(self.max_concurrency))
-        # What was sent after this request: the server had not counted it when it answered.
-        uncounted = {
-            "requests": self.sent.requests - ticket.requests,
-            "tokens": self.sent.tokens - ticket.tokens,
-        }
         for limit in self.limits.values():
             limit.factor = min(limit.factor * RECOVERY, 1.0)
-            self._learn(limit, headers, uncounted[limit.name])
+            self._learn(limit, headers)
 
     def on_rate_limited(self, retry_after: float) -> None:
         """A 429: everyone waits `retry_after`; the known rates back off, or else the window halves.
@@ -209,7 +193,7 @@ class RateGovernor:
         """A server error or a dropped connection: ease off a little."""
         self.window = max(self.window * 0.75, 1.0)
 
-    def _learn(self, limit: _Limit, headers: Mapping[str, str], uncounted: float) -> None:
+    def _learn(self, limit: _Limit, headers: Mapping[str, str]) -> None:
         name = limit.name
         per_minute = _number(headers.get(f"x-ratelimit-limit-{name}"))
         if per_minute and per_minute > 0:
@@ -219,7 +203,7 @@ class RateGovernor:
         if remaining is None:
             return
         if limit.bucket is not None:
-            limit.bucket.lower_to(remaining - uncounted)
+            limit.bucket.lower_to(remaining)
         elif remaining <= 0:
             reset = parse_duration(headers.get(f"x-ratelimit-reset-{name}"))
             if reset:

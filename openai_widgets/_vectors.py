@@ -9,6 +9,9 @@ vectors (lists or arrays) works too: its rows are stacked.
 from __future__ import annotations
 
 import binascii
+import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,7 +20,89 @@ import pandas as pd
 from ._embedding_array import EmbeddingArray
 from ._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
 
-__all__ = ["as_matrix", "decode_embeddings", "origin_of", "pca_2d", "unit_rows"]
+__all__ = ["as_matrix", "decode_answer", "decode_embeddings", "origin_of", "pca_2d", "unit_rows"]
+
+
+# One item of an embeddings answer in the order OpenAI writes it, up to the opening quote of
+# its base64 vector (any spacing; "object" may be left out).
+_ITEM = re.compile(
+    rb'\{\s*(?:"object"\s*:\s*"embedding"\s*,\s*)?"index"\s*:\s*(\d+)\s*,\s*"embedding"\s*:\s*"'
+)
+
+
+def decode_answer(
+    content: bytes, count: int, into: Callable[[int], np.ndarray | None] | None = None
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """An embeddings answer's body -> ((count, d) float32 matrix in `index` order, usage).
+
+    Base64 answers laid out as OpenAI writes them are read straight from the bytes, each
+    vector decoded into its row: no Python string per vector and no second copy of the
+    body; `into(d)` may hand over the (count, d) rows to fill (the final matrix's), else a
+    new matrix is made. Anything else (float lists, other key orders) goes through
+    `json.loads` and gives a new matrix.
+    """
+    fast = _read_base64_items(content, count, into)
+    if fast is not None:
+        return fast, _usage_of(content)
+    try:
+        answer = json.loads(content)
+    except ValueError:
+        raise APIResponseValidationError(
+            f"the embeddings answer is not valid JSON ({len(content)} bytes): {content[:120]!r}"
+        ) from None
+    if not isinstance(answer, dict):
+        raise APIResponseValidationError(f"the embeddings answer is a {type(answer).__name__}, not an object")
+    usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
+    return decode_embeddings(answer.get("data"), count), usage
+
+
+def _read_base64_items(
+    content: bytes, count: int, into: Callable[[int], np.ndarray | None] | None
+) -> np.ndarray | None:
+    """The vectors of `count` base64 items, or None when the body is laid out otherwise."""
+    view = memoryview(content)
+    matrix: np.ndarray | None = None
+    seen = np.zeros(count, dtype=bool)
+    position = 0
+    for _ in range(count):
+        item = _ITEM.search(content, position)
+        if item is None:
+            return None
+        index, start = int(item.group(1)), item.end()
+        end = content.find(b'"', start)
+        if end < 0 or index >= count or seen[index]:
+            return None
+        try:
+            raw = binascii.a2b_base64(view[start:end])
+        except (binascii.Error, ValueError):
+            return None
+        if matrix is None:
+            if not raw or len(raw) % 4:
+                return None
+            width = len(raw) // 4
+            matrix = into(width) if into is not None else None
+            if matrix is None:
+                matrix = np.empty((count, width), dtype=np.float32)
+        if len(raw) != matrix.shape[1] * 4:
+            return None
+        matrix[index] = np.frombuffer(raw, dtype="<f4")
+        seen[index] = True
+        position = end + 1
+    if _ITEM.search(content, position) is not None:
+        return None  # more items than inputs: let the full parse report it
+    return matrix
+
+
+def _usage_of(content: bytes) -> dict[str, Any]:
+    at = content.rfind(b'"usage"')
+    start = content.find(b"{", at) if at >= 0 else -1
+    if start < 0:
+        return {}
+    try:
+        usage, _ = json.JSONDecoder().raw_decode(content[start:].decode("utf-8", "replace"))
+    except ValueError:
+        return {}
+    return usage if isinstance(usage, dict) else {}
 
 
 def decode_embeddings(data: Any, count: int) -> np.ndarray:

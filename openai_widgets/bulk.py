@@ -78,7 +78,7 @@ from ._errors import (
     RateLimitError,
     StreamInterruptedError,
 )
-from ._pacing import RateGovernor, Ticket
+from ._pacing import RateGovernor
 from ._retries import backoff_delay
 from ._transport import BaseClient
 
@@ -206,31 +206,25 @@ class Sender:
         self._holding = False
 
     def post(self, path: str, body: Any) -> Any:
-        return self._json("POST", path, json=body)
+        """POST `body` as JSON; the answer's decoded JSON."""
+        return _json_of(self.fetch("POST", path, json=body), f"POST {path}")
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self._json("GET", path, params=params)
+        return _json_of(self.fetch("GET", path, params=params), f"GET {path}")
 
-    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+    def fetch(self, method: str, path: str, **kwargs: Any) -> bytes:
+        """One attempt; the answer's body as bytes (for a caller that parses it itself)."""
         request = self.client._build_request(method, path, **kwargs)
         response = self.client._send(request, stream=True, max_retries=0)
         try:
             if self._slots is not None and not self._holding:
                 self._slots.acquire()
                 self._holding = True
-            # Read into our own buffer: a streamed httpx response sits in a reference cycle,
-            # so a body stored on it would stay in memory until the garbage collector runs.
-            content = b"".join(response.iter_bytes())
+            content = _read_body(response)
         finally:
             response.close()
         self.headers = response.headers
-        try:
-            return json.loads(content)
-        except ValueError:
-            raise APIResponseValidationError(
-                f"{method} {path}: the server sent a body that is not valid JSON "
-                f"({len(content)} bytes): {content[:120]!r}"
-            ) from None
+        return content
 
     def release(self) -> None:
         if self._holding and self._slots is not None:
@@ -264,7 +258,7 @@ class Batch:
     """Positions sent in one request, their summed cost, and how often they were tried."""
 
     number: int
-    positions: list[int]
+    positions: Any  # an integer numpy array of positions in `items`
     cost: float = 0.0
     attempts: int = 0
 
@@ -294,7 +288,7 @@ def plan_batches(
             fits = int(np.searchsorted(spent, before + max_cost, side="right"))
             end = max(min(end, fits), start + 1)  # at least one item, however costly
         cost = float(spent[end - 1] - (spent[start - 1] if start else 0.0)) if spent is not None else 0.0
-        batches.append(Batch(len(batches), order[start:end].tolist(), cost))
+        batches.append(Batch(len(batches), order[start:end], cost))
         start = end
     return batches
 
@@ -323,9 +317,12 @@ def run(
     pacing. `progress=None` shows a progress bar when there is more than one batch.
     """
     check_settings(max_concurrency, requests_per_minute, tokens_per_minute, max_retries)
-    skipped = set(skip)
-    todo = [p for p in range(len(items)) if p not in skipped]
-    batches = plan_batches(todo, max_items=max_items, costs=costs, max_cost=max_cost)
+    import numpy as np
+
+    finished = np.zeros(len(items), dtype=bool)  # what is done, skipped positions included
+    skipped = [p for p in skip if 0 <= p < len(items)]
+    finished[skipped] = True
+    batches = plan_batches(np.flatnonzero(~finished), max_items=max_items, costs=costs, max_cost=max_cost)
     clock = _Clock(client._sleep)
     job = _Run(
         items,
@@ -336,10 +333,10 @@ def run(
         governor=RateGovernor(max_concurrency, requests_per_minute, tokens_per_minute, clock=clock),
         clock=clock,
         max_retries=max_retries,
-        done=sorted(skipped.intersection(range(len(items)))),
+        finished=finished,
     )
     show = len(batches) > 1 if progress is None else progress
-    with _progress_bar(show, len(items), len(job.done), description, unit) as bar:
+    with _progress_bar(show, len(items), int(finished.sum()), description, unit) as bar:
         job.bar = bar
         return job.execute()
 
@@ -382,19 +379,19 @@ class _Run(Generic[T, R]):
     governor: RateGovernor
     clock: _Clock
     max_retries: int
-    done: list[int]
+    finished: Any  # a boolean array: which positions are done
     bar: Any = None
     cost_scale: float = 1.0  # what batches really cost / what was estimated
     stats: BulkStats = field(default_factory=BulkStats)
     _fresh: deque = field(default_factory=deque)
     _retry_heap: list = field(default_factory=list)  # (ready at, tie-breaker, batch)
-    _in_flight: dict = field(default_factory=dict)  # future -> (batch, ticket)
+    _in_flight: dict = field(default_factory=dict)  # future -> batch
     _order: Any = field(default_factory=itertools.count)
     _slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(READING_SLOTS))
 
     def execute(self) -> BulkStats:
         self._fresh.extend(self.batches)
-        self.stats.skipped = len(self.done)
+        self.stats.skipped = self._done_count()
         started = time.monotonic()
         pool = futures.ThreadPoolExecutor(self.governor.max_concurrency, thread_name_prefix="openai-bulk")
         try:
@@ -408,7 +405,7 @@ class _Run(Generic[T, R]):
             raise
         pool.shutdown(wait=True)
         self.stats.seconds = time.monotonic() - started
-        self.stats.items = len(self.done)
+        self.stats.items = self._done_count()
         return self.stats
 
     # -- the loop --------------------------------------------------------------------
@@ -438,11 +435,11 @@ class _Run(Generic[T, R]):
             if delay > 0:
                 return delay
             self._take(batch)
-            ticket = self.governor.on_send(cost)
+            self.governor.on_send(cost)
             batch.attempts += 1
             self.stats.requests += 1
             future = pool.submit(self._attempt, batch)
-            self._in_flight[future] = (batch, ticket)
+            self._in_flight[future] = batch
 
     def _next_batch(self) -> tuple[Batch | None, float]:
         """The batch to send next (retries first, once their wait is over) and seconds until ready."""
@@ -473,11 +470,11 @@ class _Run(Generic[T, R]):
     # -- outcomes --------------------------------------------------------------------
 
     def _finish(self, future: futures.Future) -> None:
-        batch, ticket = self._in_flight.pop(future)
+        batch = self._in_flight.pop(future)
         error = future.exception()
         if error is None:
             try:
-                self._succeeded(batch, ticket, *future.result())
+                self._succeeded(batch, *future.result())
             except Exception as exc:  # `collect` failed: stop, keeping what is done
                 self._fail(exc, batch)
             return
@@ -487,13 +484,13 @@ class _Run(Generic[T, R]):
         self.stats.retries += 1
         heapq.heappush(self._retry_heap, (self.clock() + delay, next(self._order), batch))
 
-    def _succeeded(self, batch: Batch, ticket: Ticket, result: R, sender: Sender) -> None:
+    def _succeeded(self, batch: Batch, result: R, sender: Sender) -> None:
         if sender.cost is not None and batch.cost > 0:
             ratio = min(max(float(sender.cost) / batch.cost, 0.05), 4.0)
             self.cost_scale = 0.5 * self.cost_scale + 0.5 * ratio
-        self.governor.on_success(sender.headers, ticket)
+        self.governor.on_success(sender.headers)
         self.collect(batch.positions, result)
-        self.done.extend(batch.positions)
+        self.finished[batch.positions] = True
         if self.bar is not None:
             self.bar.update(len(batch.positions))
             self.bar.set_postfix_str(self._postfix(), refresh=False)
@@ -529,31 +526,38 @@ class _Run(Generic[T, R]):
         while self._in_flight:
             finished, _ = futures.wait(list(self._in_flight), return_when=futures.FIRST_COMPLETED)
             for future in finished:
-                other, ticket = self._in_flight.pop(future)
+                other = self._in_flight.pop(future)
                 if future.exception() is None:
                     with contextlib.suppress(Exception):  # a batch that cannot be kept stays missing
-                        self._succeeded(other, ticket, *future.result())
+                        self._succeeded(other, *future.result())
         total = len(self.items)
         tries = f" after {batch.attempts} attempts" if batch.attempts > 1 else ""
-        if self.done:
+        done = self._done_count()
+        if done:
             message = (
-                f"{len(self.done)} of {total} {self._unit()}s done; the request for the batch starting at "
+                f"{done} of {total} {self._unit()}s done; the request for the batch starting at "
                 f"position {min(batch.positions)} failed{tries}: {_describe(error)}"
             )
         else:
             message = f"{_describe(error)}{f' (failed{tries})' if tries else ''}"
         raise bulk_error(
-            message, done=sorted(self.done), total=total, stats=self.stats, cause=error
+            message, done=self._done_list(), total=total, stats=self.stats, cause=error
         ) from error
 
     def _interrupted(self) -> BulkInterrupted:
         total = len(self.items)
         return BulkInterrupted(
-            f"interrupted: {len(self.done)} of {total} {self._unit()}s done.",
-            done=sorted(self.done),
+            f"interrupted: {self._done_count()} of {total} {self._unit()}s done.",
+            done=self._done_list(),
             total=total,
             stats=self.stats,
         )
+
+    def _done_count(self) -> int:
+        return int(self.finished.sum())
+
+    def _done_list(self) -> list[int]:
+        return [int(p) for p in self.finished.nonzero()[0]]
 
     def _unit(self) -> str:
         return getattr(self.bar, "unit", None) or "item"
@@ -563,6 +567,44 @@ class _Run(Generic[T, R]):
         if self.stats.rate_limited:
             text += f", {self.stats.rate_limited} rate-limited"
         return text
+
+
+def _read_body(response: Any) -> bytes:
+    """The body, read into one buffer of its announced size when it has one.
+
+    Read into our own buffer, not onto the response: a streamed httpx response sits in a
+    reference cycle, so a body kept on it would stay in memory until the garbage collector
+    runs. With a Content-Length and no compression, chunks go straight into place (no list
+    of chunks, then a joined copy).
+    """
+    if hasattr(response, "_content"):  # already read (a transport that answers from memory)
+        return response.content
+    length = response.headers.get("content-length")
+    if (
+        not length
+        or not length.isdigit()
+        or response.headers.get("content-encoding", "identity") != "identity"
+    ):
+        return b"".join(response.iter_bytes())
+    buffer = bytearray(int(length))
+    view = memoryview(buffer)
+    filled = 0
+    for chunk in response.iter_raw():
+        view[filled : filled + len(chunk)] = chunk
+        filled += len(chunk)
+    view.release()
+    if filled != len(buffer):
+        del buffer[filled:]  # a body shorter than announced: what arrived, for the parser to judge
+    return buffer
+
+
+def _json_of(content: bytes, what: str) -> Any:
+    try:
+        return json.loads(content)
+    except ValueError:
+        raise APIResponseValidationError(
+            f"{what}: the server sent a body that is not valid JSON ({len(content)} bytes): {content[:120]!r}"
+        ) from None
 
 
 def _describe(error: BaseException) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openai_widgets._pacing import RateGovernor, Ticket, TokenBucket, parse_duration
+from openai_widgets._pacing import RateGovernor, TokenBucket, parse_duration
 
 
 class FakeClock:
@@ -65,10 +65,12 @@ def test_the_window_bounds_requests_in_flight_and_halves_on_a_429_when_no_rate_i
     clock.advance(2.0)
     assert governor.delay(0, in_flight=0) == 0
     for _ in range(12):
-        governor.on_success({}, governor.on_send(0))
+        governor.on_send(0)
+        governor.on_success({})
     assert governor.concurrency > 4  # speed comes back as answers succeed
     for _ in range(200):
-        governor.on_success({}, governor.on_send(0))
+        governor.on_send(0)
+        governor.on_success({})
     assert governor.concurrency == 8
 
 
@@ -90,25 +92,26 @@ def test_tokens_per_minute_paces_by_cost():
     assert governor.delay(2, 1) == 0
 
 
-def test_the_server_limits_are_learned_and_remaining_counts_what_was_sent_since():
+def test_the_server_limits_are_learned_and_what_is_left_caps_the_bucket():
     clock = FakeClock()
     governor = RateGovernor(16, clock=clock)
-    first = governor.on_send(1)
-    for _ in range(3):
-        governor.on_send(1)  # three more went out before the first answer came back
-    headers = {"x-ratelimit-limit-requests": "600", "x-ratelimit-remaining-requests": "4"}
-    governor.on_success(headers, first)
-    # 10 a second; the server had 4 left and 3 of ours were not counted yet: 1 left.
-    assert governor.delay(0, 3) == 0
+    assert governor.limits["requests"].bucket is None  # nothing known yet: only the window holds back
     governor.on_send(1)
-    assert governor.delay(0, 4) == pytest.approx(0.1)
+    governor.on_success({"x-ratelimit-limit-requests": "600", "x-ratelimit-remaining-requests": "2"})
+    assert governor.limits["requests"].per_minute() == 600  # 10 a second
+    assert governor.delay(0, 0) == 0
+    governor.on_send(1)
+    governor.on_send(1)
+    assert governor.delay(0, 2) == pytest.approx(0.1)  # the 2 left are spent: one more in 0.1 s
+    governor.on_success({"x-ratelimit-remaining-requests": "500"})  # more than we believe: ignored
+    assert governor.delay(0, 1) == pytest.approx(0.1)
 
 
 def test_remaining_tokens_lower_the_bucket_and_a_user_limit_below_the_server_wins():
     clock = FakeClock()
     governor = RateGovernor(16, tokens_per_minute=60_000, clock=clock)  # 1000 a second
     headers = {"x-ratelimit-limit-tokens": "600000", "x-ratelimit-remaining-tokens": "100"}
-    governor.on_success(headers, Ticket(0, 0.0))
+    governor.on_success(headers)
     assert governor.limits["tokens"].per_minute() == 60_000
     assert governor.delay(600, 0) == pytest.approx(0.5)
 
@@ -116,9 +119,7 @@ def test_remaining_tokens_lower_the_bucket_and_a_user_limit_below_the_server_win
 def test_an_unknown_limit_at_zero_pauses_until_its_reset():
     clock = FakeClock()
     governor = RateGovernor(4, clock=clock)
-    governor.on_success(
-        {"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "250ms"}, Ticket(0, 0)
-    )
+    governor.on_success({"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "250ms"})
     assert governor.delay(0, 0) == pytest.approx(0.25)
 
 
@@ -130,5 +131,6 @@ def test_a_429_lowers_a_known_rate_which_then_recovers():
     assert governor.concurrency == 4  # the bucket paces; the window stays
     assert governor.delay(0, 0) == pytest.approx(0.5)
     for _ in range(30):
-        governor.on_success({}, governor.on_send(0))
+        governor.on_send(0)
+        governor.on_success({})
     assert governor.limits["requests"].per_minute() == pytest.approx(600)

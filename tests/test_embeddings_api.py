@@ -415,3 +415,59 @@ def test_module_level_embed_uses_the_default_client(connected, sandbox):
     frame = ow.embed(["module level"], dimensions=4)
     assert ow.as_matrix(frame).shape == (1, 4)
     assert len(sandbox.requests_to("/embeddings")) == 1
+
+
+# -- reading answers ------------------------------------------------------------------------
+
+
+def answer_bytes(vectors, *, indent=None, order=None, encoding="base64", with_object=True):
+    items = []
+    for index in order or range(len(vectors)):
+        vector = vectors[index]
+        value = (
+            base64.b64encode(np.asarray(vector, "<f4").tobytes()).decode() if encoding == "base64" else vector
+        )
+        item = {"object": "embedding", "index": index, "embedding": value}
+        if not with_object:
+            del item["object"]
+        items.append(item)
+    body = {"object": "list", "data": items, "model": MODEL, "usage": {"prompt_tokens": 3, "total_tokens": 3}}
+    return json.dumps(body, indent=indent).encode()
+
+
+VECTORS = [[0.5, -1.25, 3.0], [1.0, 2.0, 4.5], [-0.75, 0.0, 8.0]]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"indent": 2},  # as OpenAI writes it
+        {"order": [2, 0, 1]},
+        {"with_object": False},
+        {"encoding": "float"},
+    ],
+)
+def test_answers_decode_in_index_order_whatever_their_layout(options):
+    from openai_widgets._vectors import decode_answer
+
+    matrix, usage = decode_answer(answer_bytes(VECTORS, **options), 3)
+    assert matrix.dtype == np.float32
+    assert matrix.tolist() == VECTORS
+    assert usage == {"prompt_tokens": 3, "total_tokens": 3}
+
+
+@pytest.mark.parametrize(
+    ("content", "count", "words"),
+    [
+        (answer_bytes(VECTORS)[:60], 3, "not valid JSON"),
+        (answer_bytes(VECTORS), 2, "holds 3 items for 2 inputs"),
+        (answer_bytes(VECTORS, order=[0, 0, 1]), 3, "bad or repeated index"),
+        (b"[1, 2]", 1, "is a list, not an object"),
+    ],
+)
+def test_broken_answers_are_reported(content, count, words):
+    from openai_widgets._vectors import decode_answer
+
+    with pytest.raises(ow.APIResponseValidationError, match=words):
+        decode_answer(content, count)
