@@ -22,7 +22,6 @@ __all__ = ["TextInput", "check_limit", "text_input"]
 class TextInput:
     texts: list[str]
     index: pd.Index
-    name: str | None = None  # the Series' name, if it had one
 
 
 def text_input(value: Any, *, limit: int | None = None, what: str = "input") -> TextInput:
@@ -30,13 +29,12 @@ def text_input(value: Any, *, limit: int | None = None, what: str = "input") -> 
     import pandas as pd
 
     limit = check_limit(limit)
-    name = None
     if isinstance(value, pd.DataFrame):
         value = _only_column(value, what)
     if isinstance(value, str):
         texts, index = [value], pd.RangeIndex(1)
     elif isinstance(value, pd.Series):
-        texts, index, name = value.tolist(), value.index, value.name
+        texts, index = value.tolist(), value.index
     elif isinstance(value, (bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
         raise InvalidTypeError(
             f"{what} must be a string, a list of strings, a pandas Series or a DataFrame column, "
@@ -50,7 +48,7 @@ def text_input(value: Any, *, limit: int | None = None, what: str = "input") -> 
     if not texts:
         raise InvalidInputError(f"{what} is empty; pass at least one text")
     _check_texts(texts, index, what)
-    return TextInput(texts, index, None if name is None else str(name))
+    return TextInput(texts, index)
 
 
 def check_limit(limit: Any) -> int | None:

@@ -6,49 +6,64 @@ plugs in with two small functions:
 
     from openai_widgets import bulk
 
-    def send(sender: bulk.Sender, texts: list[str]) -> dict:
-        # one request for one batch, in a worker thread
-        return sender.post("moderations", {"input": texts, "model": "omni-moderation-latest"})
+    flagged = [None] * len(texts)
 
-    def collect(positions: list[int], answer: dict) -> None:
+    def send(sender: bulk.Sender, batch: list[str]) -> list[dict]:
+        # in a worker thread: one request for one batch
+        body = {"input": batch, "model": "omni-moderation-latest"}
+        return sender.post("moderations", body)["results"]
+
+    def collect(positions, results: list[dict]) -> None:
         # in the calling thread, as batches finish (in any order)
-        for position, result in zip(positions, answer["results"]):
+        for position, result in zip(positions, results):
             flagged[position] = result["flagged"]
 
     stats = bulk.run(texts, send, collect, client=client, max_items=32)
 
-`run(items, send, collect, ...)`:
-- splits the positions of `items` into batches of at most `max_items` items and at most
-  `max_cost` summed `cost` (tokens, when given), in input order (`plan_batches`);
-- calls `send(sender, batch_items)` in worker threads, each holding one request at a time
-  on the client's shared connection pool (no asyncio, so it works inside Jupyter's
-  running event loop). `sender.post(path, body)` / `sender.get(path)` send ONE attempt
-  and return the decoded JSON; `send` may post more than once but should post once;
-- calls `collect(positions, result)` in the calling thread for every finished batch, so
-  `collect` can write into preallocated arrays without locks. Positions are indexes into
-  `items`; batches finish in any order, so `collect` writes by position and the output
-  order always equals the input order;
-- skips the positions in `skip` (already done: resumed from a partial result, or served
-  from a cache), so a resumed job only pays for what is missing;
-- returns `BulkStats`.
+A chat completion per row is the same with `max_items=1` and
+`sender.post("chat/completions", ...)`.
 
-Retries and rate limits belong to the engine, not to the client: requests go out with
-`max_retries=0`, so a 429 or a 5xx comes straight back to the engine, which
+`run(items, send, collect, ...)`:
+- splits the positions of `items` (any sequence: texts, row numbers, request bodies) into
+  batches of at most `max_items` items and at most `max_cost` summed `costs` (tokens,
+  when given), in input order (`plan_batches`);
+- calls `send(sender, batch_items)` in worker threads on the client's one connection
+  pool (threads, not asyncio: it works inside Jupyter's running event loop).
+  `sender.post(path, body)` / `sender.get(path)` make ONE attempt and return the decoded
+  JSON, `sender.fetch(...)` the raw body; an answer's body is read while the sender holds
+  one of a few reading slots, so only a couple of answers sit in memory at once. `send`
+  may set `sender.cost` to what the batch really cost (tokens), which corrects the
+  estimates used for token pacing;
+- calls `collect(positions, result)` in the calling thread for every finished batch
+  (`positions`: a numpy array of indexes into `items`), so `collect` can write into
+  preallocated arrays without locks. Batches finish in any order; writing by position
+  keeps the output in input order, with nothing repeated or dropped;
+- skips the positions in `skip` (done already: resumed from a partial result, or served
+  from a cache), so a resumed job pays only for what is missing;
+- shows a tqdm.auto progress bar (inputs done, rate, ETA) when there is more than one
+  batch, or as `progress` says; returns `BulkStats`.
+
+Retries and rate limits belong to the engine, not to the client's own retry loop:
+requests go out with `max_retries=0`, so a 429 or a 5xx comes straight back to the
+engine, which (see `_pacing.RateGovernor`)
 - on a 429 holds every worker back for the server's `Retry-After` (or an exponential
-  backoff when it names none), halves the concurrency window, lowers the learned rate a
-  little, and puts the batch back in line;
+  backoff when it names none), lowers the known rate a little (or halves the concurrency
+  window when no rate is known), and puts the batch back in line;
 - on a 5xx, 408, 409, a timeout or a dropped connection backs off and retries the batch;
 - reads `x-ratelimit-limit/remaining/reset-requests|tokens` on every answer to pace
-  requests just under the limits, and grows the window again as answers succeed;
-- gives up on a batch after `max_retries` retries, on any other error (400, 401...),
-  on a `Retry-After` above a minute, or when the quota is used up.
+  requests just under the limits, and recovers speed as answers succeed;
+- gives up on a batch after `max_retries` retries, on any other error (400, 401...), on
+  a `Retry-After` above a minute, or when the quota is used up.
+Waits with nothing in flight go through the client's `_sleep`, like the client's own
+retry waits (so a test client that records instead of sleeping is not slowed down).
 
 Nothing finished is lost. A failure stops new requests, waits for the ones in flight,
-and raises `BulkError`; Ctrl-C (KeyboardInterrupt) stops at once and raises
-`BulkInterrupted` (a KeyboardInterrupt). Both carry `done` (positions finished, skipped
-ones included), `missing`, `stats` and `cause`; the job that called `run` sets `partial`
-to its own partial result (for `embed()`: a DataFrame of the finished rows), which the
-job takes back to finish only what is missing.
+and raises `BulkError` (also an instance of the failed request's error class, e.g.
+`RateLimitError`); Ctrl-C stops at once and raises `BulkInterrupted` (a
+KeyboardInterrupt). Both carry `done` (positions finished, skipped ones included),
+`missing`, `stats` and `cause`; the job that called `run` sets `partial` to its own
+partial result (for `embed()`: a DataFrame of the finished rows) and takes it back
+(`resume=`) to finish only what is missing.
 """
 
 from __future__ import annotations
@@ -114,9 +129,6 @@ class BulkStats:
     retries: int = 0
     rate_limited: int = 0
     seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(vars(self))
 
 
 class _Partial:
