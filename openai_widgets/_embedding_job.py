@@ -1,8 +1,8 @@
 """One embed() call: deduplicate, reuse what is known, plan requests, run them, assemble.
 
-Vectors are written as they arrive into one preallocated (unique texts, d) float32
-matrix, so memory stays close to the size of the result; the final frame's rows are
-views of that matrix (or of its gather, when inputs repeat).
+Vectors are decoded as they arrive straight into one (distinct texts, d) float32 matrix,
+so memory stays close to the size of the result; the final frame's `embedding` column
+holds that matrix (or one gather of it, when inputs repeat).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ._embedding_cache import EmbeddingCache
 from ._errors import APIResponseValidationError, BadRequestError, InvalidInputError, InvalidTypeError
 from ._text_input import TextInput
 from ._tokens import MAX_INPUT_TOKENS, MAX_REQUEST_INPUTS, MAX_REQUEST_TOKENS, count_tokens, split_text
-from ._vectors import decode_answer, decode_embeddings
+from ._vectors import decode_answer, decode_embeddings, origin_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,13 +97,14 @@ class EmbeddingJob:
         self.reused = int(self.found.sum())
 
     def _reuse_frame(self, frame: pd.DataFrame) -> None:
-        if frame.attrs.get("model") not in (None, self.model):
+        origin = origin_of(frame)
+        if origin.get("model") not in (None, self.model):
             raise InvalidInputError(
-                f"resume holds embeddings of {frame.attrs['model']!r}, not {self.model!r}; "
+                f"resume holds embeddings of {origin['model']!r}, not {self.model!r}; "
                 "resume with the same model"
             )
-        requested = frame.attrs.get("requested_dimensions")
-        if requested != self.dimensions and "requested_dimensions" in frame.attrs:
+        requested = origin.get("requested_dimensions")
+        if requested != self.dimensions and "requested_dimensions" in origin:
             raise InvalidInputError(
                 f"resume holds embeddings made with dimensions={requested}, not {self.dimensions}; "
                 "resume with the same dimensions"
@@ -180,12 +181,13 @@ class EmbeddingJob:
         else (a new matrix, usage) for `collect` to place.
         """
         texts = [self.piece_texts[p] for p in pieces]
+        body = self.body(texts)
         try:
-            content = sender.fetch("POST", "embeddings", json=self.body(texts))
+            content = sender.fetch("POST", "embeddings", json=body)
         except BadRequestError as exc:
-            if self.encoding != "base64" or "encoding_format" not in f"{exc.param} {exc}":
+            if body["encoding_format"] != "base64" or "encoding_format" not in f"{exc.param} {exc}":
                 raise
-            self.encoding = "float"  # this server only speaks float lists
+            self.encoding = "float"  # this server only speaks float lists (other threads follow)
             content = sender.fetch("POST", "embeddings", json=self.body(texts))
         target: dict[str, np.ndarray | None] = {}
 
