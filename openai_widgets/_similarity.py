@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._errors import InvalidInputError, InvalidTypeError
+from ._errors import InvalidInputError
+from ._text_input import check_count
 from ._vectors import as_matrix, top_k, unit_rows
 
 __all__ = ["MAX_PAIRS", "ranked_pairs", "ranked_rows"]
@@ -16,7 +17,7 @@ _BLOCK_CELLS = 4_000_000  # scores computed at once when keeping the best k
 
 def ranked_pairs(a: pd.DataFrame, b: pd.DataFrame, *, k: int | None, same: bool) -> pd.DataFrame:
     """Every row of `a` against every row of `b` (without self-pairs when `same`), best first."""
-    k = _check_k(k, required=False)
+    k = check_count(k, "k")
     left, right = unit_rows(as_matrix(a)), unit_rows(as_matrix(b))
     if left.shape[1] != right.shape[1]:
         raise InvalidInputError(
@@ -78,7 +79,7 @@ def _best_per_row(
 
 def ranked_rows(frame: pd.DataFrame, vector: np.ndarray, k: int) -> pd.DataFrame:
     """The `k` rows of `frame` closest to `vector`: a `score` column, then the frame's other columns."""
-    k = _check_k(k, required=True)
+    k = check_count(k, "k", optional=False)
     matrix = as_matrix(frame)
     if matrix.shape[1] != vector.shape[0]:
         raise InvalidInputError(
@@ -97,13 +98,3 @@ def _labels(frame: pd.DataFrame) -> np.ndarray:
     if "input" in frame.columns:
         return frame["input"].to_numpy(dtype=object)
     return frame.index.to_numpy(dtype=object)
-
-
-def _check_k(k: object, *, required: bool) -> int | None:
-    if k is None and not required:
-        return None
-    if isinstance(k, bool) or not isinstance(k, int):
-        raise InvalidTypeError(f"k must be a whole number, not {type(k).__name__}")
-    if k < 1:
-        raise InvalidInputError(f"k must be 1 or more, got {k}")
-    return k

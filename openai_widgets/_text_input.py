@@ -15,7 +15,7 @@ from ._errors import InvalidInputError, InvalidTypeError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["TextInput", "check_limit", "text_input"]
+__all__ = ["TextInput", "check_count", "text_input"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ def text_input(value: Any, *, limit: int | None = None, what: str = "input") -> 
     """`value` as a list of texts with the index the result will carry."""
     import pandas as pd
 
-    limit = check_limit(limit)
+    limit = check_count(limit, "limit")
     if isinstance(value, pd.DataFrame):
         value = _only_column(value, what)
     if isinstance(value, str):
@@ -51,14 +51,16 @@ def text_input(value: Any, *, limit: int | None = None, what: str = "input") -> 
     return TextInput(texts, index)
 
 
-def check_limit(limit: Any) -> int | None:
-    if limit is None:
+def check_count(value: Any, name: str, *, optional: bool = True) -> int | None:
+    """A whole number of 1 or more (`limit`, `dimensions`, `k`); None passes when `optional`."""
+    if value is None and optional:
         return None
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise InvalidTypeError(f"limit must be a whole number or None, not {type(limit).__name__}")
-    if limit < 1:
-        raise InvalidInputError(f"limit must be 1 or more, got {limit}")
-    return limit
+    if isinstance(value, bool) or not isinstance(value, int):
+        allowed = "a whole number or None" if optional else "a whole number"
+        raise InvalidTypeError(f"{name} must be {allowed}, not {type(value).__name__}")
+    if value < 1:
+        raise InvalidInputError(f"{name} must be 1 or more, got {value}")
+    return value
 
 
 def _only_column(frame: pd.DataFrame, what: str) -> pd.Series:

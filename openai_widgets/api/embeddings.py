@@ -57,7 +57,7 @@ class EmbeddingsAPI(BaseClient):
         """
         from .._embedding_cache import open_cache
         from .._embedding_job import EmbeddingJob, RunOptions, forget_partial
-        from .._text_input import text_input
+        from .._text_input import check_count, text_input
 
         source = text_input(input, limit=limit)
         bulk.check_settings(max_concurrency, requests_per_minute, tokens_per_minute, max_retries)
@@ -65,7 +65,7 @@ class EmbeddingsAPI(BaseClient):
             self,
             source,
             model=_model(model),
-            dimensions=_dimensions(dimensions),
+            dimensions=check_count(dimensions, "dimensions"),
             user=_user(user),
             chunk_long=bool(chunk_long),
             cache=open_cache(cache),
@@ -152,16 +152,6 @@ def _model(model: Any) -> str:
     if not isinstance(model, str) or not model.strip():
         raise InvalidTypeError(f"model must be a model ID such as 'text-embedding-3-small', not {model!r}")
     return model.strip()
-
-
-def _dimensions(dimensions: Any) -> int | None:
-    if dimensions is None:
-        return None
-    if isinstance(dimensions, bool) or not isinstance(dimensions, int):
-        raise InvalidTypeError(f"dimensions must be a whole number or None, not {type(dimensions).__name__}")
-    if dimensions < 1:
-        raise InvalidInputError(f"dimensions must be 1 or more, got {dimensions}")
-    return dimensions
 
 
 def _user(user: Any) -> str | None:
