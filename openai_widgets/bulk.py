@@ -76,6 +76,7 @@ import json
 import math
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -210,12 +211,15 @@ class Sender:
     the engine then corrects its estimates of the next batches' costs for token pacing.
     """
 
-    def __init__(self, client: BaseClient, slots: threading.Semaphore | None = None) -> None:
+    def __init__(
+        self, client: BaseClient, slots: threading.Semaphore | None = None, key: str | None = None
+    ) -> None:
         self.client = client
         self.headers: Mapping[str, str] = {}
         self.cost: float | None = None
         self._slots = slots
         self._holding = False
+        self._key = key  # the batch's Idempotency-Key, the same for every attempt at it
 
     def post(self, path: str, body: Any) -> Any:
         """POST `body` as JSON; the answer's decoded JSON."""
@@ -226,6 +230,8 @@ class Sender:
 
     def fetch(self, method: str, path: str, **kwargs: Any) -> bytes:
         """One attempt; the answer's body as bytes (for a caller that parses it itself)."""
+        if self._key and method != "GET":
+            kwargs["headers"] = {"Idempotency-Key": self._key, **(kwargs.get("headers") or {})}
         request = self.client._build_request(method, path, **kwargs)
         response = self.client._send(request, stream=True, max_retries=0)
         try:
@@ -273,6 +279,9 @@ class Batch:
     positions: Any  # an integer numpy array of positions in `items`
     cost: float = 0.0
     attempts: int = 0
+    # One key for every attempt: a server that honours it runs a retried request once,
+    # even when the first answer was lost on the way back.
+    key: str = field(default_factory=lambda: f"ow-bulk-{uuid.uuid4().hex}")
 
 
 def plan_batches(
@@ -472,7 +481,7 @@ class _Run(Generic[T, R]):
 
     def _attempt(self, batch: Batch) -> tuple[R, Sender]:
         """In a worker thread: one attempt at one batch."""
-        sender = Sender(self.client, self._slots)
+        sender = Sender(self.client, self._slots, batch.key)
         try:
             result = self.send(sender, [self.items[p] for p in batch.positions])
         finally:
