@@ -46,6 +46,7 @@ from ._image_result import ImageResult
 from ._records import Record
 from ._transport import BaseClient, RequestInfo
 from ._version import __version__
+from .bulk import BulkError, BulkInterrupted
 
 
 def _api_names() -> list[str]:
@@ -95,6 +96,10 @@ _LAZY = {
     "CredentialWidget": "openai_widgets.widgets.credential",
     "Studio": "openai_widgets.widgets.studio",
     "Speech": "openai_widgets._speech",
+    "as_matrix": "openai_widgets._vectors",
+    "cache_info": "openai_widgets._embedding_cache",
+    "clear_cache": "openai_widgets._embedding_cache",
+    "plot_embeddings": "openai_widgets._plot",
 }
 
 
@@ -127,6 +132,8 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BulkError",
+    "BulkInterrupted",
     "ChatResult",
     "Client",
     "ConflictError",
@@ -148,8 +155,12 @@ __all__ = [
     "StreamInterruptedError",
     "UnprocessableEntityError",
     "__version__",
+    "as_matrix",
+    "cache_info",
+    "clear_cache",
     "connect",
     "get_client",
+    "plot_embeddings",
     "sandbox",
     "set_client",
 ]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from .api.audio import AudioAPI
+from .api.batches import BatchesAPI
 from .api.chat import ChatAPI
 from .api.completions import CompletionsAPI
 from .api.custom import CustomAPI
 from .api.edits import EditsAPI
+from .api.embeddings import EmbeddingsAPI
 from .api.files import FilesAPI
 from .api.fine_tuning import FineTuningAPI
 from .api.images import ImagesAPI
@@ -23,6 +25,8 @@ class Client(
     ChatAPI,
     CompletionsAPI,
     ModerationsAPI,
+    EmbeddingsAPI,
+    BatchesAPI,
     ImagesAPI,
     AudioAPI,
     FilesAPI,

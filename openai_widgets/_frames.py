@@ -268,3 +268,83 @@ def _word_owners(segments: list[dict[str, Any]], words: list[dict[str, Any]]) ->
 def transcripts_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """Several files' transcripts -> `file`, `text` (one row per file, in the order given)."""
     return records_frame(rows, ["file", "text"])
+# -- embeddings and batches ------------------------------------------------------------
+
+
+def embeddings_frame(texts: Sequence[str], matrix: Any, index: Any, attrs: dict[str, Any]) -> pd.DataFrame:
+    """`input` and `embedding` (float32 rows of one read-only matrix), indexed like the input.
+
+    The `embedding` column is an `EmbeddingArray`: `ow.as_matrix(frame)` hands `matrix` back
+    without a copy.
+    """
+    import pandas as pd
+
+    from ._embedding_array import EmbeddingArray
+
+    matrix.flags.writeable = False  # the rows are shared: changing one would change the frame
+    origin = {k: attrs.get(k) for k in ("model", "requested_dimensions")}
+    # copy=False: pandas 3 copies arrays given to its constructors by default (the matrix included)
+    column = pd.Series(EmbeddingArray(matrix, origin=origin), index=index, copy=False)
+    frame = pd.DataFrame({"input": pd.Series(list(texts), index=index), "embedding": column}, copy=False)
+    frame.attrs.update(attrs)
+    return frame
+
+
+BATCH_COLUMNS = [
+    "id",
+    "status",
+    "endpoint",
+    "created_at",
+    "completed_at",
+    "total",
+    "completed",
+    "failed",
+    "input_file_id",
+    "output_file_id",
+    "error_file_id",
+]
+_BATCH_TIMES = [
+    "created_at",
+    "in_progress_at",
+    "expires_at",
+    "finalizing_at",
+    "completed_at",
+    "failed_at",
+    "expired_at",
+    "cancelling_at",
+    "cancelled_at",
+]
+
+
+def batches_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """`GET /batches` -> one row per batch, request counts as `total`/`completed`/`failed` columns."""
+    import pandas as pd
+
+    rows = []
+    for record in records:
+        row = {k: v for k, v in record.items() if k not in {"object", "request_counts"}}
+        counts = record.get("request_counts") or {}
+        for name in ("total", "completed", "failed"):
+            row[name] = counts.get(name)
+        rows.append(row)
+    frame = records_frame(rows, BATCH_COLUMNS, times=[t for t in _BATCH_TIMES if any(t in r for r in rows)])
+    for name in ("total", "completed", "failed"):
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("Int64")
+    return frame
+
+
+def batch_results_frame(rows: Sequence[dict[str, Any]], index: Any = None) -> pd.DataFrame:
+    """Batch output lines in input order: `custom_id`, `status_code`, `response` (body), `error`."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "custom_id": pd.Series([r["custom_id"] for r in rows], dtype="str"),
+            "status_code": pd.array([r.get("status_code") for r in rows], dtype="Int64"),
+            "response": pd.Series([r.get("response") for r in rows], dtype=object),
+            "error": pd.Series([r.get("error") for r in rows], dtype=object),
+        }
+    )
+    if index is not None:
+        frame.index = index
+    return frame

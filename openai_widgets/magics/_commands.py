@@ -21,4 +21,6 @@ COMMANDS: dict[str, str] = {
     "image-edit": "image_edit",
     "image-variation": "image_variation",
     "audio": "audio",
+    "embed": "embed",
+    "batches": "batches",
 }

@@ -164,6 +164,8 @@ class RateLimiter:
     def _headers(self, settings: FaultSettings, limits: dict[str, tuple[int | None, int]]) -> dict[str, str]:
         headers = {}
         for name, (per_minute, _) in limits.items():
+            if not per_minute:
+                continue  # a limit that is not set is not announced (a client would slow down for it)
             limit = per_minute or 1_000_000
             level = self._levels.get(name, float(limit)) if per_minute else float(limit)
             missing = max((per_minute or 0) / 60.0 * settings.burst_seconds - level, 0.0)

@@ -17,6 +17,8 @@ _WHERE = {
     "ModerationPanel": "moderation",
     "ImagesPanel": "images",
     "AudioPanel": "audio",
+    "EmbeddingsPanel": "embeddings",
+    "BatchesPanel": "batches",
 }
 
 

@@ -1,0 +1,162 @@
+"""Embeddings: embed texts at DataFrame scale, then compare and search them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import bulk
+from .._constants import DEFAULT_MODELS
+from .._errors import InvalidInputError, InvalidTypeError
+from .._transport import BaseClient
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["EmbeddingsAPI"]
+
+
+class EmbeddingsAPI(BaseClient):
+    def embed(
+        self,
+        input: Any,
+        model: str | None = None,
+        user: str | None = None,
+        limit: int | None = None,
+        dimensions: int | None = None,
+        *,
+        batch: bool = False,
+        cache: Any = None,
+        max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
+        requests_per_minute: float | None = None,
+        tokens_per_minute: float | None = None,
+        chunk_long: bool = False,
+        resume: Any = None,
+        max_retries: int = bulk.DEFAULT_MAX_RETRIES,
+        progress: bool | None = None,
+        poll_interval: float | None = None,
+    ) -> pd.DataFrame:
+        """Embed a string, a list, a Series or a DataFrame column -> a DataFrame indexed like the input.
+
+        Columns: `input` and `embedding` (float32 rows of one read-only matrix: get it
+        whole with `ow.as_matrix(df)` or `df.embeddings.matrix`). `.attrs` holds `model`,
+        `dimensions`, `usage` (tokens), `reused` (inputs not sent: resumed or cached) and
+        `requests`. `limit` embeds only the first `limit` inputs; `user` is passed on.
+
+        Requests carry up to 2048 inputs and 300,000 tokens, ask for base64 (decoded with
+        numpy; plain float lists work too), go several at a time (`max_concurrency`) and
+        follow the rate limits the server announces, or `requests_per_minute` /
+        `tokens_per_minute` when given; see `openai_widgets.bulk`. Identical inputs are
+        sent once. An empty string, or an input over 8192 tokens, is refused naming its
+        index, unless `chunk_long=True`, which embeds a long input in pieces and averages them.
+
+        Nothing finished is lost: on an error or Ctrl-C the raised `BulkError` /
+        `BulkInterrupted` carries the finished rows as `.partial`, and the same call with
+        `resume=True` (or `resume=partial`) embeds only the rest. `cache=True` keeps vectors
+        in an SQLite file (`ow.cache_info()`), so a notebook run again does not pay twice.
+        `batch=True` goes through the Batch API (half price, done within 24 h).
+        """
+        from .._embedding_cache import open_cache
+        from .._embedding_job import EmbeddingJob, RunOptions, forget_partial
+        from .._text_input import check_count, text_input
+
+        source = text_input(input, limit=limit)
+        bulk.check_settings(max_concurrency, requests_per_minute, tokens_per_minute, max_retries)
+        job = EmbeddingJob(
+            self,
+            source,
+            model=_model(model),
+            dimensions=check_count(dimensions, "dimensions"),
+            user=_user(user),
+            chunk_long=bool(chunk_long),
+            cache=open_cache(cache),
+        )
+        job.reuse(resume)
+        try:
+            if batch:
+                job.run_batch(self, progress=progress, poll_interval=poll_interval)
+            else:
+                job.run(
+                    RunOptions(max_concurrency, requests_per_minute, tokens_per_minute, max_retries, progress)
+                )
+        except (bulk.BulkError, bulk.BulkInterrupted) as exc:
+            job.keep_partial(exc)
+            raise
+        if resume is True:
+            forget_partial()
+        return job.frame()
+
+    def similarity(
+        self, a: Any, b: Any = None, *, k: int | None = None, model: str | None = None
+    ) -> pd.DataFrame:
+        """Cosine similarity of every row of `a` with every row of `b` (or of `a` with itself), best first.
+
+        `a` and `b` are embeddings DataFrames from `embed()`, or texts (a string, a list, a
+        Series), which are embedded first with `model` (or the other side's model). Returns
+        one row per pair: `a_index`, `a`, `b_index`, `b`, `score`; `k` keeps the best `k`
+        matches per row of `a`.
+        """
+        from .._similarity import ranked_pairs
+
+        first = self._embeddings_of(a, model, None)
+        second = first if b is None else self._embeddings_of(b, model, first)
+        return ranked_pairs(first, second, k=k, same=b is None)
+
+    def search(
+        self, frame: pd.DataFrame, query: Any, k: int = 5, *, model: str | None = None
+    ) -> pd.DataFrame:
+        """The `k` rows of an embeddings DataFrame closest to `query`, best first, with a `score` column.
+
+        `query` is a text (embedded with the frame's model and dimensions) or a vector.
+        The other columns of `frame` come along (the `embedding` column is left out) and
+        the index is kept, so the rows can be looked up in the original data.
+        """
+        import numpy as np
+
+        from .._similarity import ranked_rows
+
+        if not isinstance(frame, _pandas().DataFrame) or "embedding" not in frame.columns:
+            raise InvalidTypeError("search needs an embeddings DataFrame from embed() as `frame`")
+        if isinstance(query, str):
+            vector = self._embeddings_of(query, model, frame).embeddings.matrix[0]
+        else:
+            vector = np.asarray(query, dtype=np.float32)
+            if vector.ndim != 1:
+                raise InvalidInputError("query must be one text or one vector (a 1-D array)")
+        return ranked_rows(frame, vector, k)
+
+    def _embeddings_of(self, value: Any, model: str | None, like: pd.DataFrame | None) -> pd.DataFrame:
+        """`value` if it already is an embeddings frame; otherwise `value` embedded like `like`."""
+        from .._vectors import origin_of
+
+        pd = _pandas()
+        if isinstance(value, pd.DataFrame) and "embedding" in value.columns:
+            return value
+        attrs = origin_of(like) if like is not None else {}
+        return self.embed(
+            value,
+            model=model or attrs.get("model"),
+            dimensions=attrs.get("requested_dimensions"),
+            progress=False,
+        )
+
+
+def _pandas():
+    import pandas as pd
+
+    return pd
+
+
+def _model(model: Any) -> str:
+    if model is None:
+        return DEFAULT_MODELS["embedding"]
+    if not isinstance(model, str) or not model.strip():
+        raise InvalidTypeError(f"model must be a model ID such as 'text-embedding-3-small', not {model!r}")
+    return model.strip()
+
+
+def _user(user: Any) -> str | None:
+    if user is None:
+        return None
+    if not isinstance(user, str):
+        raise InvalidTypeError(f"user must be a string ID for your end user, not {type(user).__name__}")
+    return user
