@@ -5,6 +5,7 @@ from __future__ import annotations
 from .api.audio import AudioAPI
 from .api.batches import BatchesAPI
 from .api.chat import ChatAPI
+from .api.chat_map import ChatMapAPI
 from .api.completions import CompletionsAPI
 from .api.custom import CustomAPI
 from .api.edits import EditsAPI
@@ -27,6 +28,7 @@ class Client(
     ModerationsAPI,
     EmbeddingsAPI,
     BatchesAPI,
+    ChatMapAPI,
     ImagesAPI,
     AudioAPI,
     FilesAPI,

@@ -268,6 +268,8 @@ def _word_owners(segments: list[dict[str, Any]], words: list[dict[str, Any]]) ->
 def transcripts_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """Several files' transcripts -> `file`, `text` (one row per file, in the order given)."""
     return records_frame(rows, ["file", "text"])
+
+
 # -- embeddings and batches ------------------------------------------------------------
 
 

@@ -143,8 +143,14 @@ def test_huge_prompts_are_refused_with_the_model_limit(connected, sandbox, extra
 
 
 @EXAMPLES
-@given(n=st.one_of(st.integers(max_value=0), st.integers(min_value=11), st.text(max_size=3),
-                  st.floats().filter(lambda f: not (f == f and f.is_integer() and 1 <= f <= 10))))
+@given(
+    n=st.one_of(
+        st.integers(max_value=0),
+        st.integers(min_value=11),
+        st.text(max_size=3),
+        st.floats().filter(lambda f: not (f == f and f.is_integer() and 1 <= f <= 10)),
+    )
+)
 def test_image_counts_are_checked(connected, sandbox, n):
     """Whole numbers 1 to 10 only (a whole float such as 2.0, from a slider, is taken as 2)."""
     refused(sandbox, lambda: ow.generate_images("a fox", n=n))

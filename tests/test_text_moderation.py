@@ -66,16 +66,14 @@ def test_large_inputs_go_in_batches(sandbox, client):
     texts = [f"text number {n}" for n in range(70)]
     texts[65] = "kill"
     frame = client.moderate(texts)
-    sizes = [len(r.json()["input"]) for r in sandbox.requests_to("/moderations")]
-    assert sizes == [32, 32, 6]
+    sent = sorted(
+        (r.json()["input"] for r in sandbox.requests_to("/moderations")), key=lambda b: texts.index(b[0])
+    )
+    assert [len(batch) for batch in sent] == [32, 32, 6]
+    assert [text for batch in sent for text in batch] == texts
     assert frame["input"].tolist() == texts
     assert frame.index.tolist() == list(range(70))
     assert frame["flagged"].tolist() == [n == 65 for n in range(70)]
-
-
-def test_batches_helper():
-    assert list(moderations.moderation_batches(list("abcde"), 2)) == [["a", "b"], ["c", "d"], ["e"]]
-    assert list(moderations.moderation_batches([], 2)) == []
 
 
 def test_empty_input_gives_the_columns_without_a_request(sandbox, client):
@@ -134,8 +132,11 @@ def test_bad_input_is_refused_before_sending(sandbox, client, value, error, mess
     assert sandbox.requests_to("/moderations") == []
 
 
-def test_a_short_answer_is_an_error(client, monkeypatch):
-    monkeypatch.setattr(client, "_post", lambda path, body: {"id": "m", "model": "x", "results": []})
+def test_a_short_answer_is_an_error():
+    import httpx
+
+    short = httpx.MockTransport(lambda r: httpx.Response(200, json={"id": "m", "model": "x", "results": []}))
+    client = ow.Client(api_key="sk-test-0000000000", transport=short)
     with pytest.raises(ow.APIResponseValidationError, match="sent 1 inputs but got 0 results back"):
         client.moderate(["a"])
 

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .. import bulk
 from .._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
 from .._frames import moderation_frame
+from .._row_results import RowResults, keep_partial
 from .._transport import BaseClient
 from ._arguments import model_argument
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CATEGORIES", "MODERATION_BATCH", "ModerationsAPI", "moderation_batches"]
+__all__ = ["CATEGORIES", "MODERATION_BATCH", "ModerationsAPI"]
 
 # Inputs per request. OpenAI documents no limit per call; small batches keep each request
-# well inside its size and time limits, and are the unit a concurrent engine can drive.
+# well inside its size and time limits, and let several requests run at once.
 MODERATION_BATCH = 32
 # The API's categories, in its order: the columns of a result with no rows.
 CATEGORIES = (
@@ -39,7 +41,16 @@ CATEGORIES = (
 
 
 class ModerationsAPI(BaseClient):
-    def moderate(self, input: str | Sequence[str] | pd.Series, model: str | None = None) -> pd.DataFrame:
+    def moderate(
+        self,
+        input: str | Sequence[str] | pd.Series,
+        model: str | None = None,
+        *,
+        max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
+        requests_per_minute: float | None = None,
+        progress: bool | None = None,
+        resume: Any = None,
+    ) -> pd.DataFrame:
         """Check texts for harmful content; one DataFrame row per input.
 
         `input` is a string, a list of strings or a pandas Series (its index is kept).
@@ -47,37 +58,61 @@ class ModerationsAPI(BaseClient):
         `<category>_score` column per category. Category names are made identifiers:
         `/` and `-` become `_` (`self-harm/intent` -> `self_harm_intent`, score column
         `self_harm_intent_score`); categories a model does not assess are left out.
-        Large inputs are sent in batches of 32. `model` defaults to omni-moderation-latest;
-        `.attrs` holds the model that answered.
+        `model` defaults to omni-moderation-latest; `.attrs` holds the model that answered.
+
+        Large inputs go in batches of 32 on the bulk engine (see `openai_widgets.bulk`):
+        several requests in flight, paced by the rate limits, with a progress bar. If the
+        run stops (an error after retries, or Ctrl-C), the error's `partial` holds the rows
+        checked so far and `moderate(..., resume=error.partial)` checks only the rest.
         """
         texts, index = _inputs(input)
         model_id = model_argument(model, "moderation")
-        results: list[dict[str, Any]] = []
-        answered_by = model_id
-        for batch in moderation_batches(texts):
-            response = self._moderation_request(batch, model_id)
-            results.extend(response["results"])
-            answered_by = response.get("model") or answered_by
-        frame = moderation_frame(results, texts, index, CATEGORIES)
-        frame.attrs["model"] = answered_by
+        rows = RowResults(texts, "moderate", resume)
+        answered_by = [model_id]
+
+        def send(sender: bulk.Sender, batch: list[str]) -> dict[str, Any]:
+            return _checked_answer(sender.post("moderations", {"model": model_id, "input": batch}), batch)
+
+        def collect(positions: Any, answer: dict[str, Any]) -> None:
+            rows.store(positions, answer["results"])
+            answered_by[0] = answer.get("model") or answered_by[0]
+
+        try:
+            bulk.run(
+                texts,
+                send,
+                collect,
+                client=self,
+                max_items=MODERATION_BATCH,
+                skip=rows.skip,
+                max_concurrency=max_concurrency,
+                requests_per_minute=requests_per_minute,
+                progress=progress,
+                description="moderate",
+                unit="text",
+            )
+        except (bulk.BulkError, bulk.BulkInterrupted) as error:
+            done = rows.skip
+            subset = index[done] if index is not None else done
+            partial = moderation_frame(
+                [rows.values[p] for p in done], [texts[p] for p in done], subset, CATEGORIES
+            )
+            keep_partial(error, partial, rows, what="texts are checked")
+            raise
+        frame = moderation_frame(rows.values, texts, index, CATEGORIES)
+        frame.attrs["model"] = answered_by[0]
         return frame
 
-    def _moderation_request(self, texts: list[str], model: str) -> dict[str, Any]:
-        """One `POST /moderations` for one batch; its `results` match `texts` one to one."""
-        response = self._post("moderations", {"model": model, "input": texts})
-        results = response.get("results") if isinstance(response, dict) else None
-        if not isinstance(results, list) or len(results) != len(texts):
-            count = len(results) if isinstance(results, list) else "no"
-            raise APIResponseValidationError(
-                f"POST moderations: sent {len(texts)} inputs but got {count} results back"
-            )
-        return response
 
-
-def moderation_batches(texts: Sequence[str], size: int = MODERATION_BATCH) -> Iterator[list[str]]:
-    """`texts` in consecutive batches of at most `size`."""
-    for start in range(0, len(texts), size):
-        yield list(texts[start : start + size])
+def _checked_answer(answer: Any, texts: list[str]) -> dict[str, Any]:
+    """One `POST /moderations` answer; its `results` must match `texts` one to one."""
+    results = answer.get("results") if isinstance(answer, dict) else None
+    if not isinstance(results, list) or len(results) != len(texts):
+        count = len(results) if isinstance(results, list) else "no"
+        raise APIResponseValidationError(
+            f"POST moderations: sent {len(texts)} inputs but got {count} results back"
+        )
+    return answer
 
 
 def _inputs(value: Any) -> tuple[list[str], Any]:

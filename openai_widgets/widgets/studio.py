@@ -44,11 +44,7 @@ class Studio(widgets.VBox):
         self._watched = None
         self.panels: dict[str, widgets.Widget] = {}
         for key, _title, module, name in PANELS:
-            try:
-                self.panels[key] = self._make(key, module, name)
-            except ModuleNotFoundError as exc:  # TEMPORARY until every area's panel lands
-                if exc.name != f"{__package__}.{module}":
-                    raise
+            self.panels[key] = self._make(key, module, name)
         self.panel_keys = list(self.panels)
         self.tabs = widgets.Tab(children=list(self.panels.values()))
         self.tabs.titles = tuple(title for key, title, *_ in PANELS if key in self.panels)
