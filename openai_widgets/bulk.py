@@ -82,12 +82,15 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, NoReturn, TypeVar
 
+import httpx
+
 from ._constants import MAX_RETRY_AFTER
 from ._errors import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
     APIStatusError,
+    APITimeoutError,
     InvalidInputError,
     InvalidTypeError,
     OpenAIError,
@@ -239,6 +242,11 @@ class Sender:
                 self._slots.acquire()
                 self._holding = True
             content = _read_body(response)
+        except httpx.TimeoutException:
+            raise APITimeoutError(f"{method} {path}: the answer stopped arriving in time") from None
+        except httpx.TransportError as exc:  # the connection broke mid-answer: retried like any drop
+            broke = f"{type(exc).__name__}: {exc}"
+            raise APIConnectionError(f"{method} {path}: the connection broke mid-answer ({broke})") from None
         finally:
             response.close()
         self.headers = response.headers

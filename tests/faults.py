@@ -22,8 +22,8 @@ class Case:
 
 CASES = [
     Case("added latency", "latency", {"seconds": 0.05}, 1, None),
-    Case("timeout once", "latency", {"seconds": 0.8}, 1, None),
-    Case("timeout every attempt", "latency", {"seconds": 0.8}, 3, ow.APITimeoutError),
+    Case("timeout once", "latency", {"seconds": 0.5}, 1, None),
+    Case("timeout every attempt", "latency", {"seconds": 0.5}, 3, ow.APITimeoutError),
     Case("429 Retry-After seconds", "status", {"status": 429, "retry_after": 1}, 1, None),
     Case("429 Retry-After HTTP date", "status", {"status": 429, "retry_after_date": 2}, 1, None),
     Case("429 retry-after-ms", "status", {"status": 429, "retry_after_ms": 250}, 1, None),
@@ -55,7 +55,11 @@ class Target:
     path: str  # faults hit requests whose path starts with this
     method: str | None = None
     check: Callable[[Any], None] | None = None  # asserts a successful result is right
-    skip: frozenset[str] = frozenset()  # cases that do not apply (by name)
+    setup: str | None = None  # what to make first (a file, a job...), before faults are injected
+    stream: bool = False  # answers as server-sent events
+    binary: bool = False  # answers with bytes (audio, file content), not JSON
+    engine: bool = False  # runs on the bulk engine, which has its own retries
+    rows: list[Any] | None = None  # a long job's input labels, to count rows lost or duplicated
 
 
 @dataclass

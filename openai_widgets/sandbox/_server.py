@@ -350,8 +350,6 @@ class _Handler(BaseHTTPRequestHandler):
         if fault and fault.kind == "missing_optional":
             body = _without_optional(body, fault.params.get("fields"))
         data = json.dumps(body, separators=(",", ":")).encode()
-        if fault and fault.kind == "malformed":
-            data = data[: max(len(data) // 2, 1)]
         self._send_bytes(status, data, "application/json", logged, request, headers=headers, fault=fault)
 
     def _send_bytes(
@@ -365,6 +363,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] | None = None,
         fault: Fault | None = None,
     ) -> None:
+        if fault and fault.kind == "malformed" and content_type.startswith("application/json"):
+            data = data[: max(len(data) // 2, 1)]  # JSON cut off, with a length that matches
         logged.status = status
         self.send_response(status)
         self.send_header("Content-Type", content_type)
