@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import binascii
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,14 +23,27 @@ from ._errors import APIResponseValidationError, InvalidInputError, InvalidTypeE
 __all__ = ["as_matrix", "decode_answer", "decode_embeddings", "origin_of", "pca_2d", "unit_rows"]
 
 
+# One item of an embeddings answer in the order OpenAI writes it, up to the opening quote of
+# its base64 vector (any spacing; "object" may be left out).
+_ITEM = re.compile(
+    rb'\{\s*(?:"object"\s*:\s*"embedding"\s*,\s*)?"index"\s*:\s*(\d+)\s*,\s*"embedding"\s*:\s*"'
+)
+
+
 def decode_answer(
     content: bytes, count: int, into: Callable[[int], np.ndarray | None] | None = None
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """An embeddings answer's body -> ((count, d) float32 matrix in `index` order, usage).
 
-    `into(d)` may hand over the (count, d) rows to fill (the final matrix's); the vectors
-    are then decoded straight into them and that array is returned.
+    Base64 answers laid out as OpenAI writes them are read straight from the bytes, each
+    vector decoded into its row: no Python string per vector and no second copy of the
+    body; `into(d)` may hand over the (count, d) rows to fill (the final matrix's), else a
+    new matrix is made. Anything else (float lists, other key orders) goes through
+    `json.loads` and gives a new matrix.
     """
+    fast = _read_base64_items(content, count, into)
+    if fast is not None:
+        return fast, _usage_of(content)
     try:
         answer = json.loads(content)
     except ValueError:
@@ -39,16 +53,63 @@ def decode_answer(
     if not isinstance(answer, dict):
         raise APIResponseValidationError(f"the embeddings answer is a {type(answer).__name__}, not an object")
     usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
-    return decode_embeddings(answer.get("data"), count, into), usage
+    return decode_embeddings(answer.get("data"), count), usage
 
 
-def decode_embeddings(
-    data: Any, count: int, into: Callable[[int], np.ndarray | None] | None = None
-) -> np.ndarray:
+def _read_base64_items(
+    content: bytes, count: int, into: Callable[[int], np.ndarray | None] | None
+) -> np.ndarray | None:
+    """The vectors of `count` base64 items, or None when the body is laid out otherwise."""
+    view = memoryview(content)
+    matrix: np.ndarray | None = None
+    seen = np.zeros(count, dtype=bool)
+    position = 0
+    for _ in range(count):
+        item = _ITEM.search(content, position)
+        if item is None:
+            return None
+        index, start = int(item.group(1)), item.end()
+        end = content.find(b'"', start)
+        if end < 0 or index >= count or seen[index]:
+            return None
+        try:
+            raw = binascii.a2b_base64(view[start:end])
+        except (binascii.Error, ValueError):
+            return None
+        if matrix is None:
+            if not raw or len(raw) % 4:
+                return None
+            width = len(raw) // 4
+            matrix = into(width) if into is not None else None
+            if matrix is None:
+                matrix = np.empty((count, width), dtype=np.float32)
+        if len(raw) != matrix.shape[1] * 4:
+            return None
+        matrix[index] = np.frombuffer(raw, dtype="<f4")
+        seen[index] = True
+        position = end + 1
+    if _ITEM.search(content, position) is not None:
+        return None  # more items than inputs: let the full parse report it
+    return matrix
+
+
+def _usage_of(content: bytes) -> dict[str, Any]:
+    at = content.rfind(b'"usage"')
+    start = content.find(b"{", at) if at >= 0 else -1
+    if start < 0:
+        return {}
+    try:
+        usage, _ = json.JSONDecoder().raw_decode(content[start:].decode("utf-8", "replace"))
+    except ValueError:
+        return {}
+    return usage if isinstance(usage, dict) else {}
+
+
+def decode_embeddings(data: Any, count: int) -> np.ndarray:
     """The `data` of an embeddings answer -> a (count, d) float32 array in `index` order.
 
     Items may hold base64 (little-endian float32, what we ask for) or plain float lists
-    (servers that ignore `encoding_format`). `into(d)` may give the array to fill.
+    (servers that ignore `encoding_format`).
     """
     if not isinstance(data, list) or len(data) != count:
         got = len(data) if isinstance(data, list) else type(data).__name__
@@ -62,7 +123,7 @@ def decode_embeddings(
             )
         ordered[position] = item.get("embedding")
     if all(isinstance(vector, str) for vector in ordered):
-        return _from_base64(ordered, into)
+        return _from_base64(ordered)
     try:
         matrix = np.asarray(ordered, dtype=np.float32)
     except (TypeError, ValueError):
@@ -74,39 +135,17 @@ def decode_embeddings(
     return matrix
 
 
-def _from_base64(strings: list[str], into: Callable[[int], np.ndarray | None] | None = None) -> np.ndarray:
-    """Base64 vectors -> one (n, d) float32 matrix, decoded in one pass over all of them.
-
-    Every vector has the same length, so the texts are laid side by side as an (n, L)
-    array of characters, their "=" padding turned into "A" (zero bits), decoded by one
-    `a2b_base64` call, and the padding bytes cut off each row.
-    """
-    length = len(strings[0])
-    if length == 0 or length % 4 or any(len(text) != length for text in strings):
-        raise APIResponseValidationError("the base64 embeddings in the answer have different lengths")
-    try:
-        chars = np.frombuffer("".join(strings).encode("ascii"), dtype=np.uint8).reshape(len(strings), length)
-    except UnicodeEncodeError:
-        raise APIResponseValidationError("an embedding in the answer is not valid base64") from None
-    pad = length - len(strings[0].rstrip("="))
-    if pad:
-        if pad > 2 or not bool((chars[:, length - pad :] == ord("=")).all()):
-            raise APIResponseValidationError("an embedding in the answer is not valid base64")
-        chars = chars.copy()
-        chars[:, length - pad :] = ord("A")
-    try:
-        raw = np.frombuffer(binascii.a2b_base64(chars, strict_mode=True), dtype=np.uint8)
+def _from_base64(strings: list[str]) -> np.ndarray:
+    try:  # a2b_base64 is C all the way (b64decode(validate=True) runs a regex over every vector)
+        raw = [binascii.a2b_base64(text) for text in strings]
     except (binascii.Error, ValueError):
         raise APIResponseValidationError("an embedding in the answer is not valid base64") from None
-    size = length // 4 * 3 - pad  # bytes per vector
-    if size % 4:
-        raise APIResponseValidationError("the base64 embeddings do not hold whole float32 numbers")
-    vectors = raw.reshape(len(strings), length // 4 * 3)[:, :size].view("<f4")
-    target = into(size // 4) if into is not None else None
-    if target is None:
-        return np.ascontiguousarray(vectors, dtype=np.float32)
-    np.copyto(target, vectors)
-    return target
+    width = len(raw[0])
+    if width == 0 or width % 4 or any(len(chunk) != width for chunk in raw):
+        raise APIResponseValidationError("the base64 embeddings in the answer have different lengths")
+    return (
+        np.frombuffer(b"".join(raw), dtype="<f4").reshape(len(raw), width // 4).astype(np.float32, copy=False)
+    )
 
 
 def origin_of(frame: pd.DataFrame) -> dict[str, Any]:
