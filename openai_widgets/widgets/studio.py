@@ -13,6 +13,11 @@ from .._connection import add_connection_listener, current_client, remove_connec
 
 __all__ = ["PANELS", "Studio"]
 
+# Twelve tabs: let each take the width of its title instead of an equal, truncating share.
+_TAB_STYLE = """<style>
+.ow-studio .lm-TabBar-tab { flex: 0 0 auto !important; min-width: 0 !important; max-width: none !important; }
+</style>"""
+
 # (key, tab title, module in this package, class)
 PANELS = [
     ("connection", "Connection", "credential", "CredentialWidget"),
@@ -51,7 +56,7 @@ class Studio(widgets.VBox):
         self.status_bar = widgets.HTML()
         self.status_bar.add_class("ow-status-bar")
         self._last = ""
-        super().__init__(children=[self.tabs, self.status_bar])
+        super().__init__(children=[widgets.HTML(_TAB_STYLE), self.tabs, self.status_bar])
         self.add_class("ow-studio")
         add_connection_listener(self._on_connect)
         self._watch(client or current_client())
