@@ -18,7 +18,11 @@
         ├── APIConnectionError       no answer: connection refused, reset, DNS...
         │   ├── APITimeoutError          the server took longer than the timeout
         │   └── StreamInterruptedError   a stream ended before its end marker
-        └── APIResponseValidationError   an answer that is not what the API promises
+        ├── APIResponseValidationError   an answer that is not what the API promises
+        └── BulkError (bulk.py)      a bulk job stopped; also of its cause's class; `.partial`
+
+    KeyboardInterrupt
+    └── BulkInterrupted (bulk.py)    Ctrl-C stopped a bulk job; `.partial` holds what finished
 
 `error_from_response()` turns an HTTP error response into the right class, with a
 message that says what happened and what to do next.
