@@ -63,13 +63,24 @@ class ChatMapAPI(BaseClient):
         ]
         if batch:
             return self._chat_map_batch(bodies, index, progress)
-        answers = RowResults(prompts, "chat_map", resume)
+        pacing = {
+            "max_concurrency": max_concurrency,
+            "requests_per_minute": requests_per_minute,
+            "tokens_per_minute": tokens_per_minute,
+            "progress": progress,
+        }
+        return self._chat_map_engine(bodies, RowResults(prompts, "chat_map", resume), index, pacing)
+
+    def _chat_map_engine(
+        self, bodies: list[dict[str, Any]], answers: RowResults, index: Any, pacing: dict[str, Any]
+    ) -> pd.Series:
+        """One request per row on the bulk engine; the error of a stopped run keeps what finished."""
         usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
 
         def send(sender: bulk.Sender, batch_bodies: list[dict[str, Any]]) -> dict[str, Any]:
             answer = sender.post("chat/completions", batch_bodies[0])
             spent = answer.get("usage", {}).get("total_tokens") if isinstance(answer, dict) else None
-            sender.cost = spent if isinstance(spent, (int, float)) else None
+            sender.cost = spent if isinstance(spent, (int, float)) else None  # corrects token pacing
             return answer
 
         def collect(positions: Any, answer: dict[str, Any]) -> None:
@@ -87,24 +98,17 @@ class ChatMapAPI(BaseClient):
                 max_items=1,
                 costs=[_cost(b) for b in bodies],
                 skip=answers.skip,
-                max_concurrency=max_concurrency,
-                requests_per_minute=requests_per_minute,
-                tokens_per_minute=tokens_per_minute,
-                progress=progress,
                 description="chat_map",
                 unit="row",
+                **pacing,
             )
         except (bulk.BulkError, bulk.BulkInterrupted) as error:
             done = answers.skip
-            keep_partial(
-                error,
-                _series([answers.values[p] for p in done], _labels(index, done)),
-                answers,
-                what="rows are answered",
-            )
+            partial = _series([answers.values[p] for p in done], index[done])
+            keep_partial(error, partial, answers, what="rows are answered")
             raise
         result = _series(answers.values, index)
-        result.attrs.update({"model": bodies[0]["model"] if bodies else model, "usage": usage})
+        result.attrs.update({"model": bodies[0]["model"] if bodies else None, "usage": usage})
         return result
 
     def _chat_map_batch(self, bodies: list[dict[str, Any]], index: Any, progress: bool | None) -> pd.Series:
@@ -185,7 +189,3 @@ def _series(values: list[Any], index: Any) -> pd.Series:
     import pandas as pd
 
     return pd.Series(values, index=index, name="answer", dtype="object")
-
-
-def _labels(index: Any, positions: list[int]) -> Any:
-    return index[positions]
