@@ -77,25 +77,3 @@ class Offline:
         self.client = ow.Client(
             api_key=TEST_KEY, base_url="http://offline.test/v1", transport=httpx.MockTransport(handler)
         )
-
-
-def typed_form(spec, method: str, path: str, fields: dict) -> dict:
-    """Multipart text fields as the JSON types the spec declares ("2" -> 2 for an integer field).
-
-    A multipart body only carries text, so `spec.validate_multipart` needs the values the
-    server reads from that text.
-    """
-    schema = spec.operation(method, path)["requestBody"]["content"]["multipart/form-data"]["schema"]
-    properties = spec._resolve(schema).get("properties", {})
-    typed = {}
-    for name, value in fields.items():
-        declared = properties.get(name, {})
-        kinds = {declared.get("type")} | {option.get("type") for option in declared.get("anyOf", [])}
-        if isinstance(value, str) and "integer" in kinds:
-            value = int(value)
-        elif isinstance(value, str) and "number" in kinds:
-            value = float(value)
-        elif isinstance(value, str) and "boolean" in kinds:
-            value = value == "true"
-        typed[name] = value
-    return typed

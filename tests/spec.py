@@ -74,11 +74,17 @@ class Spec:
     def validate_multipart(
         self, method: str, path: str, fields: dict[str, Any], files: dict[str, list[Any]]
     ) -> None:
-        """A multipart body: text fields as sent, each file part as a binary string."""
-        instance = dict(fields)
-        schema = self.operation(method, path)["requestBody"]["content"]["multipart/form-data"]["schema"]
+        """A multipart body: text fields read as the types the spec declares, each file part a binary string.
+
+        A multipart body only carries text, so "2" is checked as the 2 the server reads from it.
+        """
+        schema = self._resolve(
+            self.operation(method, path)["requestBody"]["content"]["multipart/form-data"]["schema"]
+        )
+        properties = schema.get("properties", {})
+        instance = {name: _typed(value, properties.get(name, {})) for name, value in fields.items()}
         for name, parts in files.items():
-            declared = self._resolve(schema).get("properties", {}).get(name, {})
+            declared = properties.get(name, {})
             is_array = declared.get("type") == "array" or any(
                 option.get("type") == "array" for option in declared.get("anyOf", declared.get("oneOf", []))
             )
@@ -112,6 +118,18 @@ class Spec:
         for part in ref.lstrip("#/").split("/"):
             node = node[part.replace("~1", "/").replace("~0", "~")]
         return node
+
+
+def _typed(value: Any, declared: dict[str, Any]) -> Any:
+    """A multipart text value as the JSON type its schema declares ("2" -> 2 for an integer)."""
+    kinds = {declared.get("type")} | {option.get("type") for option in declared.get("anyOf", [])}
+    if isinstance(value, str) and "integer" in kinds:
+        return int(value)
+    if isinstance(value, str) and "number" in kinds:
+        return float(value)
+    if isinstance(value, str) and "boolean" in kinds:
+        return value == "true"
+    return value
 
 
 def _allows_single(declared: dict[str, Any]) -> bool:

@@ -12,7 +12,7 @@ from IPython.display import Audio
 import openai_widgets as ow
 from openai_widgets import Speech
 
-from .media import tone, typed_form
+from .media import tone
 
 SECONDS = 7.0
 WAV = tone(SECONDS)
@@ -20,7 +20,7 @@ WAV = tone(SECONDS)
 
 def check_multipart(spec, path, logged):
     fields, files = logged.form()
-    spec.validate_multipart("POST", path, typed_form(spec, "POST", path, fields), files)
+    spec.validate_multipart("POST", path, fields, files)
     return fields, files
 
 

@@ -14,7 +14,7 @@ import openai_widgets as ow
 from openai_widgets import ImageResult
 
 from .conftest import TEST_KEY
-from .media import encoded, mask_for, picture, typed_form
+from .media import encoded, mask_for, picture
 
 HOLE = (16, 16, 48, 48)
 BLUE = (0, 128, 255)
@@ -30,7 +30,7 @@ def multipart(logged):
 
 def check_multipart(spec, path, logged):
     fields, files = multipart(logged)
-    spec.validate_multipart("POST", path, typed_form(spec, "POST", path, fields), files)
+    spec.validate_multipart("POST", path, fields, files)
 
 
 # -- generate -----------------------------------------------------------------------------
