@@ -8,51 +8,21 @@ outcomes (cases tried, survived, rows lost) is printed at the end of the run.
 
 from __future__ import annotations
 
-import io
-import wave
-
 import pandas as pd
 import pytest
-from PIL import Image
 
 import openai_widgets as ow
 
 from .conftest import TEST_KEY
 from .faults import CASES, REPORT, Case, Target
+from .media import picture, tone
+from .tuning_support import examples
 
 pytestmark = pytest.mark.filterwarnings("ignore:complete\\(\\) uses:DeprecationWarning")
 
 TIMEOUT = 0.25  # the client's; the "timeout" faults make the sandbox wait longer than this
 STREAM_CUT = Case("stream cut midway", "cut_stream", {"after": 2}, 1, ow.StreamInterruptedError)
 ENGINE_RETRIES = 8  # the bulk engine's own retry budget per batch (bulk.DEFAULT_MAX_RETRIES)
-
-
-def _wav() -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(b"\x00\x01" * 8000)
-    return buffer.getvalue()
-
-
-def _square(mode: str = "RGBA") -> Image.Image:
-    image = Image.new(mode, (64, 64), (200, 30, 30, 255) if mode == "RGBA" else (200, 30, 30))
-    if mode == "RGBA":
-        image.paste((0, 0, 0, 0), (16, 16, 48, 48))
-    return image
-
-
-def _examples() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "messages": [
-                [{"role": "user", "content": f"q{n}"}, {"role": "assistant", "content": f"a{n}"}]
-                for n in range(10)
-            ]
-        }
-    )
 
 
 # -- long jobs: results are compared row by row with a clean run -----------------------------------
@@ -142,24 +112,27 @@ TARGETS = [
     ),
     Target(
         "edit_image",
-        lambda c, x: c.edit_image(_square(), "a moon", size="256x256"),
+        lambda c, x: c.edit_image(picture(hole=(16, 16, 48, 48)), "a moon", size="256x256"),
         "/images/edits",
         check=lambda r: r[0].size == (256, 256),
     ),
     Target(
         "image_variations",
-        lambda c, x: c.image_variations(_square("RGB"), size="256x256"),
+        lambda c, x: c.image_variations(picture(mode="RGB"), size="256x256"),
         "/images/variations",
         check=lambda r: r[0].size == (256, 256),
     ),
     Target(
         "transcribe",
-        lambda c, x: c.transcribe(_wav()),
+        lambda c, x: c.transcribe(tone(0.5)),
         "/audio/transcriptions",
         check=lambda t: "[sandbox]" in t,
     ),
     Target(
-        "translate", lambda c, x: c.translate(_wav()), "/audio/translations", check=lambda t: "[sandbox]" in t
+        "translate",
+        lambda c, x: c.translate(tone(0.5)),
+        "/audio/translations",
+        check=lambda t: "[sandbox]" in t,
     ),
     Target(
         "speak",
@@ -197,7 +170,7 @@ TARGETS = [
     ),
     Target(
         "fine_tune",
-        lambda c, x: c.fine_tune(_examples(), suffix="faults"),
+        lambda c, x: c.fine_tune(examples(10), suffix="faults"),
         "/fine_tuning/jobs",
         method="POST",
         check=lambda r: r["object"] == "fine_tuning.job",
@@ -256,7 +229,7 @@ def prepare(kind: str | None, client: ow.Client, sandbox) -> dict:
     if kind in {"job", "running job", "model"}:
         sandbox.job_seconds = 30.0 if kind == "running job" else 0.0
         try:
-            job = client.fine_tune(_examples(), suffix="faults")
+            job = client.fine_tune(examples(10), suffix="faults")
             if kind == "model":
                 job = client.fine_tuning_job(job["id"])
         finally:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
-import wave
 
 import ipywidgets
 import pandas as pd
@@ -15,16 +13,7 @@ import openai_widgets as ow
 from openai_widgets._embedding_cache import CACHE_DIR_ENV
 
 from .conftest import TEST_KEY
-
-
-def _wav() -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(b"\x00\x01" * 4000)
-    return buffer.getvalue()
+from .media import tone
 
 
 def shown(obj) -> str:
@@ -65,7 +54,7 @@ def tour(connected, sandbox, tmp_path, monkeypatch, caplog):
         client.chat_map(pd.Series(["x", "y"]), "Say {}", progress=False),
         client.generate_images("a fox", size="256x256"),
         client.speak("hi", format="wav"),
-        client.transcribe(_wav()),
+        client.transcribe(tone(0.5)),
         client.upload_file(pd.DataFrame({"a": [1, 2]}), "batch"),
         client.files(),
         client.fine_tuning_jobs(),
