@@ -390,17 +390,16 @@ class EmbeddingJob:
 
     def keep_partial(self, error: bulk.BulkError | bulk.BulkInterrupted) -> None:
         """Put the finished rows on the error (and say so in its message); keep them for resume=True."""
-        error.partial = self.partial()
-        _LAST_PARTIAL["frame"] = error.partial
-        message = str(error)
-        if len(error.partial):
-            message += (
-                f" {len(error.partial)} of {len(self.source.texts)} inputs are embedded and kept in the "
-                "error's `partial` DataFrame; run the same call with resume=True (or "
-                "resume=error.partial) to embed only the rest."
-            )
-        error.args = (message,)
-        error.message = message
+        partial = self.partial()
+        _LAST_PARTIAL["frame"] = partial
+        note = (
+            f"{len(partial)} of {len(self.source.texts)} inputs are embedded and kept in the "
+            "error's `partial` DataFrame; run the same call with resume=True (or "
+            "resume=error.partial) to embed only the rest."
+            if len(partial)
+            else ""
+        )
+        bulk.attach_partial(error, partial, note)
 
 
 def forget_partial() -> None:

@@ -73,16 +73,14 @@ def keep_partial(
 ) -> None:
     """Put the finished rows on the error, with what `resume=` needs, and say so in its message."""
     partial.attrs[_KEY] = rows.resume_state()
-    error.partial = partial
     kept = len(rows.skip)
-    message = str(error)
-    if kept:
-        message += (
-            f" {kept} of {len(rows.inputs)} {what} and kept in the error's `partial`; run the "
-            "same call with resume=error.partial to do only the rest."
-        )
-    error.args = (message,)
-    error.message = message
+    note = (
+        f"{kept} of {len(rows.inputs)} {what} and kept in the error's `partial`; run the "
+        "same call with resume=error.partial to do only the rest."
+        if kept
+        else ""
+    )
+    bulk.attach_partial(error, partial, note)
 
 
 def _fingerprint(inputs: Sequence[str]) -> str:

@@ -108,6 +108,7 @@ __all__ = [
     "BulkInterrupted",
     "BulkStats",
     "Sender",
+    "attach_partial",
     "bulk_error",
     "plan_batches",
     "run",
@@ -147,6 +148,14 @@ class _Partial:
         self.stats = stats
         self.cause = cause
         self.partial: Any = None  # set by the job (embed() puts a DataFrame of finished rows here)
+
+
+def attach_partial(error: BulkError | BulkInterrupted, partial: Any, note: str) -> None:
+    """Put a job's partial result on the error and add `note` (how to resume) to its message."""
+    error.partial = partial
+    message = f"{error} {note}" if note else str(error)
+    error.args = (message,)
+    error.message = message
 
 
 class BulkError(APIError, _Partial):
