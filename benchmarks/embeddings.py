@@ -78,8 +78,8 @@ def sequential(
     Also returns, per request, (seconds the client waited in all, seconds the server said it
     took from `openai-processing-ms`), to tell the sandbox's work from the client's.
     """
-    from openai_widgets._transport import decode_json
-    from openai_widgets._vectors import decode_embeddings
+    from openai_widgets._core.transport import decode_json
+    from openai_widgets._embeddings.vectors import decode_embeddings
 
     parts, timings = [], []
     for start in range(0, len(texts), BATCH):

@@ -17,11 +17,11 @@ import importlib
 import inspect
 from typing import Any
 
-from ._chat_result import ChatResult
+from ._chat.result import ChatResult
 from ._client import Client
 from ._connection import connect, get_client, set_client
 from ._conversation import Conversation
-from ._errors import (
+from ._core.errors import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
@@ -42,9 +42,9 @@ from ._errors import (
     StreamInterruptedError,
     UnprocessableEntityError,
 )
-from ._image_result import ImageResult
-from ._records import Record
-from ._transport import BaseClient, RequestInfo
+from ._core.transport import BaseClient, RequestInfo
+from ._media.image_result import ImageResult
+from ._tables.records import Record
 from ._version import __version__
 from .bulk import BulkError, BulkInterrupted
 
@@ -95,11 +95,11 @@ _LAZY = {
     "magics": "openai_widgets.magics",
     "CredentialWidget": "openai_widgets.widgets.credential",
     "Studio": "openai_widgets.widgets.studio",
-    "Speech": "openai_widgets._speech",
-    "as_matrix": "openai_widgets._vectors",
-    "cache_info": "openai_widgets._embedding_cache",
-    "clear_cache": "openai_widgets._embedding_cache",
-    "plot_embeddings": "openai_widgets._plot",
+    "Speech": "openai_widgets._media.speech",
+    "as_matrix": "openai_widgets._embeddings.vectors",
+    "cache_info": "openai_widgets._embeddings.cache",
+    "clear_cache": "openai_widgets._embeddings.cache",
+    "plot_embeddings": "openai_widgets._embeddings.plot",
 }
 
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ._client import Client
-from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from ._errors import NotConnectedError
+from ._core.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._core.errors import NotConnectedError
 
 __all__ = ["connect", "get_client", "set_client"]
 

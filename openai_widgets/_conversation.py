@@ -6,8 +6,8 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from ._chat_result import ChatResult
-from ._messages import normalize_messages, text_of
+from ._chat.messages import normalize_messages, text_of
+from ._chat.result import ChatResult
 
 __all__ = ["Conversation"]
 

@@ -58,7 +58,7 @@ def connected(client):
 
 @pytest.fixture(scope="session")
 def spec():
-    from .spec import load_spec
+    from tests.support.spec import load_spec
 
     return load_spec()
 
@@ -79,7 +79,7 @@ def ip(connected):
 
 def pytest_terminal_summary(terminalreporter):
     """Print the fault suite's table: cases tried, survived, rows lost."""
-    from .faults import REPORT
+    from tests.support.faults import REPORT
 
     table = REPORT.table()
     if table:

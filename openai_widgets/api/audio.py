@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._audio import check_speech, check_transcription, describe, read_audio
-from .._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
-from .._frames import segments_frame, transcripts_frame
-from .._transport import BaseClient, decode_json
-from ._arguments import model_argument
+from .._core.arguments import model_argument
+from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._core.transport import BaseClient, decode_json
+from .._media.audio import check_speech, check_transcription, describe, read_audio
+from .._tables.frames import segments_frame, transcripts_frame
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .._speech import Speech
+    from .._media.speech import Speech
 
 __all__ = ["AudioAPI"]
 
@@ -77,7 +77,7 @@ class AudioAPI(BaseClient):
         `format` is mp3, opus, aac, flac, wav or pcm; `speed` 0.25 to 4; `instructions`
         (not for tts-1) steer the tone. The result's `.save(path)` writes the file.
         """
-        from .._speech import Speech
+        from .._media.speech import Speech
 
         model = model_argument(model, "speech")
         body = check_speech(model, text, voice, format, speed, instructions)

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
-from .._records import Record, as_record
-from .._transport import BaseClient, decode_json
-from ._paths import path_id
+from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._core.paths import path_id
+from .._core.transport import BaseClient, decode_json
+from .._tables.records import Record, as_record
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -115,7 +115,7 @@ class BatchesAPI(BaseClient):
 
     def batches(self, limit: int | None = None) -> pd.DataFrame:
         """Your batches, newest first: `id`, `status`, `endpoint`, times (UTC), request counts, file IDs."""
-        from .._frames import batches_frame
+        from .._tables.frames import batches_frame
 
         return batches_frame(self._paginate("batches", max_items=limit))
 
@@ -369,7 +369,7 @@ def _missing_row(custom_id: str, record: Record | None) -> dict[str, Any]:
 
 
 def _results_frame(rows: list[dict[str, Any]], index: Any) -> pd.DataFrame:
-    from .._frames import batch_results_frame
+    from .._tables.frames import batch_results_frame
 
     return batch_results_frame(rows, index)
 

@@ -7,13 +7,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .._chat_result import ChatResult
-from .._chat_stream import ChunkAssembler, LiveView
-from .._errors import InvalidInputError, InvalidTypeError, StreamInterruptedError
-from .._messages import normalize_messages, text_of
-from .._sampling import check_settings
-from .._transport import BaseClient
-from ._arguments import model_argument
+from .._chat.messages import normalize_messages, text_of
+from .._chat.result import ChatResult
+from .._chat.sampling import check_settings
+from .._chat.stream import ChunkAssembler, LiveView
+from .._core.arguments import model_argument
+from .._core.errors import InvalidInputError, InvalidTypeError, StreamInterruptedError
+from .._core.transport import BaseClient
 
 __all__ = ["ChatAPI"]
 

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import bulk
-from .._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
-from .._messages import normalize_messages
-from .._row_results import RowResults, keep_partial
-from .._transport import BaseClient
+from .._chat.messages import normalize_messages
+from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._core.transport import BaseClient
+from ..bulk.rows import RowResults, keep_partial
 from .chat import chat_body
 
 if TYPE_CHECKING:

@@ -7,10 +7,10 @@ import sys
 import warnings
 from typing import Any
 
-from .._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
-from .._sampling import check_settings
-from .._transport import BaseClient
-from ._arguments import model_argument
+from .._chat.sampling import check_settings
+from .._core.arguments import model_argument
+from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._core.transport import BaseClient
 
 __all__ = ["DEPRECATION", "CompletionsAPI"]
 

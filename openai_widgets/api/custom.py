@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import InvalidInputError, InvalidTypeError
-from .._jsontext import parse_json
-from .._records import as_record
-from .._transport import BaseClient, decode_json
+from .._core.errors import InvalidInputError, InvalidTypeError
+from .._core.json_text import parse_json
+from .._core.transport import BaseClient, decode_json
+from .._tables.records import as_record
 
 __all__ = ["METHODS", "CustomAPI"]
 

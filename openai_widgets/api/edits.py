@@ -11,8 +11,8 @@ import re
 import warnings
 from typing import Any
 
-from .._errors import InvalidInputError, InvalidTypeError
-from ._arguments import model_argument
+from .._core.arguments import model_argument
+from .._core.errors import InvalidInputError, InvalidTypeError
 from .chat import ChatAPI
 
 __all__ = ["EDIT_PROMPT", "EditsAPI"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import bulk
-from .._constants import DEFAULT_MODELS
-from .._errors import InvalidInputError, InvalidTypeError
-from .._transport import BaseClient
+from .._core.constants import DEFAULT_MODELS
+from .._core.errors import InvalidInputError, InvalidTypeError
+from .._core.transport import BaseClient
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,9 +55,9 @@ class EmbeddingsAPI(BaseClient):
         in an SQLite file (`ow.cache_info()`), so a notebook run again does not pay twice.
         `batch=True` goes through the Batch API (half price, done within 24 h).
         """
-        from .._embedding_cache import open_cache
-        from .._embedding_job import EmbeddingJob, RunOptions, forget_partial
-        from .._text_input import check_count, text_input
+        from .._embeddings.cache import open_cache
+        from .._tables.text_input import check_count, text_input
+        from ..bulk.embedding_job import EmbeddingJob, RunOptions, forget_partial
 
         source = text_input(input, limit=limit)
         bulk.check_settings(max_concurrency, requests_per_minute, tokens_per_minute, max_retries)
@@ -95,7 +95,7 @@ class EmbeddingsAPI(BaseClient):
         one row per pair: `a_index`, `a`, `b_index`, `b`, `score`; `k` keeps the best `k`
         matches per row of `a`.
         """
-        from .._similarity import ranked_pairs
+        from .._embeddings.similarity import ranked_pairs
 
         first = self._embeddings_of(a, model, None)
         second = first if b is None else self._embeddings_of(b, model, first)
@@ -112,7 +112,7 @@ class EmbeddingsAPI(BaseClient):
         """
         import numpy as np
 
-        from .._similarity import ranked_rows
+        from .._embeddings.similarity import ranked_rows
 
         if not isinstance(frame, _pandas().DataFrame) or "embedding" not in frame.columns:
             raise InvalidTypeError("search needs an embeddings DataFrame from embed() as `frame`")
@@ -126,7 +126,7 @@ class EmbeddingsAPI(BaseClient):
 
     def _embeddings_of(self, value: Any, model: str | None, like: pd.DataFrame | None) -> pd.DataFrame:
         """`value` if it already is an embeddings frame; otherwise `value` embedded like `like`."""
-        from .._vectors import origin_of
+        from .._embeddings.vectors import origin_of
 
         pd = _pandas()
         if isinstance(value, pd.DataFrame) and "embedding" in value.columns:

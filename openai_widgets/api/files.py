@@ -5,13 +5,13 @@ from __future__ import annotations
 import mimetypes
 from typing import TYPE_CHECKING, Any
 
-from .._errors import InvalidInputError, InvalidTypeError
-from .._frames import files_frame
-from .._jsonl import read_table
-from .._records import Record, as_record
-from .._transport import BaseClient, decode_json
-from ._paths import path_id
-from ._uploads import ProgressReader, Source, open_source
+from .._core.errors import InvalidInputError, InvalidTypeError
+from .._core.paths import path_id
+from .._core.transport import BaseClient, decode_json
+from .._files.sources import ProgressReader, Source, open_source
+from .._tables.frames import files_frame
+from .._tables.jsonl import read_table
+from .._tables.records import Record, as_record
 
 if TYPE_CHECKING:
     import pandas as pd

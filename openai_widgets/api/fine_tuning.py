@@ -6,16 +6,16 @@ import threading
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._errors import APIResponseValidationError
-from .._frames import fine_tuning_checkpoints_frame, fine_tuning_events_frame, fine_tuning_jobs_frame
-from .._records import Record, as_record
-from .._transport import BaseClient
-from . import _ft_live
-from ._arguments import model_argument
-from ._ft_live import FineTuningUpdate
-from ._ft_options import checked_interval, checked_method, checked_seed, checked_suffix
-from ._paths import path_id
-from ._training_data import MIN_EXAMPLES, local_data
+from .._core.arguments import model_argument
+from .._core.errors import APIResponseValidationError
+from .._core.paths import path_id
+from .._core.transport import BaseClient
+from .._tables.frames import fine_tuning_checkpoints_frame, fine_tuning_events_frame, fine_tuning_jobs_frame
+from .._tables.records import Record, as_record
+from .._tuning import monitor as _ft_live
+from .._tuning.monitor import FineTuningUpdate
+from .._tuning.options import checked_interval, checked_method, checked_seed, checked_suffix
+from .._tuning.training_data import MIN_EXAMPLES, local_data
 
 if TYPE_CHECKING:
     import pandas as pd

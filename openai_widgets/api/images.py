@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import APIConnectionError, APIResponseValidationError, InvalidInputError
-from .._image_result import ImageResult
-from .._images import (
+from .._core.arguments import model_argument
+from .._core.errors import APIConnectionError, APIResponseValidationError, InvalidInputError
+from .._core.transport import BaseClient, decode_json
+from .._media.image_result import ImageResult
+from .._media.images import (
     check_edit,
     check_generation,
     check_variation,
@@ -16,8 +18,6 @@ from .._images import (
     read_image,
     read_images,
 )
-from .._transport import BaseClient, decode_json
-from ._arguments import model_argument
 
 __all__ = ["ImagesAPI"]
 

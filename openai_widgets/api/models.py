@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._frames import models_frame
-from .._records import Record, as_record
-from .._transport import BaseClient
-from ._paths import path_id
+from .._core.paths import path_id
+from .._core.transport import BaseClient
+from .._tables.frames import models_frame
+from .._tables.records import Record, as_record
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import bulk
-from .._errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
-from .._frames import moderation_frame
-from .._row_results import RowResults, keep_partial
-from .._transport import BaseClient
-from ._arguments import model_argument
+from .._core.arguments import model_argument
+from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._core.transport import BaseClient
+from .._tables.frames import moderation_frame
+from ..bulk.rows import RowResults, keep_partial
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._transport import BaseClient
+from .._core.transport import BaseClient
 
 if TYPE_CHECKING:
     from ..widgets.studio import Studio

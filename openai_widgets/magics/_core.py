@@ -16,8 +16,8 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_exp
 from traitlets import Bool, Float, Int, Unicode
 from traitlets.config import Configurable
 
-from .._constants import DEFAULT_MODELS
-from .._errors import APIError, OpenAIError
+from .._core.constants import DEFAULT_MODELS
+from .._core.errors import APIError, OpenAIError
 from ._commands import COMMANDS
 from ._parsing import HelpShown, MagicArgumentParser, interpolate, is_identifier, split_line
 

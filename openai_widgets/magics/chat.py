@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from IPython.core.error import UsageError
 
+from .._chat.vision import image_part
 from .._conversation import Conversation
-from .._vision import image_part
 
 SUMMARY = "chat with a model; the cell is your message and the conversation continues until --new"
 

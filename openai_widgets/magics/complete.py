@@ -7,7 +7,7 @@ import warnings
 
 from IPython.core.error import UsageError
 
-from .._text_result import Text
+from .._tables.text import Text
 
 SUMMARY = "continue the cell's text with a legacy instruct model (deprecated: use chat)"
 

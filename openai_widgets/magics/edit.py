@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from IPython.core.error import UsageError
 
-from .._text_result import Text
+from .._tables.text import Text
 
 SUMMARY = "edit the cell's text as an instruction says (runs on chat completions)"
 

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
-from .._errors import OpenAIError
-from .._model_kinds import model_kind
+from .._core.errors import OpenAIError
+from .._core.model_kinds import model_kind
 
 __all__ = ["Panel", "error_html", "fill_model_picker", "model_picker", "show"]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .._errors import OpenAIError
+from .._core.errors import OpenAIError
 from ._common import fill_model_picker, model_picker
 
 __all__ = ["ModelChoice"]

@@ -7,10 +7,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .._audio import AUDIO_FORMATS, MAX_SPEECH_CHARS, speech_voices
-from .._constants import DEFAULT_MODELS
+from .._core.constants import DEFAULT_MODELS
+from .._media.audio import AUDIO_FORMATS, MAX_SPEECH_CHARS, speech_voices
 from ._common import Panel, fill_model_picker, model_picker
-from ._uploads import uploaded
+from ._upload_values import uploaded
 
 __all__ = ["AudioPanel"]
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .._chat_result import ChatResult
-from .._constants import DEFAULT_MODELS
-from .._errors import InvalidInputError, StreamInterruptedError
-from .._messages import ROLES
+from .._chat.messages import ROLES
+from .._chat.result import ChatResult
+from .._core.constants import DEFAULT_MODELS
+from .._core.errors import InvalidInputError, StreamInterruptedError
 from ._common import Panel
 from ._model_choice import ModelChoice
 

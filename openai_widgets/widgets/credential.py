@@ -8,8 +8,8 @@ import urllib.parse
 
 import ipywidgets as widgets
 
-from .._constants import DEFAULT_BASE_URL
-from .._errors import OpenAIError
+from .._core.constants import DEFAULT_BASE_URL
+from .._core.errors import OpenAIError
 from ._common import error_html
 
 __all__ = ["CredentialWidget"]

@@ -8,9 +8,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .._errors import InvalidInputError, InvalidJSONError, InvalidTypeError
-from .._jsontext import parse_json
-from .._transport import resolve_path
+from .._core.errors import InvalidInputError, InvalidJSONError, InvalidTypeError
+from .._core.json_text import parse_json
+from .._core.transport import resolve_path
 from ..api.custom import METHODS
 from ._common import Panel, show
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .._constants import DEFAULT_MODELS
+from .._core.constants import DEFAULT_MODELS
 from ._common import Panel, fill_model_picker, model_picker, show
 
 __all__ = ["EmbeddingsPanel"]
@@ -116,7 +116,7 @@ class EmbeddingsPanel(Panel):
         """Show the 2-D projection of the result (computed here, no request)."""
         if self.result is None:
             return
-        from .._plot import plot_embeddings
+        from .._embeddings.plot import plot_embeddings
 
         labels = "input" if len(self.result) <= 40 else None
         self.plot.value = plot_embeddings(self.result, labels=labels)._repr_png_()

@@ -136,7 +136,7 @@ class FilesPanel(Panel):
     def _add_file(self, record: dict[str, Any]) -> None:
         import pandas as pd
 
-        from .._frames import files_frame
+        from .._tables.frames import files_frame
 
         added = files_frame([record])
         wanted = self.purpose_filter.value

@@ -8,9 +8,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .._constants import DEFAULT_MODELS
-from .._errors import OpenAIError
-from ..api._ft_live import FineTuningUpdate, status_summary
+from .._core.constants import DEFAULT_MODELS
+from .._core.errors import OpenAIError
+from .._tuning.monitor import FineTuningUpdate, status_summary
 from ._common import Panel, error_html, fill_model_picker, model_picker
 from ._output import confirm_row, notice, set_options, show_in
 
@@ -243,7 +243,7 @@ class FineTuningPanel(Panel):
         self.job_status.value = f"<span style='color:{color};font-family:monospace'><b>{text}</b></span>"
 
     def _show_events(self, frame: Any) -> None:
-        from .._plots import loss_plot, png_bytes
+        from .._tuning.loss_plot import loss_plot, png_bytes
 
         columns = [c for c in ("created_at", "level", "message", "step", "train_loss") if c in frame.columns]
         show_in(self.events_output, frame[columns].tail(EVENT_ROWS))

@@ -7,10 +7,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .._constants import DEFAULT_MODELS
-from .._images import IMAGE_MODELS, MAX_N, encode_png, image_rules
+from .._core.constants import DEFAULT_MODELS
+from .._media.images import IMAGE_MODELS, MAX_N, encode_png, image_rules
 from ._common import Panel, fill_model_picker, model_picker
-from ._uploads import uploaded
+from ._upload_values import uploaded
 
 __all__ = ["ImagesPanel"]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .._model_kinds import KINDS, model_kind
+from .._core.model_kinds import KINDS, model_kind
 from ._common import Panel
 
 __all__ = ["ModelsPanel"]
@@ -33,7 +33,7 @@ USES = {
 class ModelsPanel(Panel):
     """A searchable, sortable table of the models, filtered by owner, kind and creation date.
 
-    Kinds are guessed from the model ID (see `openai_widgets._model_kinds`). Selecting a
+    Kinds are guessed from the model ID (see `openai_widgets._core.model_kinds`). Selecting a
     model shows its record; "use in ..." hands it to another panel through `on_use`,
     which the studio sets to switch tab with the model picked.
     """

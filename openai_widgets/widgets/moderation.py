@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from .._constants import DEFAULT_MODELS
+from .._core.constants import DEFAULT_MODELS
 from ._common import Panel
 from ._model_choice import ModelChoice
 

@@ -1,0 +1,1 @@
+"""The HTTP core and what everything stands on: transport, retries, errors, secrets, SSE, constants, argument checks."""

@@ -1,0 +1,290 @@
+"""Every error the package raises, in one tree.
+
+    OpenAIError
+    ├── NotConnectedError            no client yet and no key in the environment
+    ├── InvalidInputError (ValueError)   bad input, caught before any request is sent
+    │   └── InvalidJSONError             a JSON text (headers, query, body) does not parse
+    ├── InvalidTypeError (TypeError)     input of the wrong type, caught before sending
+    └── APIError                     something went wrong talking to the server
+        ├── APIStatusError           the server answered with an error status
+        │   ├── BadRequestError              400
+        │   ├── AuthenticationError          401
+        │   ├── PermissionDeniedError        403
+        │   ├── NotFoundError                404
+        │   ├── ConflictError                409
+        │   ├── UnprocessableEntityError     422
+        │   ├── RateLimitError               429
+        │   └── InternalServerError          5xx
+        ├── APIConnectionError       no answer: connection refused, reset, DNS...
+        │   ├── APITimeoutError          the server took longer than the timeout
+        │   └── StreamInterruptedError   a stream ended before its end marker
+        ├── APIResponseValidationError   an answer that is not what the API promises
+        └── BulkError (bulk.py)      a bulk job stopped; also of its cause's class; `.partial`
+
+    KeyboardInterrupt
+    └── BulkInterrupted (bulk.py)    Ctrl-C stopped a bulk job; `.partial` holds what finished
+
+`error_from_response()` turns an HTTP error response into the right class, with a
+message that says what happened and what to do next.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from .constants import MAX_RETRY_AFTER
+from .secrets import redact
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "InvalidInputError",
+    "InvalidJSONError",
+    "InvalidTypeError",
+    "NotConnectedError",
+    "NotFoundError",
+    "OpenAIError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "StreamInterruptedError",
+    "UnprocessableEntityError",
+    "error_from_response",
+]
+
+
+class OpenAIError(Exception):
+    """Root of every error raised by openai_widgets."""
+
+    def __init__(self, message: str) -> None:
+        # Whatever built the message, a registered API key never reaches the text.
+        self.message = redact(message)
+        super().__init__(self.message)
+
+
+class NotConnectedError(OpenAIError, RuntimeError):
+    """No default client is set and no API key is in the environment."""
+
+
+class InvalidInputError(OpenAIError, ValueError):
+    """An argument value that cannot be sent; the message says what to change."""
+
+
+class InvalidJSONError(InvalidInputError):
+    """A JSON text given for a field does not parse; the message names the field and position."""
+
+    @classmethod
+    def from_decode_error(cls, field: str, exc: json.JSONDecodeError) -> InvalidJSONError:
+        return cls(
+            f"{field} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
+            f"(character {exc.pos}); fix the JSON text or pass a dict."
+        )
+
+
+class InvalidTypeError(OpenAIError, TypeError):
+    """An argument of a type the function does not take."""
+
+
+class APIError(OpenAIError):
+    """A request could not be completed."""
+
+    request_id: str | None = None
+
+
+class APIStatusError(APIError):
+    """The server answered with an error status (4xx or 5xx)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        type: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.type = type
+        self.code = code
+        self.param = param
+        self.request_id = request_id
+        self.retry_after = retry_after
+        self.body = body
+
+
+class BadRequestError(APIStatusError):
+    """400: the server rejected the request's content."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, wrong or revoked."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key is valid but may not use this resource."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such path, model, file or job."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource changed while the request was made."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request parsed but cannot be processed."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests or tokens per minute, or the quota is used up."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server (or a proxy in front of it) failed."""
+
+
+class APIConnectionError(APIError):
+    """No usable answer: the connection failed, was reset or was refused."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The server did not answer within the timeout."""
+
+
+class StreamInterruptedError(APIConnectionError):
+    """A streamed answer stopped before its end; `partial` holds what arrived."""
+
+    def __init__(self, message: str, partial: Any = None) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
+class APIResponseValidationError(APIError):
+    """The server answered with a body that is not what the API documents."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+# What to do next, per status; appended to the server's own message.
+_HINTS: dict[int, str] = {
+    400: "Check the arguments named in the message.",
+    401: "Check the API key: ow.connect(api_key=...) or set OPENAI_API_KEY.",
+    403: "The key may not use this resource: check the organization, project and key permissions.",
+    404: "Check the ID or path; %openai models lists the models this key can use.",
+    409: "The resource changed meanwhile; try again.",
+    422: "The request was understood but cannot be processed; check its values.",
+}
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def error_from_response(response: httpx.Response, *, retries: int = 0) -> APIStatusError:
+    """The error to raise for an HTTP error `response` (the body must be read)."""
+    status = response.status_code
+    request_id = response.headers.get("x-request-id")
+    body, server_message = _parse_error_body(response)
+    info = body.get("error") if isinstance(body, dict) else None
+    info = info if isinstance(info, dict) else {}
+
+    retry_after = _seen_retry_after(response)
+    if server_message[-1:] not in ".!?":
+        server_message += "."
+    parts = [f"{status} {response.reason_phrase or 'Error'}: {server_message}"]
+    hint = _hint(status, info.get("code"), retry_after, retries)
+    if hint:
+        parts.append(hint)
+    if request_id:
+        parts.append(f"(request id {request_id})")
+
+    cls = _STATUS_CLASSES.get(status, InternalServerError if status >= 500 else APIStatusError)
+    return cls(
+        " ".join(parts),
+        status_code=status,
+        type=info.get("type"),
+        code=_as_text(info.get("code")),
+        param=_as_text(info.get("param")),
+        request_id=request_id,
+        retry_after=retry_after,
+        body=body,
+    )
+
+
+def _parse_error_body(response: httpx.Response) -> tuple[Any, str]:
+    """The decoded body and a one-line account of it."""
+    text = response.text
+    try:
+        body = json.loads(text) if text else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            return body, _one_line(str(error["message"]))
+        if isinstance(error, str):
+            return body, _one_line(error)
+        if body.get("message"):
+            return body, _one_line(str(body["message"]))
+    if "<html" in text[:500].lower():
+        title = _TITLE.search(text)
+        page = f' ("{_one_line(title.group(1))}")' if title else ""
+        return text, (
+            f"the server sent an HTML page{page} instead of an API error, likely from a proxy or gateway."
+        )
+    if text.strip():
+        return text, _one_line(text)[:300]
+    return body, "the server sent no error details."
+
+
+def _hint(status: int, code: Any, retry_after: float | None, retries: int) -> str:
+    if status == 429:
+        if code == "insufficient_quota":
+            return "The quota is used up: check the plan and billing of this key's organization."
+        if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+            return (
+                f"Rate limit reached. Not retried: the server asked to wait {retry_after:g} s, "
+                f"more than the {MAX_RETRY_AFTER:g} s this client waits on its own; try again later."
+            )
+        wait = f" The server asked to wait {retry_after:g} s." if retry_after is not None else ""
+        return f"Rate limit reached (requests or tokens per minute).{wait} Slow down or try again later."
+    if status >= 500:
+        tried = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
+        return f"The server failed{tried}; try again later."
+    return _HINTS.get(status, "")
+
+
+def _seen_retry_after(response: httpx.Response) -> float | None:
+    from .retries import retry_after_seconds
+
+    return retry_after_seconds(response.headers)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _as_text(value: Any) -> str | None:
+    return None if value is None else str(value)

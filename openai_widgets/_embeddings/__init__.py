@@ -1,0 +1,1 @@
+"""Embedding vectors: the float32 column, the cache, token counts, similarity, the projection plot."""

@@ -1,0 +1,1 @@
+"""Files to upload: paths, bytes, file objects and DataFrames as one seekable source."""

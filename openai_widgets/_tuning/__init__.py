@@ -1,0 +1,1 @@
+"""Fine-tuning: local data checks, argument checks, the monitor's snapshots, the loss chart."""

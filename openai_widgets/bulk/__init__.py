@@ -1,0 +1,36 @@
+"""The bulk engine: many requests in flight, paced by the rate limits, resumable.
+
+`engine` runs the requests (see its docstring for how a job plugs in), `pacing` decides
+when the next may go, `rows` keeps a row job's results by position, and
+`embedding_job` is one `embed()` call on the engine.
+"""
+
+from .engine import (
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
+    READING_SLOTS,
+    BulkError,
+    BulkInterrupted,
+    BulkStats,
+    Sender,
+    attach_partial,
+    bulk_error,
+    check_settings,
+    plan_batches,
+    run,
+)
+
+__all__ = [
+    "DEFAULT_MAX_CONCURRENCY",
+    "DEFAULT_MAX_RETRIES",
+    "READING_SLOTS",
+    "BulkError",
+    "BulkInterrupted",
+    "BulkStats",
+    "Sender",
+    "attach_partial",
+    "bulk_error",
+    "check_settings",
+    "plan_batches",
+    "run",
+]

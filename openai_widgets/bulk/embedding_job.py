@@ -1,0 +1,445 @@
+"""One embed() call: deduplicate, reuse what is known, plan requests, run them, assemble.
+
+Vectors are decoded as they arrive straight into one (distinct texts, d) float32 matrix,
+so memory stays close to the size of the result; the final frame's `embedding` column
+holds that matrix (or one gather of it, when inputs repeat).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import bulk
+from .._core.errors import APIResponseValidationError, BadRequestError, InvalidInputError, InvalidTypeError
+from .._embeddings.cache import EmbeddingCache
+from .._embeddings.tokens import (
+    MAX_INPUT_TOKENS,
+    MAX_REQUEST_INPUTS,
+    MAX_REQUEST_TOKENS,
+    count_tokens,
+    split_text,
+)
+from .._embeddings.vectors import decode_answer, decode_embeddings, origin_of
+from .._tables.text_input import TextInput
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .._core.transport import BaseClient
+
+__all__ = ["EmbeddingJob", "RunOptions", "last_partial"]
+
+# The partial result of the last embed() call that stopped, for `resume=True`.
+_LAST_PARTIAL: dict[str, Any] = {}
+
+
+def last_partial() -> pd.DataFrame | None:
+    return _LAST_PARTIAL.get("frame")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How the requests go: the bulk engine's settings."""
+
+    max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+    max_retries: int = bulk.DEFAULT_MAX_RETRIES
+    progress: bool | None = None
+
+
+class EmbeddingJob:
+    """The state of one embed() call (see the module docstring)."""
+
+    def __init__(
+        self,
+        client: BaseClient,
+        source: TextInput,
+        *,
+        model: str,
+        dimensions: int | None,
+        user: str | None,
+        chunk_long: bool,
+        cache: EmbeddingCache | None,
+    ) -> None:
+        self.client = client
+        self.source = source
+        self.model = model
+        self.dimensions = dimensions
+        self.user = user
+        self.chunk_long = chunk_long
+        self.cache = cache
+        self.uniques, self.inverse = _unique(source.texts)
+        self.found = np.zeros(len(self.uniques), dtype=bool)
+        self.vectors: np.ndarray | None = None
+        self.usage = {"prompt_tokens": 0, "total_tokens": 0}
+        self.reused = 0
+        self.encoding = "base64"  # "float" once a server turns base64 down
+        self.stats = bulk.BulkStats()
+        self._chunks: dict[int, list[Any]] = {}  # unique -> [weighted sum, weight, pieces left]
+        self.owners = np.zeros(0, dtype=np.int64)  # set by pieces()
+        self.piece_tokens: list[int] = []
+        self.piece_texts: list[str] = []
+        self._lock = threading.Lock()
+
+    # -- what is known already -------------------------------------------------------
+
+    def reuse(self, resume: Any) -> None:
+        """Fill in vectors from a previous partial result and from the cache."""
+        if resume is not None and resume is not False:
+            self._reuse_frame(_resume_frame(resume))
+        if self.cache is not None:
+            missing = np.flatnonzero(~self.found)
+            hits = self.cache.get(
+                self._server, self.model, self.dimensions, [self.uniques[u] for u in missing]
+            )
+            for position, raw in hits.items():
+                self._store(missing[position], np.frombuffer(raw, dtype="<f4"))
+        self.reused = int(self.found.sum())
+
+    def _reuse_frame(self, frame: pd.DataFrame) -> None:
+        origin = origin_of(frame)
+        if origin.get("model") not in (None, self.model):
+            raise InvalidInputError(
+                f"resume holds embeddings of {origin['model']!r}, not {self.model!r}; "
+                "resume with the same model"
+            )
+        requested = origin.get("requested_dimensions")
+        if requested != self.dimensions and "requested_dimensions" in origin:
+            raise InvalidInputError(
+                f"resume holds embeddings made with dimensions={requested}, not {self.dimensions}; "
+                "resume with the same dimensions"
+            )
+        vectors = frame["embedding"].tolist()  # rows (None where a row has no vector)
+        known = {
+            text: vector
+            for text, vector in zip(frame["input"].tolist(), vectors, strict=True)
+            if vector is not None
+        }
+        for unique, text in enumerate(self.uniques):
+            vector = known.get(text)
+            if vector is not None:
+                self._store(unique, np.asarray(vector, dtype=np.float32))
+
+    # -- planning --------------------------------------------------------------------
+
+    def pieces(self) -> tuple[list[str], list[int]]:
+        """What to send: texts (long ones cut when chunk_long) and their tokens.
+
+        `self.owners[piece]` is the distinct text each piece belongs to.
+        """
+        missing = np.flatnonzero(~self.found)
+        texts = [self.uniques[u] for u in missing]
+        tokens, exact = count_tokens(texts, self.model)
+        too_long = [i for i, count in enumerate(tokens) if count > MAX_INPUT_TOKENS]
+        if too_long and not self.chunk_long:
+            self._refuse_long([missing[i] for i in too_long], [tokens[i] for i in too_long], exact)
+        if not too_long:  # the usual case: every input goes whole
+            self.owners = missing.astype(np.int64)
+            self.piece_tokens = tokens
+            return texts, tokens
+        piece_texts: list[str] = []
+        piece_tokens: list[int] = []
+        owners: list[int] = []
+        for i, unique in enumerate(missing):
+            parts = [(texts[i], tokens[i])]
+            if tokens[i] > MAX_INPUT_TOKENS:
+                parts = split_text(texts[i], self.model)
+                self._chunks[int(unique)] = [None, 0.0, len(parts)]
+            for part, count in parts:
+                piece_texts.append(part)
+                piece_tokens.append(count)
+                owners.append(int(unique))
+        self.owners = np.asarray(owners, dtype=np.int64)
+        self.piece_tokens = piece_tokens
+        return piece_texts, piece_tokens
+
+    def _refuse_long(self, uniques: list[int], tokens: list[int], exact: bool) -> None:
+        first = int(np.flatnonzero(self.inverse == uniques[0])[0])
+        label = self.source.index[first]
+        how = "" if exact else " (estimated; install tiktoken for exact counts)"
+        more = f" {len(uniques) - 1} more inputs are too long as well." if len(uniques) > 1 else ""
+        raise InvalidInputError(
+            f"input at index {label!r} has {tokens[0]:,} tokens{how}, over the {MAX_INPUT_TOKENS:,}-token "
+            f"limit of {self.model}.{more} Shorten it, or pass chunk_long=True to embed long inputs "
+            "in pieces and average them."
+        )
+
+    # -- sending ---------------------------------------------------------------------
+
+    def body(self, texts: list[str]) -> dict[str, Any]:
+        body: dict[str, Any] = {"input": texts, "model": self.model, "encoding_format": self.encoding}
+        if self.dimensions is not None:
+            body["dimensions"] = self.dimensions
+        if self.user is not None:
+            body["user"] = self.user
+        return body
+
+    def send(self, sender: bulk.Sender, pieces: list[int]) -> tuple[np.ndarray | None, dict[str, Any]]:
+        """In a worker thread: one request for these pieces, decoded straight into the result.
+
+        Returns (None, usage) when the vectors went into their rows of the final matrix,
+        else (a new matrix, usage) for `collect` to place.
+        """
+        texts = [self.piece_texts[p] for p in pieces]
+        body = self.body(texts)
+        try:
+            content = sender.fetch("POST", "embeddings", json=body)
+        except BadRequestError as exc:
+            if body["encoding_format"] != "base64" or "encoding_format" not in f"{exc.param} {exc}":
+                raise
+            self.encoding = "float"  # this server only speaks float lists (other threads follow)
+            content = sender.fetch("POST", "embeddings", json=self.body(texts))
+        target: dict[str, np.ndarray | None] = {}
+
+        def into(width: int) -> np.ndarray | None:
+            target["rows"] = self._rows_for(pieces, width)
+            return target["rows"]
+
+        matrix, usage = decode_answer(content, len(texts), into)
+        sender.cost = usage.get("total_tokens") if isinstance(usage.get("total_tokens"), int) else None
+        return (None if matrix is target.get("rows") else matrix), usage
+
+    def _rows_for(self, pieces: list[int], width: int) -> np.ndarray | None:
+        """The final matrix's rows for these pieces when they are whole inputs in a row, else None."""
+        self._allocate(width)
+        owners = self.owners[pieces]
+        if self._chunks or self.vectors.shape[1] != width or len(owners) == 0:
+            return None
+        if not bool(np.all(np.diff(owners) == 1)):
+            return None
+        return self.vectors[int(owners[0]) : int(owners[-1]) + 1]
+
+    def _allocate(self, width: int) -> None:
+        with self._lock:  # the first answers may arrive in several threads at once
+            if self.vectors is None:
+                self.vectors = np.zeros((len(self.uniques), width), dtype=np.float32)
+
+    @staticmethod
+    def decode(answer: Any, count: int) -> tuple[np.ndarray, dict[str, Any]]:
+        """An answer already parsed (a Batch API output line's body) -> (matrix, usage)."""
+        if not isinstance(answer, dict):
+            raise APIResponseValidationError(
+                f"the embeddings answer is a {type(answer).__name__}, not an object"
+            )
+        usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
+        return decode_embeddings(answer.get("data"), count), usage
+
+    def collect(self, positions: list[int], result: tuple[np.ndarray | None, dict[str, Any]]) -> None:
+        """In the calling thread: store a batch's vectors where they belong (if not there yet)."""
+        matrix, usage = result
+        for key in self.usage:
+            value = usage.get(key)
+            self.usage[key] += value if isinstance(value, int) else 0
+        owners = self.owners[positions]
+        if matrix is None:  # already written into its rows by `send`
+            whole = np.ones(len(owners), dtype=bool)
+            self.found[int(owners[0]) : int(owners[-1]) + 1] = True
+        elif not self._chunks:  # the usual case: every piece is a whole input
+            whole = np.ones(len(owners), dtype=bool)
+            self._store(owners, matrix)
+        else:
+            whole = np.fromiter((int(u) not in self._chunks for u in owners), dtype=bool, count=len(owners))
+            self._store(owners[whole], matrix[whole])
+        finished = list(owners[whole])
+        for row in np.flatnonzero(~whole):
+            if self._add_piece(int(owners[row]), matrix[row], float(self.piece_tokens[positions[row]])):
+                finished.append(int(owners[row]))
+        if self.cache is not None and finished:
+            self.cache.put(
+                self._server,
+                self.model,
+                self.dimensions,
+                [self.uniques[u] for u in finished],
+                self.vectors[finished],
+            )
+
+    def _add_piece(self, unique: int, vector: np.ndarray, weight: float) -> bool:
+        """Average the pieces of a long input (weighted by length), as OpenAI's cookbook does."""
+        state = self._chunks[unique]
+        state[0] = vector * weight if state[0] is None else state[0] + vector * weight
+        state[1] += weight
+        state[2] -= 1
+        if state[2]:
+            return False
+        mean = state[0] / state[1]
+        norm = float(np.linalg.norm(mean))
+        self._store(unique, mean / norm if norm else mean)
+        return True
+
+    def _store(self, where: Any, rows: np.ndarray) -> None:
+        width = rows.shape[-1]
+        self._allocate(width)
+        if self.vectors.shape[1] != width:
+            raise APIResponseValidationError(
+                f"embeddings of {width} dimensions arrived next to earlier ones of {self.vectors.shape[1]}; "
+                "resume and cache entries must come from the same model and dimensions"
+            )
+        if isinstance(where, np.ndarray) and len(where) > 1 and bool(np.all(np.diff(where) == 1)):
+            where = slice(int(where[0]), int(where[-1]) + 1)  # consecutive rows: one block copy
+        self.vectors[where] = rows
+        self.found[where] = True
+
+    @property
+    def _server(self) -> str:
+        return self.client.base_url
+
+    # -- running ---------------------------------------------------------------------
+
+    def run(self, options: RunOptions) -> None:
+        texts, tokens = self.pieces()
+        if not texts:
+            return
+        self.piece_texts = texts
+        self.stats = bulk.run(
+            range(len(texts)),  # the engine's items are piece numbers: send() finds their rows
+            self.send,
+            self.collect,
+            client=self.client,
+            max_items=MAX_REQUEST_INPUTS,
+            costs=tokens,
+            max_cost=MAX_REQUEST_TOKENS,
+            max_concurrency=options.max_concurrency,
+            requests_per_minute=options.requests_per_minute,
+            tokens_per_minute=options.tokens_per_minute,
+            max_retries=options.max_retries,
+            progress=options.progress,
+            description="embed",
+        )
+
+    # -- results ---------------------------------------------------------------------
+
+    def frame(self) -> pd.DataFrame:
+        from .._tables.frames import embeddings_frame
+
+        matrix = self.vectors
+        if matrix is None:
+            raise APIResponseValidationError("no embeddings arrived")
+        if len(self.inverse) != len(self.uniques):
+            matrix = matrix[self.inverse]  # repeated inputs share a vector: one gather at the end
+        return embeddings_frame(self.source.texts, matrix, self.source.index, self._attrs())
+
+    def partial(self) -> pd.DataFrame:
+        """The finished rows only, in input order, for an error to carry."""
+        from .._tables.frames import embeddings_frame
+
+        rows = np.flatnonzero(self.found[self.inverse])
+        if self.vectors is None:
+            matrix = np.zeros((0, 0), dtype=np.float32)
+        else:
+            matrix = self.vectors[self.inverse[rows]]
+        texts = [self.source.texts[i] for i in rows]
+        return embeddings_frame(texts, matrix, self.source.index[rows], self._attrs())
+
+    def _attrs(self) -> dict[str, Any]:
+        width = None if self.vectors is None else int(self.vectors.shape[1])
+        return {
+            "model": self.model,
+            "dimensions": width,
+            "requested_dimensions": self.dimensions,
+            "usage": dict(self.usage),
+            "reused": self.reused,
+            "requests": self.stats.requests,
+            "rate_limited": self.stats.rate_limited,
+        }
+
+    def run_batch(self, client: Any, *, progress: bool | None, poll_interval: float | None) -> None:
+        """The same requests through the Batch API: one batch line per request, 50,000 inputs per batch."""
+        from ..api.batches import MAX_EMBEDDING_INPUTS, split_lines
+
+        texts, tokens = self.pieces()
+        if not texts:
+            return
+        planned = bulk.plan_batches(
+            range(len(texts)), max_items=MAX_REQUEST_INPUTS, costs=tokens, max_cost=MAX_REQUEST_TOKENS
+        )
+        lines = [
+            {
+                "custom_id": f"embed-{batch.number}",
+                "method": "POST",
+                "url": "/v1/embeddings",
+                "body": self.body([texts[p] for p in batch.positions]),
+            }
+            for batch in planned
+        ]
+        plans = split_lines(
+            lines, weights=[len(b.positions) for b in planned], max_weight=MAX_EMBEDDING_INPUTS
+        )
+        records = client._submit_batches(plans, "/v1/embeddings")
+        self.stats.requests = len(lines)
+        finished = client._wait_batches(
+            [r["id"] for r in records],
+            total=len(lines),
+            progress=progress,
+            poll_interval=poll_interval,
+            description="embed (Batch API)",
+        )
+        rows = client._assemble(finished, [line["custom_id"] for line in lines])
+        failed = []
+        for batch, row in zip(planned, rows, strict=True):
+            if row["error"] is None:
+                self.collect(batch.positions, self.decode(row["response"], len(batch.positions)))
+            else:
+                failed.append(row["error"])
+        if failed:
+            raise bulk.BulkError(
+                f"{len(failed)} of {len(lines)} batch requests failed; first: {failed[0]}",
+                done=[],
+                total=len(texts),
+                stats=self.stats,
+            )
+
+    def keep_partial(self, error: bulk.BulkError | bulk.BulkInterrupted) -> None:
+        """Put the finished rows on the error (and say so in its message); keep them for resume=True."""
+        partial = self.partial()
+        _LAST_PARTIAL["frame"] = partial
+        note = (
+            f"{len(partial)} of {len(self.source.texts)} inputs are embedded and kept in the "
+            "error's `partial` DataFrame; run the same call with resume=True (or "
+            "resume=error.partial) to embed only the rest."
+            if len(partial)
+            else ""
+        )
+        bulk.attach_partial(error, partial, note)
+
+
+def forget_partial() -> None:
+    _LAST_PARTIAL.clear()
+
+
+def _unique(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Distinct texts in first-seen order, and for every input the number of its distinct text."""
+    import pandas as pd
+
+    values = np.empty(len(texts), dtype=object)
+    values[:] = texts
+    inverse, uniques = pd.factorize(values)  # a C hash table; keeps the order of first appearance
+    return uniques.tolist(), inverse.astype(np.int64, copy=False)
+
+
+def _resume_frame(resume: Any) -> pd.DataFrame:
+    import pandas as pd
+
+    if resume is True:
+        frame = last_partial()
+        if frame is None:
+            raise InvalidInputError(
+                "resume=True, but no embed() call stopped in this session; pass the error's "
+                "partial DataFrame instead"
+            )
+        return frame
+    if not isinstance(resume, pd.DataFrame):
+        raise InvalidTypeError(
+            "resume must be True or a DataFrame from embed() (an error's partial), "
+            f"not {type(resume).__name__}"
+        )
+    if not {"input", "embedding"}.issubset(resume.columns):
+        raise InvalidInputError(
+            "resume must be a DataFrame from embed(), with 'input' and 'embedding' columns"
+        )
+    return resume

@@ -1,0 +1,91 @@
+"""Results of a bulk job kept by input position, with resume from a stopped run's partial result.
+
+`moderate()` over a Series and `chat_map()` run one request per batch of rows on the bulk
+engine. What they have finished when a run stops is returned as the error's `partial`
+(the finished rows, indexed like the input); that object carries, in its `attrs`, the
+raw results by position, so `resume=partial` sends only the rows still missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from .. import bulk
+from .._core.errors import InvalidInputError, InvalidTypeError
+
+__all__ = ["RowResults", "keep_partial"]
+
+_KEY = "openai_widgets_resume"
+
+
+class RowResults:
+    """One slot per input; `resume` (a partial result of the same job) fills finished ones."""
+
+    def __init__(self, inputs: Sequence[str], job: str, resume: Any = None) -> None:
+        self.inputs = inputs
+        self.job = job
+        self.values: list[Any] = [None] * len(inputs)
+        self.finished = [False] * len(inputs)
+        if resume is not None:
+            self._reuse(resume)
+
+    def store(self, positions: Sequence[int], values: Sequence[Any]) -> None:
+        for position, value in zip(positions, values, strict=True):
+            self.values[int(position)] = value
+            self.finished[int(position)] = True
+
+    @property
+    def skip(self) -> list[int]:
+        return [position for position, done in enumerate(self.finished) if done]
+
+    def resume_state(self) -> dict[str, Any]:
+        """What a partial result keeps so that `resume=` can pick it up."""
+        done = self.skip
+        return {
+            "job": self.job,
+            "total": len(self.inputs),
+            "positions": done,
+            "values": [self.values[p] for p in done],
+            "fingerprint": _fingerprint(self.inputs),
+        }
+
+    def _reuse(self, partial: Any) -> None:
+        state = getattr(partial, "attrs", {}).get(_KEY) if hasattr(partial, "attrs") else None
+        if state is None:
+            raise InvalidTypeError(
+                f"resume must be the `partial` of an error raised by {self.job}() (it keeps what "
+                f"finished), not {type(partial).__name__}"
+            )
+        if state["job"] != self.job:
+            raise InvalidInputError(f"resume holds a partial result of {state['job']}(), not {self.job}()")
+        if state["total"] != len(self.inputs) or state["fingerprint"] != _fingerprint(self.inputs):
+            raise InvalidInputError(
+                f"resume holds a partial result for other inputs; call {self.job}() with the same inputs "
+                "as the run that stopped"
+            )
+        self.store(state["positions"], state["values"])
+
+
+def keep_partial(
+    error: bulk.BulkError | bulk.BulkInterrupted, partial: Any, rows: RowResults, *, what: str
+) -> None:
+    """Put the finished rows on the error, with what `resume=` needs, and say so in its message."""
+    partial.attrs[_KEY] = rows.resume_state()
+    kept = len(rows.skip)
+    note = (
+        f"{kept} of {len(rows.inputs)} {what} and kept in the error's `partial`; run the "
+        "same call with resume=error.partial to do only the rest."
+        if kept
+        else ""
+    )
+    bulk.attach_partial(error, partial, note)
+
+
+def _fingerprint(inputs: Sequence[str]) -> str:
+    digest = hashlib.sha256()
+    for text in inputs:
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()

@@ -1,0 +1,184 @@
+"""What a user sees in a real JupyterLab, in headless Chromium (Playwright).
+
+The quickstart notebook (a copy) is Run All; then the test connects with a key through the
+credential widget, works in the studio (a chat reply streaming in, an image generated),
+watches the fine-tuning monitor reach "succeeded", saves the notebook with widget state,
+and reads the saved file for the key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import nbformat
+import pytest
+
+from tests.conftest import TEST_KEY
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    ROOT,
+    copy_notebook,
+    open_notebook,
+    require_chromium,
+    run_all,
+    save,
+    start_lab,
+    wait_until_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+DOCS = ROOT / "docs"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    require_chromium()
+    process, log, server = start_lab(tmp_path_factory.mktemp("lab"))
+    yield server
+    process.terminate()
+    process.wait(15)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def quickstart(lab, browser):
+    """The quickstart, run top to bottom in JupyterLab: (page, notebook name)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    name = copy_notebook(ROOT / "notebooks" / "quickstart.ipynb", lab)
+    open_notebook(page, lab, name)
+    run_all(page)
+    wait_until_idle(page, timeout=240_000)
+    yield page, name
+    context.close()
+
+
+def screenshot(locator, name: str) -> None:
+    DOCS.mkdir(exist_ok=True)
+    locator.scroll_into_view_if_needed()
+    locator.screenshot(path=str(DOCS / name))
+
+
+def test_every_widget_is_drawn(quickstart):
+    page, _ = quickstart
+    page.locator(".ow-studio").wait_for(timeout=60_000)
+    assert page.get_by_text("Loading widget...").count() == 0
+    assert page.get_by_text("Error displaying widget").count() == 0
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert all("Traceback" not in text for text in errors.all_inner_texts())
+
+
+def test_dataframes_render_as_tables(quickstart):
+    page, _ = quickstart
+    tables = page.locator(".jp-OutputArea-output table.dataframe")
+    assert tables.count() >= 4
+    assert "owned_by" in tables.first.text_content()
+
+
+def test_generated_images_and_audio_show_inline(quickstart):
+    page, _ = quickstart
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-OutputArea-output img')]"
+        ".filter(img => img.complete && img.naturalWidth === 256).length >= 2",
+        timeout=30_000,
+    )
+    assert page.locator(".jp-OutputArea-output audio").count() >= 1
+
+
+def test_credential_widget_connects_with_a_key(quickstart):
+    page, _ = quickstart
+    base_url = re.search(
+        r"base_url='(http://127\.0\.0\.1:\d+/v1)'", page.locator(".jp-OutputArea").first.inner_text()
+    ).group(1)
+    form = page.locator(".openai-credential-widget").first
+    form.locator("input[type=password]").fill(TEST_KEY)
+    form.locator(".widget-text:has(label:text-is('Base URL')) input").fill(base_url)
+    form.get_by_role("button", name="Connect").click()
+    form.get_by_text("connected: ").wait_for(timeout=30_000)
+    assert f"sk-...{TEST_KEY[-4:]}" in form.inner_text()
+    assert form.locator("input[type=password]").input_value() == ""
+    screenshot(form, "credential-widget.png")
+
+
+def test_fine_tuning_monitor_reaches_succeeded(quickstart):
+    page, _ = quickstart
+    status = page.locator(".ow-panel-fine-tuning .ow-ft-status").first
+    status.get_by_text("succeeded").wait_for(timeout=60_000)
+    screenshot(page.locator(".ow-panel-fine-tuning").first, "fine-tuning-monitor.png")
+
+
+def studio_tab(page, title: str):
+    page.locator(".ow-studio .lm-TabBar-tab").filter(has_text=re.compile(f"^{title}$")).first.click()
+
+
+def test_studio_tabs_switch_and_a_chat_reply_streams_in(quickstart):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    studio.scroll_into_view_if_needed()
+    studio_tab(page, "Chat")
+    chat = studio.locator(".ow-panel-chat")
+    chat.wait_for(state="visible", timeout=10_000)
+    chat.locator("textarea[placeholder='message']").first.fill(
+        "Tell me a long story about a lighthouse keeper."
+    )
+    chat.get_by_role("button", name="Send").click()
+    reply = chat.locator(".ow-chat-reply")
+    seen, deadline = [], time.monotonic() + 60
+    while time.monotonic() < deadline:
+        text = reply.inner_text()
+        if text and (not seen or text != seen[-1]):
+            seen.append(text)
+        if "[sandbox]" in text and chat.get_by_role("button", name="Send").is_enabled() and len(seen) > 1:
+            break
+        time.sleep(0.05)
+    assert len(seen) >= 3, f"the reply did not stream in (saw {len(seen)} states)"
+    partial = [part.removesuffix("▌").rstrip() for part in seen[:-1]]  # "▌" marks a reply still arriving
+    assert all(seen[-1].startswith(part) for part in partial)  # each state grows the same reply
+    assert "[sandbox]" in seen[-1]
+    screenshot(studio, "studio.png")
+
+    studio_tab(page, "Models")
+    assert studio.locator(".ow-panel-models").is_visible()
+    assert not chat.is_visible()
+
+
+def test_studio_image_panel_shows_a_generated_image(quickstart):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    studio_tab(page, "Images")
+    panel = studio.locator(".ow-panel-images")
+    panel.wait_for(state="visible", timeout=10_000)
+    panel.locator("textarea").first.fill("a lighthouse at night")
+    panel.get_by_role("button", name="Generate").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.ow-studio .ow-image-gallery img')]"
+        ".some(img => img.complete && img.naturalWidth > 0)",
+        timeout=60_000,
+    )
+    screenshot(panel, "images-panel.png")
+
+
+def test_the_saved_notebook_holds_widget_state_but_no_key(quickstart, lab):
+    page, name = quickstart
+    save(page)
+    saved = (lab.root / name).read_text()
+    notebook = nbformat.reads(saved, as_version=4)
+    state = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert any(m["model_name"] == "PasswordModel" for m in state.values())
+    assert TEST_KEY not in saved
+    assert TEST_KEY not in json.dumps(state)

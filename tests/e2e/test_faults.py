@@ -1,0 +1,302 @@
+"""Every public function under every fault, over real HTTP against the sandbox.
+
+Each case either succeeds after retries or raises the documented error with a useful
+one-line message. Long jobs (moderation over a Series, embeddings, chat_map, a batch) are
+checked row by row: nothing finished is lost and nothing is duplicated. The table of
+outcomes (cases tried, survived, rows lost) is printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import openai_widgets as ow
+from tests.conftest import TEST_KEY
+from tests.support.faults import CASES, REPORT, Case, Target
+from tests.support.media import picture, tone
+from tests.support.tuning import examples
+
+pytestmark = pytest.mark.filterwarnings("ignore:complete\\(\\) uses:DeprecationWarning")
+
+TIMEOUT = 0.25  # the client's; the "timeout" faults make the sandbox wait longer than this
+STREAM_CUT = Case("stream cut midway", "cut_stream", {"after": 2}, 1, ow.StreamInterruptedError)
+ENGINE_RETRIES = 8  # the bulk engine's own retry budget per batch (bulk.DEFAULT_MAX_RETRIES)
+
+
+# -- long jobs: results are compared row by row with a clean run -----------------------------------
+
+SERIES = pd.Series([f"text {n}" for n in range(70)], index=[f"r{n}" for n in range(70)])
+TEXTS = [f"note {n}" for n in range(2600)]  # two embeddings requests
+ROWS = pd.DataFrame({"text": [f"line {n}" for n in range(12)]}, index=range(500, 512))
+
+
+def rows_lost(result, expected_labels) -> int:
+    """Rows missing or repeated compared with the input (0 means nothing lost, nothing duplicated)."""
+    labels = list(result.index)
+    return len(set(expected_labels) - set(labels)) + (len(labels) - len(set(labels)))
+
+
+def _ok_frame(frame) -> bool:
+    return isinstance(frame, pd.DataFrame)
+
+
+TARGETS = [
+    Target("models", lambda c, x: c.models(), "/models", check=lambda f: len(f) > 0),
+    Target("model", lambda c, x: c.model("gpt-4o"), "/models/gpt-4o", check=lambda r: r["id"] == "gpt-4o"),
+    Target(
+        "request",
+        lambda c, x: c.request("GET", "models/dall-e-2"),
+        "/models/dall-e-2",
+        check=lambda r: r["id"] == "dall-e-2",
+    ),
+    Target("chat", lambda c, x: c.chat("hello"), "/chat/completions", check=lambda r: "[sandbox]" in r.text),
+    Target(
+        "chat (streamed)",
+        lambda c, x: c.chat("hello", stream=True, on_update=lambda r: None),
+        "/chat/completions",
+        check=lambda r: "[sandbox]" in r.text,
+        stream=True,
+    ),
+    Target(
+        "complete", lambda c, x: c.complete("Once upon"), "/completions", check=lambda t: isinstance(t, str)
+    ),
+    Target(
+        "edit",
+        lambda c, x: c.edit("teh cat", "Fix the spelling"),
+        "/chat/completions",
+        check=lambda t: isinstance(t, str),
+    ),
+    Target(
+        "moderate", lambda c, x: c.moderate("hello"), "/moderations", check=lambda f: len(f) == 1, engine=True
+    ),
+    Target(
+        "moderate (Series, 3 batches)",
+        lambda c, x: c.moderate(SERIES, progress=False),
+        "/moderations",
+        engine=True,
+        rows=list(SERIES.index),
+    ),
+    Target(
+        "embed (2 requests)",
+        lambda c, x: c.embed(TEXTS, dimensions=8, progress=False),
+        "/embeddings",
+        engine=True,
+        rows=list(range(len(TEXTS))),
+    ),
+    Target(
+        "chat_map (12 rows)",
+        lambda c, x: c.chat_map(ROWS, "Say {text}", progress=False),
+        "/chat/completions",
+        engine=True,
+        rows=list(ROWS.index),
+    ),
+    Target(
+        "batch",
+        lambda c, x: c.batch(
+            [{"model": "text-embedding-3-small", "input": "a"}] * 3,
+            "/v1/embeddings",
+            poll_interval=0.05,
+            progress=False,
+        ),
+        "/batches",
+        rows=[0, 1, 2],
+    ),
+    Target("batches", lambda c, x: c.batches(), "/batches", check=_ok_frame),
+    Target(
+        "generate_images",
+        lambda c, x: c.generate_images("a fox", size="256x256"),
+        "/images/generations",
+        check=lambda r: r[0].size == (256, 256),
+    ),
+    Target(
+        "edit_image",
+        lambda c, x: c.edit_image(picture(hole=(16, 16, 48, 48)), "a moon", size="256x256"),
+        "/images/edits",
+        check=lambda r: r[0].size == (256, 256),
+    ),
+    Target(
+        "image_variations",
+        lambda c, x: c.image_variations(picture(mode="RGB"), size="256x256"),
+        "/images/variations",
+        check=lambda r: r[0].size == (256, 256),
+    ),
+    Target(
+        "transcribe",
+        lambda c, x: c.transcribe(tone(0.5)),
+        "/audio/transcriptions",
+        check=lambda t: "[sandbox]" in t,
+    ),
+    Target(
+        "translate",
+        lambda c, x: c.translate(tone(0.5)),
+        "/audio/translations",
+        check=lambda t: "[sandbox]" in t,
+    ),
+    Target(
+        "speak",
+        lambda c, x: c.speak("hello", format="wav"),
+        "/audio/speech",
+        check=lambda s: s.content[:4] == b"RIFF",
+        binary=True,
+    ),
+    Target("files", lambda c, x: c.files(), "/files", method="GET", check=_ok_frame),
+    Target(
+        "upload_file",
+        lambda c, x: c.upload_file(b'{"a": 1}\n', "batch", filename="f.jsonl"),
+        "/files",
+        method="POST",
+        check=lambda r: r["bytes"] == 9,
+    ),
+    Target(
+        "file", lambda c, x: c.file(x["file"]), "/files/", check=lambda r: r["object"] == "file", setup="file"
+    ),
+    Target(
+        "file_content",
+        lambda c, x: c.file_content(x["file"]),
+        "/files/",
+        check=lambda b: b == b'{"a": 1}\n',
+        setup="file",
+        binary=True,
+    ),
+    Target(
+        "delete_file",
+        lambda c, x: c.delete_file(x["file"]),
+        "/files/",
+        method="DELETE",
+        check=lambda r: r["deleted"] is True,
+        setup="file",
+    ),
+    Target(
+        "fine_tune",
+        lambda c, x: c.fine_tune(examples(10), suffix="faults"),
+        "/fine_tuning/jobs",
+        method="POST",
+        check=lambda r: r["object"] == "fine_tuning.job",
+    ),
+    Target(
+        "fine_tuning_jobs",
+        lambda c, x: c.fine_tuning_jobs(),
+        "/fine_tuning/jobs",
+        method="GET",
+        check=_ok_frame,
+    ),
+    Target(
+        "fine_tuning_job",
+        lambda c, x: c.fine_tuning_job(x["job"]),
+        "/fine_tuning/jobs/",
+        setup="job",
+        check=lambda r: r["id"].startswith("ftjob-"),
+    ),
+    Target(
+        "fine_tuning_events",
+        lambda c, x: c.fine_tuning_events(x["job"]),
+        "/fine_tuning/jobs/",
+        setup="job",
+        check=_ok_frame,
+    ),
+    Target(
+        "fine_tuning_checkpoints",
+        lambda c, x: c.fine_tuning_checkpoints(x["job"]),
+        "/fine_tuning/jobs/",
+        setup="job",
+        check=_ok_frame,
+    ),
+    Target(
+        "cancel_fine_tuning",
+        lambda c, x: c.cancel_fine_tuning(x["job"]),
+        "/fine_tuning/jobs/",
+        method="POST",
+        setup="running job",
+        check=lambda r: r["status"] == "cancelled",
+    ),
+    Target(
+        "delete_model",
+        lambda c, x: c.delete_model(x["model"]),
+        "/models/ft:",
+        method="DELETE",
+        setup="model",
+        check=lambda r: r["deleted"] is True,
+    ),
+]
+
+
+def prepare(kind: str | None, client: ow.Client, sandbox) -> dict:
+    """What a target acts on, made before any fault is injected."""
+    if kind == "file":
+        return {"file": client.upload_file(b'{"a": 1}\n', "batch", filename="f.jsonl")["id"]}
+    if kind in {"job", "running job", "model"}:
+        sandbox.job_seconds = 30.0 if kind == "running job" else 0.0
+        try:
+            job = client.fine_tune(examples(10), suffix="faults")
+            if kind == "model":
+                job = client.fine_tuning_job(job["id"])
+        finally:
+            sandbox.job_seconds = 0.6
+        return {"job": job["id"], "model": job.get("fine_tuned_model")}
+    return {}
+
+
+def expected(case: Case, target: Target) -> type[Exception] | None:
+    """What the case must end in: the bulk engine retries up to 8 times, the client twice."""
+    if (
+        target.engine
+        and case.expect is not None
+        and case.times <= ENGINE_RETRIES
+        and case.kind != "malformed"
+        and "beyond" not in case.name
+    ):
+        return None
+    return case.expect
+
+
+def cases_for(target: Target) -> list[Case]:
+    # A stream is not one JSON body, and audio or file bytes are not JSON at all.
+    chosen = [c for c in CASES if not ((target.stream or target.binary) and c.kind == "malformed")]
+    return [*chosen, STREAM_CUT] if target.stream else chosen
+
+
+PAIRS = [(t, c) for t in TARGETS for c in cases_for(t)]
+
+
+@pytest.fixture
+def fault_client(sandbox):
+    client = ow.Client(api_key=TEST_KEY, base_url=sandbox.base_url, timeout=TIMEOUT, max_retries=2)
+    client.sleeps = []
+    client._sleep = client.sleeps.append
+    yield client
+    client.close()
+
+
+@pytest.mark.parametrize(("target", "case"), PAIRS, ids=[f"{t.name}-{c.name}" for t, c in PAIRS])
+def test_function_under_fault(target, case, sandbox, fault_client):
+    context = prepare(target.setup, fault_client.with_options(timeout=10), sandbox)
+    sandbox.inject(case.kind, path=target.path, method=target.method, times=case.times, **case.params)
+    outcome, lost = "FAILED", 0
+    expect = expected(case, target)
+    try:
+        if expect is None:
+            result = target.call(fault_client, context)
+            if target.check is not None:
+                assert target.check(result) is not False
+            if target.rows is not None:
+                lost = rows_lost(result, target.rows)
+                assert lost == 0
+            outcome = "succeeded" + (
+                f" after {fault_client.last_request.attempts} attempt(s)"
+                if not target.engine and fault_client.last_request
+                else ""
+            )
+        else:
+            with pytest.raises(expect) as info:
+                target.call(fault_client, context)
+            message = str(info.value)
+            assert len(message) > 40 and "\n" not in message and TEST_KEY not in message, message
+            partial = getattr(info.value, "partial", None)
+            if target.rows is not None and partial is not None:
+                labels = list(partial.index)
+                lost = len(labels) - len(set(labels)) + len(set(labels) - set(target.rows))
+                assert lost == 0  # what finished is kept once, and only rows of the input
+            outcome = f"raised {expect.__name__}"
+    finally:
+        REPORT.add(target.name, case.name, outcome, lost)

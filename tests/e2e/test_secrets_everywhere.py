@@ -1,0 +1,123 @@
+"""The key, used for a whole tour of the package, shows up nowhere: outputs, reprs, widget state, files, logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import ipywidgets
+import pandas as pd
+import pytest
+
+import openai_widgets as ow
+from openai_widgets._embeddings.cache import CACHE_DIR_ENV
+from tests.conftest import TEST_KEY
+from tests.support.media import tone
+
+
+def shown(obj) -> str:
+    """Everything a notebook could display of `obj`: repr, str and every rich representation."""
+    parts = [repr(obj), str(obj)]
+    for method in ("_repr_html_", "_repr_markdown_", "_repr_pretty_"):
+        if hasattr(obj, method) and method != "_repr_pretty_":
+            parts.append(str(getattr(obj, method)()))
+    if hasattr(obj, "_repr_mimebundle_"):
+        bundle = obj._repr_mimebundle_()
+        parts.append(
+            json.dumps(bundle, default=str)
+            if not isinstance(bundle, tuple)
+            else json.dumps(bundle[0], default=str)
+        )
+    if isinstance(obj, pd.DataFrame | pd.Series):
+        parts.append(obj.to_html() if isinstance(obj, pd.DataFrame) else obj.to_string())
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def tour(connected, sandbox, tmp_path, monkeypatch, caplog):
+    """Run every area once with the test key; return what it showed and where it wrote."""
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))
+    logging.getLogger("openai_widgets").setLevel(logging.DEBUG)
+    caplog.set_level(logging.DEBUG)
+    client = connected
+    results = [
+        client,
+        client.models(),
+        client.model("gpt-4o"),
+        client.request("GET", "models"),
+        client.chat("hello"),
+        client.chat("hello", stream=True, on_update=lambda r: None),
+        client.edit("teh", "Fix the spelling"),
+        client.moderate(["a", "b"]),
+        client.embed(["one", "two"], dimensions=8, cache=True, progress=False),
+        client.chat_map(pd.Series(["x", "y"]), "Say {}", progress=False),
+        client.generate_images("a fox", size="256x256"),
+        client.speak("hi", format="wav"),
+        client.transcribe(tone(0.5)),
+        client.upload_file(pd.DataFrame({"a": [1, 2]}), "batch"),
+        client.files(),
+        client.fine_tuning_jobs(),
+        client.batches(),
+        client.batch(
+            [{"model": "text-embedding-3-small", "input": "q"}],
+            "/v1/embeddings",
+            poll_interval=0.05,
+            progress=False,
+        ),
+    ]
+    job = client.fine_tune(
+        pd.DataFrame(
+            {"messages": [[{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]] * 10}
+        )
+    )
+    results += [job, client.fine_tuning_events(job["id"])]
+    results[10].save(tmp_path / "images", "fox")
+    results[11].save(tmp_path / "hello")
+    with pytest.raises(ow.OpenAIError) as failure:
+        client.model("gpt-99")
+    results.append(failure.value)
+    studio = ow.studio("models")
+    studio.panels["models"].refresh()
+    chat = studio.panels["chat"]
+    chat.rows[0].content.value = "hello"
+    chat.submit()
+    images = studio.panels["images"]
+    images.prompt.value = "a lighthouse"
+    images.generate()
+    results += [studio.status_bar.value, chat.reply.value]
+    return results, tmp_path, caplog
+
+
+def test_nothing_shown_holds_the_key(tour):
+    results, _, _ = tour
+    for result in results:
+        assert TEST_KEY not in shown(result), type(result).__name__
+
+
+def test_widget_state_holds_no_key(tour):
+    state = json.dumps(ipywidgets.Widget.get_manager_state(drop_defaults=False), default=str)
+    assert len(state) > 10_000  # the panels really are in there
+    assert TEST_KEY not in state
+
+
+def test_no_file_the_package_wrote_holds_the_key(tour):
+    _, folder, _ = tour
+    written = [p for p in folder.rglob("*") if p.is_file()]
+    kinds = {p.suffix for p in written}
+    assert {".png", ".wav"} <= kinds, kinds
+    assert any(p.parent.name == "cache" or "cache" in p.parts for p in written), "the embeddings cache"
+    for path in written:
+        assert TEST_KEY.encode() not in path.read_bytes(), path
+
+
+def test_no_log_record_holds_the_key(tour):
+    _, _, caplog = tour
+    records = caplog.get_records("setup")  # the tour runs in the fixture
+    assert len(records) > 20
+    for record in records:
+        assert TEST_KEY not in record.getMessage()
+
+
+def test_the_uploaded_jsonl_holds_no_key(tour, sandbox):
+    for content in sandbox.state.file_contents.values():
+        assert TEST_KEY.encode() not in content
