@@ -44,7 +44,7 @@ def sleeps():
 def client(sandbox, sleeps):
     """A client on the sandbox whose retry waits are recorded instead of slept."""
     with ow.Client(api_key=TEST_KEY, base_url=sandbox.base_url, max_retries=2, timeout=10) as made:
-        made._sleep = sleeps.append
+        made.sleep = sleeps.append
         yield made
 
 

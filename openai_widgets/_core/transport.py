@@ -228,7 +228,7 @@ class BaseClient:
                     _read_with_deadline(response, time.monotonic() + deadline_seconds)
             except httpx.TimeoutException:
                 if not last_try:
-                    self._sleep(retry_delay(attempt, rng=self._rng))
+                    self.sleep(retry_delay(attempt, rng=self._rng))
                     continue
                 error = APITimeoutError(
                     f"{request.method} {path}: no answer within {deadline_seconds:g} s"
@@ -238,7 +238,7 @@ class BaseClient:
                 raise error from None
             except httpx.TransportError as exc:
                 if not last_try:
-                    self._sleep(retry_delay(attempt, rng=self._rng))
+                    self.sleep(retry_delay(attempt, rng=self._rng))
                     continue
                 error = APIConnectionError(
                     f"{request.method} {path}: the connection to {request.url.host} failed "
@@ -262,15 +262,41 @@ class BaseClient:
                         "%s %s -> %s, retrying in %.2f s", request.method, path, response.status_code, delay
                     )
                     response.close()
-                    self._sleep(delay)
+                    self.sleep(delay)
                     continue
             error = error_from_response(response, retries=attempt)
             self._notify(request, path, response, started, attempt + 1, error=error)
             raise error
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _sleep(self, seconds: float) -> None:
+    def sleep(self, seconds: float) -> None:
+        """The one place the client waits: retry backoff, polling, bulk pacing.
+
+        Replace it on an instance to record waits instead of sleeping (the tests do:
+        `client.sleep = waits.append`); `with_options()` copies keep the replacement.
+        """
         time.sleep(seconds)
+
+    def send_once(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """One attempt at a request, no retries: the successful answer, its body unread.
+
+        The seam for callers that run their own retry policy (the bulk engine). An error
+        status raises its mapped error (see `_core.errors`), a failed connection
+        `APIConnectionError` or `APITimeoutError`. The caller reads and closes the answer.
+        """
+        request = self._build_request(
+            method, path, params=params, json=json, headers=headers, timeout=timeout
+        )
+        return self._send(request, stream=True, max_retries=0)
 
     def _notify(
         self,
@@ -407,7 +433,7 @@ class BaseClient:
                     response = plain.get(url)
                 except httpx.TransportError as exc:
                     if attempt < self.max_retries:
-                        self._sleep(retry_delay(attempt, rng=self._rng))
+                        self.sleep(retry_delay(attempt, rng=self._rng))
                         continue
                     raise APIConnectionError(
                         f"could not download {_short_url(url)} ({type(exc).__name__}); "
@@ -416,7 +442,7 @@ class BaseClient:
                 if response.is_success:
                     return response.content
                 if attempt < self.max_retries and should_retry(response.status_code, response.headers):
-                    self._sleep(retry_delay(attempt, response.headers, rng=self._rng) or 0)
+                    self.sleep(retry_delay(attempt, response.headers, rng=self._rng) or 0)
                     continue
                 raise APIConnectionError(
                     f"could not download {_short_url(url)}: status {response.status_code}; "

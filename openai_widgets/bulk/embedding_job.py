@@ -350,7 +350,7 @@ class EmbeddingJob:
 
     def run_batch(self, client: Any, *, progress: bool | None, poll_interval: float | None) -> None:
         """The same requests through the Batch API: one batch line per request, 50,000 inputs per batch."""
-        from ..api.batches import MAX_EMBEDDING_INPUTS, split_lines
+        from .batch_api import MAX_EMBEDDING_INPUTS, BatchService, split_lines
 
         texts, tokens = self.pieces()
         if not texts:
@@ -370,16 +370,17 @@ class EmbeddingJob:
         plans = split_lines(
             lines, weights=[len(b.positions) for b in planned], max_weight=MAX_EMBEDDING_INPUTS
         )
-        records = client._submit_batches(plans, "/v1/embeddings")
+        service = BatchService(client)
+        records = service.submit(plans, "/v1/embeddings")
         self.stats.requests = len(lines)
-        finished = client._wait_batches(
+        finished = service.wait(
             [r["id"] for r in records],
             total=len(lines),
             progress=progress,
             poll_interval=poll_interval,
             description="embed (Batch API)",
         )
-        rows = client._assemble(finished, [line["custom_id"] for line in lines])
+        rows = service.assemble(finished, [line["custom_id"] for line in lines])
         failed = []
         for batch, row in zip(planned, rows, strict=True):
             if row["error"] is None:

@@ -54,7 +54,7 @@ engine, which (see `_pacing.RateGovernor`)
   requests just under the limits, and recovers speed as answers succeed;
 - gives up on a batch after `max_retries` retries, on any other error (400, 401...), on
   a `Retry-After` above a minute, or when the quota is used up.
-Waits with nothing in flight go through the client's `_sleep`, like the client's own
+Waits with nothing in flight go through the client's `sleep`, like the client's own
 retry waits (so a test client that records instead of sleeping is not slowed down).
 
 Nothing finished is lost. A failure stops new requests, waits for the ones in flight,
@@ -244,8 +244,7 @@ class Sender:
         """One attempt; the answer's body as bytes (for a caller that parses it itself)."""
         if self._key and method != "GET":
             kwargs["headers"] = {"Idempotency-Key": self._key, **(kwargs.get("headers") or {})}
-        request = self.client._build_request(method, path, **kwargs)
-        response = self.client._send(request, stream=True, max_retries=0)
+        response = self.client.send_once(method, path, **kwargs)
         try:
             if self._slots is not None and not self._holding:
                 self._slots.acquire()
@@ -268,10 +267,10 @@ class Sender:
 
 
 class _Clock:
-    """Monotonic time plus the waits the client's `_sleep` skipped.
+    """Monotonic time plus the waits the client's `sleep` skipped.
 
-    The engine waits through `client._sleep` when it has nothing in flight. A client whose
-    `_sleep` records waits instead of sleeping (as tests do) moves the clock on by the
+    The engine waits through `client.sleep` when it has nothing in flight. A client whose
+    `sleep` records waits instead of sleeping (as tests do) moves the clock on by the
     wait, so the engine's schedule behaves as if the time had passed.
     """
 
@@ -361,7 +360,7 @@ def run(
     skipped = [p for p in skip if 0 <= p < len(items)]
     finished[skipped] = True
     batches = plan_batches(np.flatnonzero(~finished), max_items=max_items, costs=costs, max_cost=max_cost)
-    clock = _Clock(client._sleep)
+    clock = _Clock(client.sleep)
     job = _Run(
         items,
         send,

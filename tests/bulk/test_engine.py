@@ -20,7 +20,7 @@ def echo_client(handler, **options):
         api_key=TEST_KEY, base_url="https://bulk.test/v1", transport=httpx.MockTransport(handler)
     )
     client.sleeps = []
-    client._sleep = client.sleeps.append
+    client.sleep = client.sleeps.append
     return client
 
 
@@ -178,7 +178,7 @@ def test_a_429_storm_is_waited_out_honouring_retry_after():
     assert stats.rate_limited == 5
     assert stats.retries == 5
     assert stats.requests == 8
-    assert client.sleeps[:5] == pytest.approx([0.25] * 5)  # the server's wait, through the client's _sleep
+    assert client.sleeps[:5] == pytest.approx([0.25] * 5)  # the server's wait, through the client's sleep
 
 
 def test_server_errors_are_retried_with_backoff_and_nothing_is_lost():

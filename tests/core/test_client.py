@@ -20,7 +20,7 @@ def make_client(handler, **options):
         api_key=TEST_KEY, base_url="https://api.test/v1", transport=httpx.MockTransport(handler), **options
     )
     client.sleeps = []
-    client._sleep = client.sleeps.append
+    client.sleep = client.sleeps.append
     return client
 
 

@@ -54,7 +54,7 @@ def test_a_key_pasted_into_a_path_is_redacted_from_the_error():
 
 def test_logs_at_every_level_never_hold_the_key(sandbox, caplog):
     client = ow.Client(api_key=TEST_KEY, base_url=sandbox.base_url, max_retries=1)
-    client._sleep = lambda s: None
+    client.sleep = lambda s: None
     with caplog.at_level(logging.DEBUG):
         for name in ("openai_widgets", "httpx", "httpcore"):
             logging.getLogger(name).setLevel(logging.DEBUG)

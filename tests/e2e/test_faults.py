@@ -263,7 +263,7 @@ PAIRS = [(t, c) for t in TARGETS for c in cases_for(t)]
 def fault_client(sandbox):
     client = ow.Client(api_key=TEST_KEY, base_url=sandbox.base_url, timeout=TIMEOUT, max_retries=2)
     client.sleeps = []
-    client._sleep = client.sleeps.append
+    client.sleep = client.sleeps.append
     yield client
     client.close()
 

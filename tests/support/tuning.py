@@ -42,7 +42,7 @@ def quick_jobs(sandbox):
 def fresh():
     """A private sandbox (empty state) and a client on it, for tests that count everything."""
     with Sandbox(job_seconds=0.3) as server, ow.Client(api_key=TEST_KEY, base_url=server.base_url) as made:
-        made._sleep = lambda seconds: None
+        made.sleep = lambda seconds: None
         yield server, made
 
 

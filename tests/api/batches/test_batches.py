@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import openai_widgets as ow
-from openai_widgets.api import batches as batches_api
+from openai_widgets.bulk import batch_api as batches_api
 from openai_widgets.bulk import embedding_job as _embedding_job
 from openai_widgets.sandbox._http import ApiError
 from openai_widgets.sandbox.routes import embeddings as embeddings_route
@@ -266,7 +266,7 @@ def test_an_interrupt_while_waiting_says_how_to_collect_later(client, sandbox, m
     def interrupt(seconds):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(batches_api.time, "sleep", interrupt)
+    client.sleep = interrupt
     with pytest.raises(KeyboardInterrupt) as info:
         client.batch([{"input": "x", "model": MODEL}], "/v1/embeddings", progress=False)
     assert isinstance(info.value, ow.BulkInterrupted)

@@ -73,7 +73,7 @@ def fake_client(handler):
     client = ow.Client(
         api_key=TEST_KEY, base_url="https://embed.test/v1", transport=httpx.MockTransport(handler)
     )
-    client._sleep = lambda seconds: None
+    client.sleep = lambda seconds: None
     return client
 
 
