@@ -19,7 +19,7 @@ from typing import Any
 
 from ._chat.result import ChatResult
 from ._client import Client
-from ._connection import connect, get_client, set_client
+from ._connection import get_client, set_client
 from ._conversation import Conversation
 from ._core.errors import (
     APIConnectionError,
@@ -47,13 +47,14 @@ from ._media.image_result import ImageResult
 from ._tables.records import Record
 from ._version import __version__
 from .bulk import BulkError, BulkInterrupted
+from .widgets._front import connect, studio
 
 
 def _api_names() -> list[str]:
-    """Public methods the API areas add to Client (not the transport's own)."""
+    """Public methods the API areas add to Client (not the transport's, nor Client's own aliases)."""
     names = set()
     for cls in Client.__mro__:
-        if cls is not BaseClient and isinstance(cls, type) and issubclass(cls, BaseClient):
+        if cls not in (BaseClient, Client) and isinstance(cls, type) and issubclass(cls, BaseClient):
             names.update(
                 name
                 for name, value in vars(cls).items()
@@ -77,16 +78,6 @@ def _module_function(name: str) -> Any:
 
 _API_FUNCTIONS = _api_names()
 globals().update({name: _module_function(name) for name in _API_FUNCTIONS})
-
-
-def studio(panel: str | None = None) -> Any:
-    """One widget with a tab per module, acting on the default client.
-
-    Unlike the other functions it needs no connection: with none it opens on Connection.
-    """
-    from .widgets.studio import Studio
-
-    return Studio(panel)
 
 
 _LAZY = {
@@ -163,5 +154,6 @@ __all__ = [
     "plot_embeddings",
     "sandbox",
     "set_client",
+    "studio",
 ]
 __all__ += _API_FUNCTIONS  # every API area's functions, on the default client

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import warnings
+from typing import Any
+
 from .api.audio import AudioAPI
 from .api.batches import BatchesAPI
 from .api.chat import ChatAPI
@@ -15,7 +19,6 @@ from .api.fine_tuning import FineTuningAPI
 from .api.images import ImagesAPI
 from .api.models import ModelsAPI
 from .api.moderations import ModerationsAPI
-from .api.studio import StudioAPI
 
 __all__ = ["Client"]
 
@@ -34,7 +37,6 @@ class Client(
     FilesAPI,
     FineTuningAPI,
     CustomAPI,
-    StudioAPI,
 ):
     """A connection to the OpenAI API or any OpenAI-compatible server.
 
@@ -45,3 +47,16 @@ class Client(
     OPENAI_BASE_URL. `timeout` is in seconds per attempt, `max_retries` counts retries
     after the first attempt. The key is never shown: `repr(client)` masks it.
     """
+
+    def studio(self, panel: str | None = None) -> Any:
+        """Deprecated (removed in 0.3): use `ow.studio(panel, client=client)`.
+
+        The studio is a widget, so it belongs to the presentation side; this alias reaches it
+        through `importlib` for one release.
+        """
+        warnings.warn(
+            "Client.studio() is deprecated and goes in 0.3; use ow.studio(panel, client=client)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return importlib.import_module("openai_widgets.widgets._front").studio(panel, client=self)

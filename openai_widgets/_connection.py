@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from ._client import Client
 from ._core.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
@@ -26,22 +25,12 @@ def connect(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     max_retries: int = DEFAULT_MAX_RETRIES,
-) -> Client | None:
-    """Create a client, make it the default, and return it.
+) -> Client:
+    """Create a client from these settings (or the environment), make it the default, return it.
 
-    Settings come from the arguments, then OPENAI_API_KEY, OPENAI_ORG_ID,
-    OPENAI_PROJECT_ID and OPENAI_BASE_URL. With no key anywhere, in a notebook this
-    shows the credential widget (and returns None: the client it connects becomes the
-    default); elsewhere it raises NotConnectedError. No request is sent: the credential
-    widget and `%openai connect` verify the connection, `ow.models()` does too.
+    Raises NotConnectedError when no key is found. `ow.connect()` (in `widgets._front`)
+    adds the notebook's credential form and the sandbox on top of this.
     """
-    if not (api_key or os.environ.get("OPENAI_API_KEY", "").strip()) and _in_kernel():
-        from IPython.display import display
-
-        from .widgets.credential import CredentialWidget
-
-        display(CredentialWidget(organization=organization, project=project, base_url=base_url))
-        return None
     client = Client(
         api_key=api_key,
         organization=organization,
@@ -89,15 +78,3 @@ def get_client() -> Client:
                 )
             _default = Client()
         return _default
-
-
-def _in_kernel() -> bool:
-    """Whether we run in a Jupyter kernel, where a widget can be shown."""
-    import sys
-
-    if "IPython" not in sys.modules:
-        return False
-    from IPython import get_ipython
-
-    shell: Any = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None

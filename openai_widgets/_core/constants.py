@@ -29,3 +29,10 @@ DEFAULT_MODELS = {
     "speech": "tts-1",
     "fine_tune": "gpt-4o-mini-2024-07-18",
 }
+
+# What a file may be uploaded for (the server adds output purposes such as
+# `fine-tune-results` and `batch_output` to files it makes itself).
+FILE_PURPOSES = ("fine-tune", "batch", "assistants", "vision", "user_data", "evals")
+
+# HTTP methods a custom call may use.
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

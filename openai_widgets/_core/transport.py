@@ -38,11 +38,12 @@ from .errors import (
     NotConnectedError,
     error_from_response,
 )
+from .paths import resolve_path
 from .retries import retry_delay, should_retry
 from .secrets import RedactingFilter, Secret, mask, redact
 from .sse import iter_events
 
-__all__ = ["BaseClient", "RequestInfo", "resolve_path"]
+__all__ = ["BaseClient", "RequestInfo"]
 
 logger = logging.getLogger("openai_widgets")
 logger.addFilter(RedactingFilter())
@@ -452,44 +453,6 @@ class BaseClient:
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-def resolve_path(path: str) -> str:
-    """`path` made relative to the base URL, or a clear refusal.
-
-    Absolute URLs, scheme-relative `//host`, `..` segments, backslashes and their
-    percent-encoded forms are refused, so a request can never carry the key elsewhere.
-    """
-    if not isinstance(path, str):
-        raise InvalidTypeError(f"path must be a string like 'models', not {type(path).__name__}")
-    text = path.strip()
-    decoded = text
-    for _ in range(4):  # %252e%252e decodes twice to ..
-        once = urllib.parse.unquote(decoded)
-        if once == decoded:
-            break
-        decoded = once
-    refusal = _refusal(text) or _refusal(decoded)
-    if refusal:
-        raise InvalidInputError(
-            f"path {path!r} {refusal}; give a path relative to the base URL, such as 'models' "
-            "or 'chat/completions'."
-        )
-    return text.lstrip("/")
-
-
-def _refusal(text: str) -> str | None:
-    if any(ch in text for ch in "\\\r\n\t\x00") or any(ord(ch) < 32 for ch in text):
-        return "contains a backslash or a control character"
-    if text.startswith("//"):
-        return "names another host (//host)"
-    parts = urllib.parse.urlsplit(text)
-    if parts.scheme or parts.netloc:
-        return "is an absolute URL"
-    segments = parts.path.split("/")
-    if ".." in segments or "." in segments:
-        return "contains a '..' or '.' segment"
-    return None
 
 
 def decode_json(response: httpx.Response) -> Any:

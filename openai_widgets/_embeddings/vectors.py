@@ -2,7 +2,7 @@
 
 An embeddings DataFrame keeps its vectors in one (n, d) float32 matrix inside its
 `embedding` column (an `EmbeddingArray`); `as_matrix(frame)` hands that matrix back
-without a copy, and `frame.embeddings` is the same as an accessor. A column of plain
+without a copy (`frame.embeddings`, in `frame`, is the same as an accessor). A column of plain
 vectors (lists or arrays) works too: its rows are stacked.
 """
 
@@ -226,36 +226,3 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
     order = np.take_along_axis(scores, part, axis=1).argsort(axis=1, kind="stable")[:, ::-1]
     return np.take_along_axis(part, order, axis=1)
-
-
-@pd.api.extensions.register_dataframe_accessor("embeddings")
-class EmbeddingsAccessor:
-    """`frame.embeddings`: the frame's vectors as one (n, d) float32 matrix.
-
-    matrix = df.embeddings.matrix      # or np.asarray(df.embeddings), or ow.as_matrix(df)
-    df.embeddings.shape                # (n, d)
-    """
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self._frame = frame
-
-    @property
-    def matrix(self) -> np.ndarray:
-        return as_matrix(self._frame)
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.matrix.shape
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        matrix = self.matrix
-        return matrix if dtype is None else matrix.astype(dtype)
-
-    def __len__(self) -> int:
-        return len(self._frame)
-
-    def plot(self, color: Any = None, labels: Any = None, **options: Any) -> Any:
-        """The frame's 2-D PCA projection as a scatter plot (see `ow.plot_embeddings`)."""
-        from .plot import plot_embeddings
-
-        return plot_embeddings(self._frame, color, labels, **options)

@@ -270,26 +270,7 @@ def transcripts_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     return records_frame(rows, ["file", "text"])
 
 
-# -- embeddings and batches ------------------------------------------------------------
-
-
-def embeddings_frame(texts: Sequence[str], matrix: Any, index: Any, attrs: dict[str, Any]) -> pd.DataFrame:
-    """`input` and `embedding` (float32 rows of one read-only matrix), indexed like the input.
-
-    The `embedding` column is an `EmbeddingArray`: `ow.as_matrix(frame)` hands `matrix` back
-    without a copy.
-    """
-    import pandas as pd
-
-    from .._embeddings.array import EmbeddingArray
-
-    matrix.flags.writeable = False  # the rows are shared: changing one would change the frame
-    origin = {k: attrs.get(k) for k in ("model", "requested_dimensions")}
-    # copy=False: pandas 3 copies arrays given to its constructors by default (the matrix included)
-    column = pd.Series(EmbeddingArray(matrix, origin=origin), index=index, copy=False)
-    frame = pd.DataFrame({"input": pd.Series(list(texts), index=index), "embedding": column}, copy=False)
-    frame.attrs.update(attrs)
-    return frame
+# -- batches ------------------------------------------------------------
 
 
 BATCH_COLUMNS = [

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._core.constants import HTTP_METHODS
 from .._core.errors import InvalidInputError, InvalidTypeError
 from .._core.json_text import parse_json
 from .._core.transport import BaseClient, decode_json
 from .._tables.records import as_record
 
-__all__ = ["METHODS", "CustomAPI"]
+__all__ = ["CustomAPI"]
 
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Set by the client itself; a caller setting them would send the key elsewhere or break framing.
 _RESERVED_HEADERS = {"authorization", "host", "content-length", "transfer-encoding"}
 
@@ -56,8 +56,8 @@ def _method(method: Any) -> str:
     if not isinstance(method, str):
         raise InvalidTypeError(f"method must be a string such as 'GET', not {type(method).__name__}")
     verb = method.strip().upper()
-    if verb not in METHODS:
-        raise InvalidInputError(f"method {method!r} is not supported; use one of {', '.join(METHODS)}")
+    if verb not in HTTP_METHODS:
+        raise InvalidInputError(f"method {method!r} is not supported; use one of {', '.join(HTTP_METHODS)}")
     return verb
 
 

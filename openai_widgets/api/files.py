@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 from typing import TYPE_CHECKING, Any
 
+from .._core.constants import FILE_PURPOSES
 from .._core.errors import InvalidInputError, InvalidTypeError
 from .._core.paths import path_id
 from .._core.transport import BaseClient, decode_json
@@ -16,11 +17,8 @@ from .._tables.records import Record, as_record
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["PURPOSES", "FilesAPI"]
+__all__ = ["FilesAPI"]
 
-# What a file may be uploaded for (the server adds output purposes such as
-# `fine-tune-results` and `batch_output` to files it makes itself).
-PURPOSES = ("fine-tune", "batch", "assistants", "vision", "user_data", "evals")
 PAGE_SIZE = 1000  # files per page when listing
 PROGRESS_THRESHOLD = 10 * 1024 * 1024  # uploads above this many bytes show a progress bar
 
@@ -88,9 +86,11 @@ class FilesAPI(BaseClient):
 
 def _purpose(purpose: Any) -> str:
     if not isinstance(purpose, str):
-        raise InvalidTypeError(f"purpose must be one of {', '.join(PURPOSES)}, not {type(purpose).__name__}")
-    if purpose.strip() not in PURPOSES:
-        raise InvalidInputError(f"purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
+        raise InvalidTypeError(
+            f"purpose must be one of {', '.join(FILE_PURPOSES)}, not {type(purpose).__name__}"
+        )
+    if purpose.strip() not in FILE_PURPOSES:
+        raise InvalidInputError(f"purpose {purpose!r} is not one of {', '.join(FILE_PURPOSES)}")
     return purpose.strip()
 
 

@@ -315,7 +315,7 @@ class EmbeddingJob:
     # -- results ---------------------------------------------------------------------
 
     def frame(self) -> pd.DataFrame:
-        from .._tables.frames import embeddings_frame
+        from .._embeddings.frame import embeddings_frame
 
         matrix = self.vectors
         if matrix is None:
@@ -326,7 +326,7 @@ class EmbeddingJob:
 
     def partial(self) -> pd.DataFrame:
         """The finished rows only, in input order, for an error to carry."""
-        from .._tables.frames import embeddings_frame
+        from .._embeddings.frame import embeddings_frame
 
         rows = np.flatnonzero(self.found[self.inverse])
         if self.vectors is None:

@@ -20,14 +20,13 @@ def configure(parser) -> None:
 
 def run(magic, args, cell):
     from .. import connect
-    from ..sandbox import connect as sandbox_connect
 
     if args.sandbox:
-        client = sandbox_connect()
+        client = connect(sandbox=True)
     else:
         client = connect(organization=args.organization, project=args.project, base_url=args.base_url)
-        if client is None:  # no key anywhere: the credential widget is showing
-            return None
+    if client is None:  # no key anywhere: the credential widget is showing
+        return None
     count = len(client.models())
     host = urllib.parse.urlsplit(client.base_url).netloc
     organization = f", organization {client.organization}" if client.organization else ""

@@ -1,6 +1,6 @@
 """A local OpenAI-compatible server for notebooks, demos and tests: no key, no network.
 
-    ow.sandbox.connect()          # start the shared sandbox and connect to it
+    ow.connect(sandbox=True)      # start the shared sandbox and connect to it
     with Sandbox() as sandbox:    # or a private one, e.g. with faults
         ow.connect(api_key="sk-anything", base_url=sandbox.base_url)
 

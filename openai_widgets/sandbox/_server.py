@@ -556,7 +556,18 @@ def shared() -> Sandbox:
 
 
 def connect(**client_options: Any):
-    """Start the shared sandbox and make a client on it the default: `ow.sandbox.connect()`."""
-    from .. import connect as connect_default
+    """Deprecated (removed in 0.3): use `ow.connect(sandbox=True)`.
 
-    return connect_default(api_key=SANDBOX_KEY, base_url=shared().base_url, **client_options)
+    Kept for one release; it reaches the client through `importlib` because the sandbox
+    itself imports nothing of the client package.
+    """
+    import importlib
+    import warnings
+
+    warnings.warn(
+        "ow.sandbox.connect() is deprecated and goes in 0.3; use ow.connect(sandbox=True)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    front = importlib.import_module("openai_widgets.widgets._front")
+    return front.connect(sandbox=True, **client_options)

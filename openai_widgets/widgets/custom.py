@@ -8,10 +8,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .._core.constants import HTTP_METHODS as METHODS
 from .._core.errors import InvalidInputError, InvalidJSONError, InvalidTypeError
 from .._core.json_text import parse_json
-from .._core.transport import resolve_path
-from ..api.custom import METHODS
+from .._core.paths import resolve_path
 from ._common import Panel, show
 
 __all__ = ["CustomCallPanel"]

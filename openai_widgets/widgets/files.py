@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..api.files import PURPOSES
+from .._core.constants import FILE_PURPOSES as PURPOSES
 from ._common import Panel
 from ._output import confirm_row, notice, set_options, show_in
 

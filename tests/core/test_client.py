@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import openai_widgets as ow
-from openai_widgets._core.transport import resolve_path
+from openai_widgets._core.paths import resolve_path
 from tests.conftest import TEST_KEY
 
 

@@ -79,11 +79,11 @@ def test_the_sandbox_choice_needs_no_key(widget):
 
 
 def test_connect_without_a_key_in_a_notebook_shows_the_widget(monkeypatch):
-    import openai_widgets._connection as connection
+    import openai_widgets.widgets._front as front
 
     shown = []
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.setattr(connection, "_in_kernel", lambda: True)
+    monkeypatch.setattr(front, "_in_kernel", lambda: True)
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     assert ow.connect(organization="org-1") is None
     assert isinstance(shown[0], CredentialWidget) and shown[0].organization.value == "org-1"

@@ -52,9 +52,9 @@ def test_status_bar_follows_connection_and_requests(not_connected, sandbox):
     assert "→ 404" in studio.status_bar.value
 
 
-def test_a_client_studio_acts_on_that_client(sandbox, not_connected):
+def test_a_studio_on_a_client_acts_on_that_client(sandbox, not_connected):
     client = ow.Client(api_key=TEST_KEY, base_url=sandbox.base_url)
-    studio = client.studio("models")
+    studio = ow.studio("models", client=client)
     studio.panels["models"].refresh()
     assert len(studio.panels["models"].frame) >= 19
     assert "/models" in studio.status_bar.value
@@ -181,3 +181,10 @@ def test_custom_call_panel_shows_server_errors(connected):
     panel.send_button.click()
     assert "NotFoundError" in panel.status.value
     assert "→ <b>404</b>" in panel.response_line.value
+
+
+def test_client_studio_is_a_deprecated_alias(sandbox, not_connected):
+    client = ow.Client(api_key=TEST_KEY, base_url=sandbox.base_url)
+    with pytest.warns(DeprecationWarning, match=r"ow\.studio\(panel, client=client\)"):
+        studio = client.studio("models")
+    assert isinstance(studio, Studio) and studio.tabs.selected_index == studio.panel_keys.index("models")

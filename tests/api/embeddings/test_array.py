@@ -14,7 +14,7 @@ from openai_widgets._embeddings.array import EmbeddingArray, EmbeddingDtype
 
 @pytest.fixture
 def frame():
-    from openai_widgets._tables.frames import embeddings_frame
+    from openai_widgets._embeddings.frame import embeddings_frame
 
     matrix = np.arange(24, dtype=np.float32).reshape(6, 4)
     attrs = {"model": "m", "requested_dimensions": 4, "dimensions": 4}
