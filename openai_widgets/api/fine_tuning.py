@@ -12,6 +12,7 @@ from .._core.paths import path_id
 from .._core.transport import BaseClient
 from .._tables.frames import fine_tuning_checkpoints_frame, fine_tuning_events_frame, fine_tuning_jobs_frame
 from .._tables.records import Record, as_record
+from .._tuning import live_view
 from .._tuning import monitor as _ft_live
 from .._tuning.monitor import FineTuningUpdate
 from .._tuning.options import checked_interval, checked_method, checked_seed, checked_suffix
@@ -107,7 +108,7 @@ class FineTuningAPI(BaseClient):
             return fine_tuning_events_frame(
                 self._paginate(f"{_job_path(job_id)}/events", page_size=PAGE_SIZE)
             )
-        return _ft_live.follow(self.watch_fine_tuning(job_id, interval), job_id)
+        return live_view.follow(self.watch_fine_tuning(job_id, interval), job_id)
 
     def watch_fine_tuning(
         self, job_id: str, interval: float = FOLLOW_INTERVAL, *, stop: threading.Event | None = None

@@ -9,6 +9,7 @@ import pytest
 from IPython.core.error import UsageError
 
 from openai_widgets import get_client
+from openai_widgets._tuning import live_view
 from openai_widgets._tuning import monitor as _ft_live
 from tests.support import tuning as tuning_support
 from tests.support.tuning import examples, jsonl
@@ -137,7 +138,7 @@ def test_fine_tune_events_follow(ip, quick_jobs, monkeypatch):
         def update(self, view):
             drawn.append(view._repr_mimebundle_()["text/plain"])
 
-    monkeypatch.setattr(_ft_live, "live_display", lambda view: Handle())
+    monkeypatch.setattr(live_view, "live_display", lambda view: Handle())
     monkeypatch.setattr(_ft_live, "pause", lambda seconds, stop: time.sleep(0.03))
     ip.user_ns["train"] = examples(10)
     job = magic(ip, "fine-tune create -t train")

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import openai_widgets as ow
+from openai_widgets._tuning import live_view
 from openai_widgets._tuning import monitor as _ft_live
 from openai_widgets.api import fine_tuning as ft_module
 from tests.support import tuning as tuning_support
@@ -553,7 +554,7 @@ def handles(monkeypatch):
         made.append(RecordingHandle(view))
         return made[-1]
 
-    monkeypatch.setattr(_ft_live, "live_display", display)
+    monkeypatch.setattr(live_view, "live_display", display)
     return made
 
 
@@ -637,7 +638,7 @@ def test_an_interrupt_stops_following_and_leaves_the_job_alone(client, quick_job
 
 
 def test_follow_outside_ipython_prints_the_log(client, quick_jobs, monkeypatch, capsys):
-    monkeypatch.setattr(_ft_live, "live_display", lambda view: None)
+    monkeypatch.setattr(live_view, "live_display", lambda view: None)
     job = client.fine_tune(examples(10))
 
     client.fine_tuning_events(job["id"], follow=True, interval=0.03)
@@ -651,7 +652,7 @@ def test_follow_outside_ipython_prints_the_log(client, quick_jobs, monkeypatch, 
 def test_live_display_uses_a_display_handle_in_ipython(ip):
     from IPython.display import DisplayHandle
 
-    handle = _ft_live.live_display(_ft_live.FineTuningView("ftjob-x"))
+    handle = live_view.live_display(live_view.FineTuningView("ftjob-x"))
     assert isinstance(handle, DisplayHandle)
 
 

@@ -7,8 +7,9 @@ from PIL import Image
 
 from openai_widgets._tables.frames import fine_tuning_events_frame
 from openai_widgets._tables.records import Record
+from openai_widgets._tuning.live_view import FineTuningView
 from openai_widgets._tuning.loss_plot import loss_plot, png_bytes
-from openai_widgets._tuning.monitor import FineTuningUpdate, FineTuningView, status_summary
+from openai_widgets._tuning.monitor import FineTuningUpdate, status_summary
 
 BLUE, ORANGE = (31, 119, 180), (255, 127, 14)
 
