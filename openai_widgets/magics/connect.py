@@ -19,7 +19,7 @@ def configure(parser) -> None:
 
 
 def run(magic, args, cell):
-    from .. import connect
+    from ..widgets._front import connect
 
     if args.sandbox:
         client = connect(sandbox=True)

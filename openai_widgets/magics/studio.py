@@ -10,7 +10,7 @@ def configure(parser) -> None:
 
 
 def run(magic, args, cell):
-    from .. import studio
+    from ..widgets._front import studio
 
     try:
         return studio(args.panel)
