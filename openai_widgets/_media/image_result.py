@@ -128,7 +128,7 @@ def _figure(index: int, image: Image.Image) -> str:
 
 
 def _png_bytes(image: Image.Image) -> bytes:
-    from .images import encode_png
+    from .image_input import encode_png
 
     return encode_png(_png_ready(image))
 

@@ -7,17 +7,10 @@ from typing import Any
 from .._core.arguments import model_argument
 from .._core.errors import APIConnectionError, APIResponseValidationError, InvalidInputError
 from .._core.transport import BaseClient, decode_json
+from .._media.image_input import read_image, read_images
+from .._media.image_output import image_from_b64, image_from_bytes
 from .._media.image_result import ImageResult
-from .._media.images import (
-    check_edit,
-    check_generation,
-    check_variation,
-    image_from_b64,
-    image_from_bytes,
-    image_rules,
-    read_image,
-    read_images,
-)
+from .._media.image_rules import check_edit, check_generation, check_variation, image_rules
 
 __all__ = ["ImagesAPI"]
 

@@ -8,7 +8,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from .._core.constants import DEFAULT_MODELS
-from .._media.images import IMAGE_MODELS, MAX_N, encode_png, image_rules
+from .._media.image_input import encode_png
+from .._media.image_rules import IMAGE_MODELS, MAX_N, image_rules
 from ._common import Panel, fill_model_picker, model_picker
 from ._upload_values import uploaded
 

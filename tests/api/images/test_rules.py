@@ -8,7 +8,8 @@ import re
 import pytest
 
 import openai_widgets as ow
-from openai_widgets._media.images import IMAGE_MODELS, image_rules, normalize_size, read_image
+from openai_widgets._media.image_input import read_image
+from openai_widgets._media.image_rules import IMAGE_MODELS, image_rules, normalize_size
 from tests.support.media import Offline, encoded, mask_for, picture
 
 
