@@ -32,6 +32,29 @@ def _fix_nullable(node: Any) -> Any:
     return node
 
 
+def _fix_recursive_refs(schemas: dict[str, Any]) -> None:
+    """2019-09's `$recursiveRef: "#"` -> a `$ref` to the schema that holds `$recursiveAnchor`.
+
+    A 2020-12 validator ignores `$recursiveRef`, which leaves an empty schema in a `oneOf`:
+    every nested filter then matches two branches and fails, and any junk passes.
+    """
+    for name, schema in schemas.items():
+        if isinstance(schema, dict) and schema.pop("$recursiveAnchor", False):
+            _replace_recursive_ref(schema, f"#/components/schemas/{name}")
+
+
+def _replace_recursive_ref(node: Any, target: str) -> None:
+    if isinstance(node, dict):
+        if node.get("$recursiveRef") == "#":
+            del node["$recursiveRef"]
+            node["$ref"] = target
+        for value in node.values():
+            _replace_recursive_ref(value, target)
+    elif isinstance(node, list):
+        for value in node:
+            _replace_recursive_ref(value, target)
+
+
 def _pointer(*parts: str) -> str:
     return "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
@@ -41,6 +64,7 @@ class Spec:
         with gzip.open(path, "rb") as handle:
             document = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         self.document = _fix_nullable(document)
+        _fix_recursive_refs(self.document["components"]["schemas"])
         resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
         self.registry = Registry().with_resource(_ROOT, resource)
         self._templates = [
