@@ -10,8 +10,8 @@ POST /files would (GET /files lists it) and returned in the Upload's `file`. Par
 listed are dropped. POST /uploads/{id}/cancel ends a pending Upload.
 
 Memory: parts are kept as they arrive. Completing reads them in order for the size and
-MD5 checks, then copies them one by one into a single buffer of the file's size, freeing
-each part as it is copied: a 200 MB upload is never held twice.
+MD5 checks, then moves them one by one into a single growing buffer, freeing each part
+once copied: a 200 MB upload is never held twice (and the request log keeps no large body).
 """
 
 from __future__ import annotations
@@ -242,7 +242,7 @@ def complete_upload(request: Request, sandbox) -> JSONResponse:
         upload["completing"] = True  # no part or second completion slips in while the bytes are joined
     try:
         _check_whole(record, upload["parts"], part_ids, md5)
-        content = _join(upload["parts"], part_ids, record["bytes"])
+        content = _join(upload["parts"], part_ids)
     except BaseException:
         upload["completing"] = False
         raise
@@ -304,15 +304,11 @@ def _check_whole(
         )
 
 
-def _join(parts: dict[str, bytes], part_ids: list[str], size: int) -> bytearray:
-    """The parts in order in one buffer, each part freed once copied."""
-    content = bytearray(size)
-    offset = 0
+def _join(parts: dict[str, bytes], part_ids: list[str]) -> bytearray:
+    """The parts in order in one buffer that grows as each part is moved in and freed."""
+    content = bytearray()
     for part_id in part_ids:
-        part = parts.pop(part_id)
-        content[offset : offset + len(part)] = part
-        offset += len(part)
-        del part
+        content += parts.pop(part_id)
     return content
 
 
