@@ -21,6 +21,7 @@ _ROOT = "urn:openai-openapi"
 def _fix_nullable(node: Any) -> Any:
     """OpenAPI 3.0's `nullable: true` -> `anyOf: [schema, {type: null}]` (the file mixes both)."""
     if isinstance(node, dict):
+        node = _nullable_all_of(node)
         node = {k: _fix_nullable(v) for k, v in node.items()}
         if node.get("exclusiveMinimum") is True:  # 3.0's boolean form -> 2020-12's number
             node["exclusiveMinimum"] = node.pop("minimum")
@@ -30,6 +31,23 @@ def _fix_nullable(node: Any) -> Any:
     if isinstance(node, list):
         return [_fix_nullable(v) for v in node]
     return node
+
+
+def _nullable_all_of(node: dict[str, Any]) -> dict[str, Any]:
+    """`allOf: [X, {nullable: true}]` (the file's way to say "X or null") -> X or null.
+
+    Read item by item, the marker cannot make X accept null, so null would fail where the
+    spec allows it (an update's `expires_after: null`).
+    """
+    items = node.get("allOf")
+    if not isinstance(items, list):
+        return node
+    markers = [i for i in items if isinstance(i, dict) and i.get("nullable") is True and "$ref" not in i]
+    if not markers or not all(set(m) <= {"nullable", "description"} for m in markers):
+        return node
+    rest = {k: v for k, v in node.items() if k != "allOf"}
+    kept = [i for i in items if i not in markers]
+    return {**rest, "anyOf": [{"allOf": kept}, {"type": "null"}]}
 
 
 def _fix_recursive_refs(schemas: dict[str, Any]) -> None:
