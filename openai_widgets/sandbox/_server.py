@@ -72,6 +72,8 @@ class Sandbox:
 
     Any bearer key is accepted unless `api_keys` names the accepted ones. Faults are set
     server-wide with the keyword arguments or `configure()`, or per request with `inject()`.
+    `job_seconds`, `batch_seconds` and `index_seconds` set how long a fine-tuning job, a batch
+    and the indexing of the files added to a vector store in one request take.
     """
 
     def __init__(

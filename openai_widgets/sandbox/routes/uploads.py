@@ -334,11 +334,11 @@ def _upload(sandbox, upload_id: str) -> dict[str, Any]:
 def _pending(upload: dict[str, Any], action: str) -> dict[str, Any]:
     """The Upload's record if it still takes parts (call with the state's lock held)."""
     record = upload["record"]
+    if upload.get("completing"):  # checked first: expiring now would drop the parts being joined
+        raise ApiError(409, f"Cannot {action} an Upload that is being completed.", param="upload_id")
     if record["status"] == "pending" and time.time() >= record["expires_at"]:
         record["status"] = "expired"
         upload["parts"].clear()
     if record["status"] != "pending":
         raise ApiError(400, f"Cannot {action} an Upload with status '{record['status']}'.", param="upload_id")
-    if upload.get("completing"):
-        raise ApiError(409, f"Cannot {action} an Upload that is being completed.", param="upload_id")
     return record
