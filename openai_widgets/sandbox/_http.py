@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import email.parser
 import email.policy
 import json
+import quopri
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -87,32 +89,72 @@ class Request:
 
 
 def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, list[UploadedFile]]]:
-    """Split a multipart/form-data body into text fields and files."""
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    if not message.is_multipart():
+    """Split a multipart/form-data body into text fields and files.
+
+    The body is cut at its boundaries with `bytes.find`, so a 64 MB part costs one copy and
+    milliseconds; only each part's few header lines go through the email parser.
+    """
+    delimiter = b"--" + _boundary(content_type)
+    position = body.find(delimiter)
+    if position < 0:
         raise ApiError(400, "The multipart body could not be parsed.")
     fields: dict[str, Any] = {}
     files: dict[str, list[UploadedFile]] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not name:
-            continue
-        payload = part.get_payload(decode=True) or b""
-        filename = part.get_filename()
-        if filename is not None:
-            kind = part.get_content_type() or "application/octet-stream"
-            files.setdefault(name, []).append(UploadedFile(filename, kind, payload))
-            continue
-        value = payload.decode("utf-8", errors="replace")
-        if name.endswith("[]"):
-            fields.setdefault(name[:-2], []).append(value)
-        elif name in fields:
-            previous = fields[name]
-            fields[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
-        else:
-            fields[name] = value
-    return fields, files
+    while True:
+        position += len(delimiter)
+        if body.startswith(b"--", position):
+            return fields, files  # the closing boundary
+        head_end, gap = _blank_line(body, position)
+        end = body.find(b"\n" + delimiter, head_end)
+        if head_end < 0 or end < 0:
+            raise ApiError(400, "The multipart body could not be parsed.")
+        payload = body[head_end + gap : end - 1 if body[end - 1 : end] == b"\r" else end]
+        _add_part(fields, files, body[position:head_end].strip(), payload)
+        position = end + 1
+
+
+def _boundary(content_type: str) -> bytes:
+    head = email.parser.BytesHeaderParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
+    )
+    boundary = head.get_param("boundary")
+    if not isinstance(boundary, str) or not boundary:
+        raise ApiError(400, "The multipart body could not be parsed: the Content-Type has no boundary.")
+    return boundary.encode("latin-1", "replace")
+
+
+def _blank_line(body: bytes, start: int) -> tuple[int, int]:
+    """Where a part's headers end, and the length of the blank line after them (CRLF or LF)."""
+    found = [(body.find(mark, start), len(mark)) for mark in (b"\r\n\r\n", b"\n\n")]
+    found = [pair for pair in found if pair[0] >= 0]
+    return min(found) if found else (-1, 0)
+
+
+def _add_part(
+    fields: dict[str, Any], files: dict[str, list[UploadedFile]], head: bytes, payload: bytes
+) -> None:
+    part = email.parser.BytesHeaderParser(policy=email.policy.HTTP).parsebytes(head + b"\r\n\r\n")
+    name = part.get_param("name", header="content-disposition")
+    if not name:
+        return
+    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if encoding == "base64":
+        payload = base64.b64decode(payload)
+    elif encoding == "quoted-printable":
+        payload = quopri.decodestring(payload)
+    filename = part.get_filename()
+    if filename is not None:
+        kind = part.get_content_type() or "application/octet-stream"
+        files.setdefault(name, []).append(UploadedFile(filename, kind, payload))
+        return
+    value = payload.decode("utf-8", errors="replace")
+    if name.endswith("[]"):
+        fields.setdefault(name[:-2], []).append(value)
+    elif name in fields:
+        previous = fields[name]
+        fields[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+    else:
+        fields[name] = value
 
 
 class ApiError(Exception):

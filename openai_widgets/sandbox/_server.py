@@ -31,17 +31,24 @@ from .routes import find_route
 __all__ = ["LoggedRequest", "Sandbox", "connect", "shared"]
 
 SANDBOX_KEY = "sk-sandbox-local"  # what the credential widget's sandbox choice connects with
+# The log keeps bodies up to this size: a larger one (an upload's part) would be held twice,
+# in the log and in the file it becomes.
+LOG_BODY_LIMIT = 1024 * 1024
 
 
 @dataclass
 class LoggedRequest:
-    """One request as the sandbox received it (tests read these)."""
+    """One request as the sandbox received it (tests read these).
+
+    `body` is empty when the body was larger than LOG_BODY_LIMIT; `body_size` is its real size.
+    """
 
     method: str
     path: str  # relative to /v1
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    body_size: int = 0
     status: int | None = None
     events_sent: int = 0  # for streams
     stream_completed: bool | None = None  # None: not a stream; False: the client left or it was cut
@@ -65,6 +72,8 @@ class Sandbox:
 
     Any bearer key is accepted unless `api_keys` names the accepted ones. Faults are set
     server-wide with the keyword arguments or `configure()`, or per request with `inject()`.
+    `job_seconds`, `batch_seconds` and `index_seconds` set how long a fine-tuning job, a batch
+    and the indexing of the files added to a vector store in one request take.
     """
 
     def __init__(
@@ -83,6 +92,7 @@ class Sandbox:
         seed: int = 0,
         job_seconds: float = 3.0,
         batch_seconds: float = 2.0,
+        index_seconds: float = 0.5,
     ) -> None:
         self.host = host
         self.requested_port = port
@@ -101,6 +111,7 @@ class Sandbox:
         self.state = State(seed)
         self.job_seconds = job_seconds  # how long a fine-tuning job takes
         self.batch_seconds = batch_seconds  # how long a batch takes
+        self.index_seconds = index_seconds  # how long a vector store takes to index the files of one request
         self.requests: list[LoggedRequest] = []
         self._answers: collections.OrderedDict[str, Any] = collections.OrderedDict()
         self._answers_lock = threading.Lock()
@@ -247,7 +258,13 @@ class _Handler(BaseHTTPRequestHandler):
         full_path = urllib.parse.unquote(split.path)
         path = full_path[3:] if full_path.startswith("/v1/") or full_path == "/v1" else full_path
         logged = LoggedRequest(
-            self.command, path, urllib.parse.parse_qs(split.query), headers, body, target=self.path
+            self.command,
+            path,
+            urllib.parse.parse_qs(split.query),
+            headers,
+            body if len(body) <= LOG_BODY_LIMIT else b"",
+            body_size=len(body),
+            target=self.path,
         )
         sandbox.requests.append(logged)
         request = Request(self.command, path, logged.query, headers, body)

@@ -1,4 +1,4 @@
-"""The sandbox's in-memory world: models, files, jobs, batches, and ID minting."""
+"""The sandbox's in-memory world: models, files, jobs, batches, vector stores, uploads, and ID minting."""
 
 from __future__ import annotations
 
@@ -22,9 +22,11 @@ class State:
         self.seed = seed
         self.models: dict[str, dict[str, Any]] = model_records()
         self.files: dict[str, dict[str, Any]] = {}  # id -> file object
-        self.file_contents: dict[str, bytes] = {}
+        self.file_contents: dict[str, bytes | bytearray] = {}  # an Upload's file stays in its buffer
         self.fine_tuning_jobs: dict[str, dict[str, Any]] = {}
         self.batches: dict[str, dict[str, Any]] = {}
+        self.vector_stores: dict[str, dict[str, Any]] = {}  # see routes/_vector_index
+        self.uploads: dict[str, dict[str, Any]] = {}  # see routes/uploads
         self.images: dict[str, bytes] = {}  # served at /sandbox/images/<name>
         self._counter = itertools.count(1)
 

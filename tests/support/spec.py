@@ -21,6 +21,7 @@ _ROOT = "urn:openai-openapi"
 def _fix_nullable(node: Any) -> Any:
     """OpenAPI 3.0's `nullable: true` -> `anyOf: [schema, {type: null}]` (the file mixes both)."""
     if isinstance(node, dict):
+        node = _nullable_all_of(node)
         node = {k: _fix_nullable(v) for k, v in node.items()}
         if node.get("exclusiveMinimum") is True:  # 3.0's boolean form -> 2020-12's number
             node["exclusiveMinimum"] = node.pop("minimum")
@@ -32,6 +33,46 @@ def _fix_nullable(node: Any) -> Any:
     return node
 
 
+def _nullable_all_of(node: dict[str, Any]) -> dict[str, Any]:
+    """`allOf: [X, {nullable: true}]` (the file's way to say "X or null") -> X or null.
+
+    Read item by item, the marker cannot make X accept null, so null would fail where the
+    spec allows it (an update's `expires_after: null`).
+    """
+    items = node.get("allOf")
+    if not isinstance(items, list):
+        return node
+    markers = [i for i in items if isinstance(i, dict) and i.get("nullable") is True and "$ref" not in i]
+    if not markers or not all(set(m) <= {"nullable", "description"} for m in markers):
+        return node
+    rest = {k: v for k, v in node.items() if k != "allOf"}
+    kept = [i for i in items if i not in markers]
+    return {**rest, "anyOf": [{"allOf": kept}, {"type": "null"}]}
+
+
+def _fix_recursive_refs(schemas: dict[str, Any]) -> None:
+    """2019-09's `$recursiveRef: "#"` -> a `$ref` to the schema that holds `$recursiveAnchor`.
+
+    A 2020-12 validator ignores `$recursiveRef`, which leaves an empty schema in a `oneOf`:
+    every nested filter then matches two branches and fails, and any junk passes.
+    """
+    for name, schema in schemas.items():
+        if isinstance(schema, dict) and schema.pop("$recursiveAnchor", False):
+            _replace_recursive_ref(schema, f"#/components/schemas/{name}")
+
+
+def _replace_recursive_ref(node: Any, target: str) -> None:
+    if isinstance(node, dict):
+        if node.get("$recursiveRef") == "#":
+            del node["$recursiveRef"]
+            node["$ref"] = target
+        for value in node.values():
+            _replace_recursive_ref(value, target)
+    elif isinstance(node, list):
+        for value in node:
+            _replace_recursive_ref(value, target)
+
+
 def _pointer(*parts: str) -> str:
     return "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
@@ -41,6 +82,7 @@ class Spec:
         with gzip.open(path, "rb") as handle:
             document = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         self.document = _fix_nullable(document)
+        _fix_recursive_refs(self.document["components"]["schemas"])
         resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
         self.registry = Registry().with_resource(_ROOT, resource)
         self._templates = [

@@ -1,4 +1,4 @@
-"""Cursor pagination as OpenAI does it: `after` (an object ID), `limit`, `has_more`."""
+"""Cursor pagination as OpenAI does it: `order`, `after` / `before` (object IDs), `limit`, `has_more`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,18 @@ from typing import Any
 
 from .._http import ApiError, Request
 
-__all__ = ["page"]
+__all__ = ["in_order", "page"]
+
+
+def in_order(request: Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`items` (oldest first) in the request's `order` by `created_at`: `desc` (newest first) by default."""
+    order = request.arg("order", "desc")
+    if order not in {"asc", "desc"}:
+        raise ApiError(400, "Invalid 'order': expected 'asc' or 'desc'.", param="order")
+    # Insertion order breaks ties between objects created in the same second.
+    numbered = sorted(enumerate(items), key=lambda pair: (pair[1]["created_at"], pair[0]))
+    ranked = [item for _, item in numbered]
+    return ranked[::-1] if order == "desc" else ranked
 
 
 def page(
@@ -17,23 +28,35 @@ def page(
     max_limit: int = 100,
     first_last: bool = False,
 ) -> dict[str, Any]:
-    """One page of `items` (already in list order) for the request's `after` and `limit`."""
+    """One page of `items` (already in list order) for the request's `after`, `before` and `limit`.
+
+    `after` pages forward from an ID; `before` gives the `limit` items just before an ID.
+    """
     try:
         limit = int(request.arg("limit", str(default_limit)))
     except ValueError:
         raise ApiError(400, "Invalid 'limit': expected an integer.", param="limit") from None
     if not 1 <= limit <= max_limit:
         raise ApiError(400, f"Invalid 'limit': must be between 1 and {max_limit}.", param="limit")
-    after = request.arg("after")
-    start = 0
-    if after:
-        ids = [item["id"] for item in items]
-        if after not in ids:
-            raise ApiError(400, f"Invalid 'after': no object with ID {after!r} in this list.", param="after")
-        start = ids.index(after) + 1
-    chunk = items[start : start + limit]
-    body: dict[str, Any] = {"object": "list", "data": chunk, "has_more": start + limit < len(items)}
+    start = _position(request, items, "after", 1, 0)
+    end = _position(request, items, "before", 0, len(items))
+    window = items[start:end]
+    if request.arg("before") and not request.arg("after"):
+        chunk = window[-limit:]
+    else:
+        chunk = window[:limit]
+    body: dict[str, Any] = {"object": "list", "data": chunk, "has_more": len(window) > limit}
     if first_last:
         body["first_id"] = chunk[0]["id"] if chunk else ""
         body["last_id"] = chunk[-1]["id"] if chunk else ""
     return body
+
+
+def _position(request: Request, items: list[dict[str, Any]], name: str, shift: int, default: int) -> int:
+    cursor = request.arg(name)
+    if not cursor:
+        return default
+    ids = [item["id"] for item in items]
+    if cursor not in ids:
+        raise ApiError(400, f"Invalid '{name}': no object with ID {cursor!r} in this list.", param=name)
+    return ids.index(cursor) + shift

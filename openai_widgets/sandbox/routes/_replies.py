@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "pieces",
     "schema_instance",
     "stop_at",
+    "token_spans",
     "transform_for",
 ]
 
@@ -47,6 +48,12 @@ def pieces(text: str) -> list[str]:
 
 def count_tokens(text: str) -> int:
     return len(pieces(text))
+
+
+def token_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where each token of `text` starts and ends, one at a time (a long text is never listed whole)."""
+    for match in _PIECE.finditer(text):
+        yield match.span()
 
 
 def message_text(content: Any) -> str:

@@ -1,10 +1,14 @@
-"""Files: upload (multipart), list (paginated), retrieve, content, delete; kept in memory."""
+"""Files: upload (multipart), list (paginated), retrieve, content, delete; kept in memory.
+
+Deleting a file also takes it out of every vector store, as OpenAI does.
+"""
 
 from __future__ import annotations
 
 from .._http import ApiError, BytesResponse, JSONResponse, Request
 from ._lists import page
 from ._registry import route
+from ._vector_index import forget_file
 
 PURPOSES = {"assistants", "batch", "fine-tune", "vision", "user_data", "evals"}
 MAX_BYTES = 512 * 1024 * 1024
@@ -107,4 +111,5 @@ def delete_file(request: Request, sandbox) -> JSONResponse:
     with sandbox.state.lock:
         sandbox.state.files.pop(record["id"], None)
         sandbox.state.file_contents.pop(record["id"], None)
+    forget_file(sandbox, record["id"])
     return JSONResponse({"id": record["id"], "object": "file", "deleted": True})
