@@ -8,6 +8,8 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
 
 DEFAULT_MAX_RETRIES = 2
+# Connections the asynchronous pool may open at once (the bulk engine's safety cap).
+MAX_CONNECTIONS = 2048
 INITIAL_RETRY_DELAY = 0.5  # first backoff, doubled per attempt
 MAX_RETRY_DELAY = 8.0  # cap of our own exponential backoff
 JITTER = 0.25  # backoff is shortened by up to this fraction

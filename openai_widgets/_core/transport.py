@@ -8,6 +8,7 @@ JSON, cursor pages, server-sent event streams and multipart uploads.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import random
@@ -27,6 +28,7 @@ from .constants import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    MAX_CONNECTIONS,
 )
 from .errors import (
     APIConnectionError,
@@ -114,6 +116,7 @@ class BaseClient:
         self._listeners: list[Callable[[RequestInfo], None]] = []
         self._rng = random.Random()
         self._state = {"last_request": None}  # shared with with_options() copies
+        self._shared: dict[str, Any] = {}  # the asynchronous pool, also shared with the copies
         self._lock = threading.Lock()
 
     # -- settings ------------------------------------------------------------------
@@ -147,6 +150,12 @@ class BaseClient:
 
     def close(self) -> None:
         self._http.close()
+        pool = self._shared.pop("async_http", None)
+        if pool is not None:
+            from .aio import in_background_loop, submit
+
+            if not in_background_loop():
+                submit(pool.aclose()).result(timeout=10)
 
     def __enter__(self):
         return self
@@ -231,21 +240,14 @@ class BaseClient:
                 if not last_try:
                     self.sleep(retry_delay(attempt, rng=self._rng))
                     continue
-                error = APITimeoutError(
-                    f"{request.method} {path}: no answer within {deadline_seconds:g} s"
-                    f"{_after(attempt)}. Raise the timeout (ow.connect(timeout=...)) or try later."
-                )
+                error = _timeout_error(request, path, deadline_seconds, attempt)
                 self._notify(request, path, None, started, attempt + 1, error=error)
                 raise error from None
             except httpx.TransportError as exc:
                 if not last_try:
                     self.sleep(retry_delay(attempt, rng=self._rng))
                     continue
-                error = APIConnectionError(
-                    f"{request.method} {path}: the connection to {request.url.host} failed "
-                    f"({type(exc).__name__}: {redact(str(exc)) or 'no details'}){_after(attempt)}. "
-                    "Check the base URL and the network, or try again."
-                )
+                error = _connection_error(request, path, exc, attempt)
                 self._notify(request, path, None, started, attempt + 1, error=error)
                 raise error from None
 
@@ -298,6 +300,67 @@ class BaseClient:
             method, path, params=params, json=json, headers=headers, timeout=timeout
         )
         return self._send(request, stream=True, max_retries=0)
+
+    async def send_once_async(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """`send_once` on the client's asynchronous connection pool (run it on `_core.aio`'s loop).
+
+        The same request builder, auth, error mapping and status-bar notice as the
+        synchronous calls; only the sending is asynchronous. The caller reads and closes the
+        answer (`await response.aclose()`), bounding the whole read by its own deadline.
+        """
+        request = self._build_request(
+            method, path, params=params, json=json, headers=headers, timeout=timeout
+        )
+        seconds = request.extensions.get("timeout", {}).get("read") or self.timeout
+        where = _display_path(request.url, self.base_url)
+        started = time.monotonic()
+        try:
+            response = await self._async_http().send(request, stream=True)
+            if not response.is_success:
+                await asyncio.wait_for(response.aread(), seconds)
+        except (httpx.TimeoutException, asyncio.TimeoutError):
+            error: Exception = _timeout_error(request, where, seconds, 0)
+            self._notify(request, where, None, started, 1, error=error)
+            raise error from None
+        except httpx.TransportError as exc:
+            error = _connection_error(request, where, exc, 0)
+            self._notify(request, where, None, started, 1, error=error)
+            raise error from None
+        if response.is_success:
+            self._notify(request, where, response, started, 1)
+            return response
+        error = (
+            _redirect_error(request, where, response)
+            if 300 <= response.status_code < 400
+            else error_from_response(response, retries=0)
+        )
+        self._notify(request, where, response, started, 1, error=error)
+        raise error
+
+    def _async_http(self) -> httpx.AsyncClient:
+        """The asynchronous pool, made on first use and shared with `with_options()` copies."""
+        with self._lock:
+            made = self._shared.get("async_http")
+            if made is None:
+                transport = self._transport if isinstance(self._transport, httpx.AsyncBaseTransport) else None
+                made = httpx.AsyncClient(
+                    auth=self._http.auth,
+                    headers=self._http.headers,
+                    transport=transport,
+                    follow_redirects=False,
+                    limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=256),
+                )
+                self._shared["async_http"] = made
+            return made
 
     def _notify(
         self,
@@ -489,6 +552,21 @@ def _redirect_error(request: httpx.Request, path: str, response: httpx.Response)
         "not followed, so the key is never sent elsewhere. Use the final address as the base URL.",
         status_code=response.status_code,
         request_id=response.headers.get("x-request-id"),
+    )
+
+
+def _timeout_error(request: httpx.Request, path: str, seconds: float, attempt: int) -> APITimeoutError:
+    return APITimeoutError(
+        f"{request.method} {path}: no answer within {seconds:g} s"
+        f"{_after(attempt)}. Raise the timeout (ow.connect(timeout=...)) or try later."
+    )
+
+
+def _connection_error(request: httpx.Request, path: str, exc: Exception, attempt: int) -> APIConnectionError:
+    return APIConnectionError(
+        f"{request.method} {path}: the connection to {request.url.host} failed "
+        f"({type(exc).__name__}: {redact(str(exc)) or 'no details'}){_after(attempt)}. "
+        "Check the base URL and the network, or try again."
     )
 
 
