@@ -1,0 +1,205 @@
+"""Type stub of the public names (written by tools/generate_stub.py; do not edit by hand)."""
+
+# ruff: noqa: F401, E501
+
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
+from openai_widgets._chat.result import ChatResult
+from openai_widgets._media.image_result import ImageResult
+from openai_widgets._media.speech import Speech
+from openai_widgets._tables.records import Record
+from openai_widgets._tuning.monitor import FineTuningUpdate
+from typing import Any
+from typing import overload
+import pandas as pd
+import threading
+
+from openai_widgets._core.errors import APIConnectionError as APIConnectionError
+from openai_widgets._core.errors import APIError as APIError
+from openai_widgets._core.errors import APIResponseValidationError as APIResponseValidationError
+from openai_widgets._core.errors import APIStatusError as APIStatusError
+from openai_widgets._core.errors import APITimeoutError as APITimeoutError
+from openai_widgets._core.errors import AuthenticationError as AuthenticationError
+from openai_widgets._core.errors import BadRequestError as BadRequestError
+from openai_widgets.bulk.engine import BulkError as BulkError
+from openai_widgets.bulk.engine import BulkInterrupted as BulkInterrupted
+from openai_widgets._chat.result import ChatResult as ChatResult
+from openai_widgets._client import Client as Client
+from openai_widgets._core.errors import ConflictError as ConflictError
+from openai_widgets._conversation import Conversation as Conversation
+from openai_widgets.widgets.credential import CredentialWidget as CredentialWidget
+from openai_widgets._media.image_result import ImageResult as ImageResult
+from openai_widgets._core.errors import InternalServerError as InternalServerError
+from openai_widgets._core.errors import InvalidInputError as InvalidInputError
+from openai_widgets._core.errors import InvalidJSONError as InvalidJSONError
+from openai_widgets._core.errors import InvalidTypeError as InvalidTypeError
+from openai_widgets._core.errors import NotConnectedError as NotConnectedError
+from openai_widgets._core.errors import NotFoundError as NotFoundError
+from openai_widgets._core.errors import OpenAIError as OpenAIError
+from openai_widgets._core.errors import PermissionDeniedError as PermissionDeniedError
+from openai_widgets._core.errors import RateLimitError as RateLimitError
+from openai_widgets._tables.records import Record as Record
+from openai_widgets._core.transport import RequestInfo as RequestInfo
+from openai_widgets._media.speech import Speech as Speech
+from openai_widgets._core.errors import StreamInterruptedError as StreamInterruptedError
+from openai_widgets._core.errors import UnprocessableEntityError as UnprocessableEntityError
+from ._version import __version__ as __version__
+from openai_widgets._embeddings.vectors import as_matrix as as_matrix
+from openai_widgets._embeddings.cache import cache_info as cache_info
+from openai_widgets._embeddings.cache import clear_cache as clear_cache
+from openai_widgets.widgets._front import connect as connect
+from openai_widgets._connection import get_client as get_client
+from openai_widgets._embeddings.plot import plot_embeddings as plot_embeddings
+from . import sandbox as sandbox
+from openai_widgets._connection import set_client as set_client
+from openai_widgets.widgets._front import studio as studio
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BulkError",
+    "BulkInterrupted",
+    "ChatResult",
+    "Client",
+    "ConflictError",
+    "Conversation",
+    "CredentialWidget",
+    "ImageResult",
+    "InternalServerError",
+    "InvalidInputError",
+    "InvalidJSONError",
+    "InvalidTypeError",
+    "NotConnectedError",
+    "NotFoundError",
+    "OpenAIError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Record",
+    "RequestInfo",
+    "Speech",
+    "StreamInterruptedError",
+    "UnprocessableEntityError",
+    "__version__",
+    "as_matrix",
+    "cache_info",
+    "clear_cache",
+    "connect",
+    "get_client",
+    "plot_embeddings",
+    "sandbox",
+    "set_client",
+    "studio",
+    "batch",
+    "batch_info",
+    "batch_results",
+    "batches",
+    "cancel_batch",
+    "cancel_fine_tuning",
+    "chat",
+    "chat_map",
+    "complete",
+    "delete_file",
+    "delete_model",
+    "edit",
+    "edit_image",
+    "embed",
+    "file",
+    "file_content",
+    "files",
+    "fine_tune",
+    "fine_tuning_checkpoints",
+    "fine_tuning_events",
+    "fine_tuning_job",
+    "fine_tuning_jobs",
+    "generate_images",
+    "image_variations",
+    "model",
+    "models",
+    "moderate",
+    "request",
+    "search",
+    "similarity",
+    "speak",
+    "transcribe",
+    "translate",
+    "upload_file",
+    "watch_fine_tuning",
+]
+
+
+def batch(requests: Any, endpoint: str, *, wait: bool = True, metadata: dict[str, str] | None = None, poll_interval: float | None = None, progress: bool | None = None) -> pd.DataFrame | list[Record]: ...
+
+def batch_info(batch_id: str) -> Record: ...
+
+def batch_results(batch_ids: str | Record | Sequence[str | Record], *, wait: bool = True, poll_interval: float | None = None, progress: bool | None = None) -> pd.DataFrame: ...
+
+def batches(limit: int | None = None) -> pd.DataFrame: ...
+
+def cancel_batch(batch_id: str) -> Record: ...
+
+def cancel_fine_tuning(job_id: str) -> Record: ...
+
+def chat(messages: Any, model: str | None = None, stream: bool = False, *, on_update: Callable[[ChatResult], Any] | None = None, **advanced: Any) -> ChatResult: ...
+
+def chat_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, system: str | None = None, batch: bool = False, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, progress: bool | None = None, resume: Any = None, **advanced: Any) -> pd.Series: ...
+
+def complete(prompt: str, model: str | None = None, **advanced: Any) -> str: ...
+
+def delete_file(file_id: str) -> Record: ...
+
+def delete_model(model_id: str) -> Record: ...
+
+def edit(input: str, instruction: str, model: str | None = None, **advanced: Any) -> str: ...
+
+def edit_image(image: Any, prompt: str, mask: Any = None, model: str | None = None, n: int = 1, size: str | tuple[int, int] | None = None, **advanced: Any) -> ImageResult: ...
+
+def embed(input: Any, model: str | None = None, user: str | None = None, limit: int | None = None, dimensions: int | None = None, *, batch: bool = False, cache: Any = None, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, chunk_long: bool = False, resume: Any = None, max_retries: int = 8, progress: bool | None = None, poll_interval: float | None = None) -> pd.DataFrame: ...
+
+def file(file_id: str) -> Record: ...
+
+def file_content(file_id: str, as_frame: bool = False) -> bytes | pd.DataFrame: ...
+
+def files(purpose: str | None = None) -> pd.DataFrame: ...
+
+def fine_tune(training_file: Any, model: str | None = None, validation_file: Any = None, suffix: str | None = None, seed: int | None = None, hyperparameters: Mapping[str, Any] | None = None, method: Mapping[str, Any] | str | None = None) -> Record: ...
+
+def fine_tuning_checkpoints(job_id: str) -> pd.DataFrame: ...
+
+def fine_tuning_events(job_id: str, follow: bool = False, *, interval: float = 2.0) -> pd.DataFrame: ...
+
+def fine_tuning_job(job_id: str) -> Record: ...
+
+def fine_tuning_jobs() -> pd.DataFrame: ...
+
+def generate_images(prompt: str, model: str | None = None, n: int = 1, size: str | tuple[int, int] | None = None, quality: str | None = None, style: str | None = None, **advanced: Any) -> ImageResult: ...
+
+def image_variations(image: Any, n: int = 1, size: str | tuple[int, int] | None = None, model: str | None = None, **advanced: Any) -> ImageResult: ...
+
+def model(model_id: str) -> Record: ...
+
+def models() -> pd.DataFrame: ...
+
+def moderate(input: str | Sequence[str] | pd.Series, model: str | None = None, *, max_concurrency: int = 16, requests_per_minute: float | None = None, progress: bool | None = None, resume: Any = None) -> pd.DataFrame: ...
+
+def request(method: str, path: str, headers: Mapping[str, str] | str | None = None, query: Mapping[str, Any] | str | None = None, body: Any = None, *, timeout: float | None = None) -> Any: ...
+
+def search(frame: pd.DataFrame, query: Any, k: int = 5, *, model: str | None = None) -> pd.DataFrame: ...
+
+def similarity(a: Any, b: Any = None, *, k: int | None = None, model: str | None = None) -> pd.DataFrame: ...
+
+def speak(text: str, voice: str | dict[str, str] = "alloy", model: str | None = None, format: str = "mp3", speed: float | None = None, instructions: str | None = None) -> Speech: ...
+
+def transcribe(file: Any, model: str | None = None, language: str | None = None, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, timestamp_granularities: list[str] | str | None = None, limit: int | None = None) -> str | pd.DataFrame: ...
+
+def translate(file: Any, model: str | None = None, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, limit: int | None = None) -> str | pd.DataFrame: ...
+
+def upload_file(file: Any, purpose: str, *, filename: str | None = None) -> Record: ...
+
+def watch_fine_tuning(job_id: str, interval: float = 2.0, *, stop: threading.Event | None = None) -> Iterator[FineTuningUpdate]: ...
