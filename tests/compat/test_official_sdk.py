@@ -65,9 +65,12 @@ NOT_IN_SDK = {
 
 
 def route_name(route) -> str:
-    """`GET /models/{model}` for a registered route (its template, rebuilt from the regex)."""
-    template = re.sub(r"\(\?P<(\w+)>\[\^/\]\+\)", r"{\1}", route.pattern.pattern)
-    return f"{route.method} {template.removeprefix('^').removesuffix('/?$')}"
+    """`GET /models/{model}` for a registered route (its template, else rebuilt from its regex)."""
+    template = getattr(route, "template", None)
+    if template is None:
+        template = re.sub(r"\(\?P<(\w+)>\[\^/\]\+\)", r"{\1}", route.pattern.pattern)
+        template = template.removeprefix("^").removesuffix("/?$")
+    return f"{route.method} {template}"
 
 
 def registered_routes() -> list[str]:
@@ -78,6 +81,8 @@ def registered_routes() -> list[str]:
 
 def test_every_sandbox_route_is_covered():
     routes = registered_routes()
+    unreadable = [r for r in routes if not re.fullmatch(r"[A-Z]+ /[\w/{}.-]*", r)]
+    assert not unreadable, f"route templates could not be read from the registry: {unreadable}"
     assert len(routes) == len(set(routes)), "a route is registered twice"
     missing = sorted(set(routes) - set(ROUTE_TESTS) - set(NOT_IN_SDK))
     assert not missing, f"sandbox routes with no official-SDK test: {missing}; add one to ROUTE_TESTS"
