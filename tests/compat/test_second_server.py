@@ -352,6 +352,17 @@ def test_429_is_retried_after_the_wait_the_server_asks(other, admin):
     assert verdict["passed"] is True, verdict["findings"]
 
 
+def test_chat_map_rides_out_429s(other, admin):
+    admin.script({"type": "fail", "status": 429, "retry_after": 0.3, "times": 2})
+    rows = pd.Series(["w", "x", "y", "z"])
+    answers = other.chat_map(rows, "Row {}", model="gpt-4o-mini", progress=False, max_concurrency=2)
+    assert answers.tolist() == [f"Hello! You said: Row {value}" for value in rows]
+    statuses = [r["status"] for r in admin.requests("/v1/chat/completions")]
+    assert sorted(statuses) == [200, 200, 200, 200, 429, 429]
+    verdict = admin.verdict()
+    assert verdict["passed"] is True, verdict["findings"]
+
+
 def test_503_is_retried(other, admin):
     admin.script({"type": "fail", "status": 503, "times": 1})
     assert other.chat("Again", model="gpt-4o-mini").text == "Hello! You said: Again"
