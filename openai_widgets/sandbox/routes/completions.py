@@ -97,10 +97,11 @@ def _choice(body: dict[str, Any], prompt: str, copy: int, index: int) -> dict[st
     finish = "stop"
     if limit is not None and len(tokens) > limit:
         tokens, finish = tokens[:limit], "length"
-    text = (prompt if body.get("echo") else "") + "".join(tokens)
+    if body.get("echo"):  # the echoed prompt's tokens come first, in `text` and in `logprobs`
+        tokens = pieces(prompt) + tokens
     return {
         "index": index,
-        "text": text,
+        "text": "".join(tokens),
         "logprobs": _logprobs(tokens, body.get("logprobs")),
         "finish_reason": finish,
     }

@@ -1,0 +1,1 @@
+"""Compatibility suites: the official SDK against the sandbox, the package against another server."""
