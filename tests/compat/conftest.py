@@ -89,3 +89,40 @@ def second_server() -> Iterator[SecondServer]:
     """LLMock answering in its `echo` style: each reply quotes the last user message."""
     with llmock_server("--response-style", "echo") as server:
         yield server
+
+
+# -- the official SDK on the sandbox ------------------------------------------------------------
+
+
+@pytest.fixture
+def sdk(sandbox):
+    """The official client on the sandbox; no retries, so every failure shows at once."""
+    import openai
+
+    from tests.conftest import TEST_KEY
+
+    with openai.OpenAI(api_key=TEST_KEY, base_url=sandbox.base_url, max_retries=0, timeout=30) as made:
+        yield made
+
+
+@pytest.fixture(autouse=True)
+def _claimed_routes_are_reached(request, sandbox):
+    """A test named in its module's ROUTES must really call each route it claims, and get a 2xx."""
+    yield
+    claimed = {
+        route
+        for route, test in getattr(request.module, "ROUTES", {}).items()
+        if test == request.node.originalname
+    }
+    if not claimed:
+        return
+    from openai_widgets.sandbox.routes import find_route
+
+    from .sdk_routes import route_name
+
+    reached = set()
+    for logged in sandbox.requests:
+        found = find_route(logged.method, logged.path)
+        if found and logged.status is not None and 200 <= logged.status < 300:
+            reached.add(route_name(found[0]))
+    assert claimed <= reached, f"claimed but never answered with 2xx: {sorted(claimed - reached)}"

@@ -2,9 +2,9 @@
 
 The sandbox claims to speak OpenAI's API; the SDK is the most used client of that API, so
 each route is called the way the SDK calls it, the SDK's typed result is checked for real
-values, and the raw JSON answer is validated against the official spec as well. The route
-table is read from the sandbox's registry: a route added later without a test here fails
-`test_every_sandbox_route_is_covered`, and each test must really reach the routes it claims.
+values, and the raw JSON answer is validated against the official spec as well. `ROUTES`
+says which test reaches which route; `test_sdk_coverage.py` checks every route the sandbox
+serves is claimed by one of the `test_*sdk*.py` modules, and conftest checks each claim.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import re
 import time
 from typing import Any
 
@@ -20,12 +19,11 @@ import openai
 import pytest
 from pydantic import BaseModel
 
-from ..conftest import TEST_KEY
-from ..media import encoded, mask_for, picture, tone
-from ..tuning_support import examples, jsonl
+from tests.support.media import encoded, mask_for, picture, tone
+from tests.support.tuning import examples, jsonl
 
-# Every route of the sandbox -> the test that calls it through the SDK.
-ROUTE_TESTS = {
+# Every route these tests reach through the SDK -> the test (see test_sdk_coverage.py).
+ROUTES = {
     "GET /models": "test_models_list_and_retrieve",
     "GET /models/{model}": "test_models_list_and_retrieve",
     "DELETE /models/{model}": "test_models_delete_a_fine_tuned_model",
@@ -55,66 +53,6 @@ ROUTE_TESTS = {
     "GET /batches/{batch_id}": "test_batches_lifecycle",
     "POST /batches/{batch_id}/cancel": "test_batches_cancel",
 }
-# Routes the SDK has no method for, with the reason.
-NOT_IN_SDK = {
-    "GET /sandbox/images/{name}": (
-        "the sandbox's stand-in for OpenAI's image host: the SDK hands back image URLs and never "
-        "fetches them (test_images_generate fetches one with a plain HTTP GET)"
-    ),
-}
-
-
-def route_name(route) -> str:
-    """`GET /models/{model}` for a registered route (its template, else rebuilt from its regex)."""
-    template = getattr(route, "template", None)
-    if template is None:
-        template = re.sub(r"\(\?P<(\w+)>\[\^/\]\+\)", r"{\1}", route.pattern.pattern)
-        template = template.removeprefix("^").removesuffix("/?$")
-    return f"{route.method} {template}"
-
-
-def registered_routes() -> list[str]:
-    from openai_widgets.sandbox.routes import _registry
-
-    return [route_name(route) for route in _registry.ROUTES]
-
-
-def test_every_sandbox_route_is_covered():
-    routes = registered_routes()
-    unreadable = [r for r in routes if not re.fullmatch(r"[A-Z]+ /[\w/{}.-]*", r)]
-    assert not unreadable, f"route templates could not be read from the registry: {unreadable}"
-    assert len(routes) == len(set(routes)), "a route is registered twice"
-    missing = sorted(set(routes) - set(ROUTE_TESTS) - set(NOT_IN_SDK))
-    assert not missing, f"sandbox routes with no official-SDK test: {missing}; add one to ROUTE_TESTS"
-    stale = sorted((set(ROUTE_TESTS) | set(NOT_IN_SDK)) - set(routes))
-    assert not stale, f"ROUTE_TESTS / NOT_IN_SDK name routes the sandbox no longer has: {stale}"
-    assert not set(ROUTE_TESTS) & set(NOT_IN_SDK)
-    undefined = sorted({name for name in ROUTE_TESTS.values() if not callable(globals().get(name))})
-    assert not undefined, f"ROUTE_TESTS names tests that do not exist: {undefined}"
-
-
-@pytest.fixture(autouse=True)
-def _claimed_routes_are_reached(request, sandbox):
-    """A test named in ROUTE_TESTS must really call each route it claims, and get a 2xx."""
-    yield
-    claimed = {route for route, test in ROUTE_TESTS.items() if test == request.node.originalname}
-    if not claimed:
-        return
-    from openai_widgets.sandbox.routes import find_route
-
-    reached = set()
-    for logged in sandbox.requests:
-        found = find_route(logged.method, logged.path)
-        if found and logged.status is not None and 200 <= logged.status < 300:
-            reached.add(route_name(found[0]))
-    assert claimed <= reached, f"claimed but never answered with 2xx: {sorted(claimed - reached)}"
-
-
-@pytest.fixture
-def sdk(sandbox):
-    """The official client on the sandbox; no retries, so every failure shows at once."""
-    with openai.OpenAI(api_key=TEST_KEY, base_url=sandbox.base_url, max_retries=0, timeout=10) as made:
-        yield made
 
 
 @pytest.fixture
