@@ -113,7 +113,11 @@ def _slot_and_head(item: str | Sequence[int]) -> tuple[int, tuple[int, int, int]
 
 
 class VectorPool:
-    """The vectors of one width, and their JSON and base64 texts, made once and reused."""
+    """The vectors of one width, and their JSON and base64 texts, made once and reused.
+
+    An answer's text for an input comes in two pieces (its own head, the shared tail of its
+    pool row), as bytes, so a server joins a whole answer with one copy.
+    """
 
     def __init__(self, dimensions: int) -> None:
         rng = np.random.default_rng(dimensions)
@@ -122,12 +126,8 @@ class VectorPool:
         self.steps = np.rint(rng.standard_normal((POOL_SIZE, dimensions)) * spread).astype(np.int64)
         self.rows = (self.steps / SCALE).astype(np.float32)
         self.head = min(UNIQUE, dimensions)
-        self._tails_b64 = (
-            [base64.b64encode(row[UNIQUE:].tobytes()).decode("ascii") for row in self.rows]
-            if dimensions > UNIQUE
-            else None
-        )
-        self._tails_json: dict[int, str] = {}
+        self._tails_b64 = [base64.b64encode(row[UNIQUE:].tobytes()) for row in self.rows]
+        self._tails_json: dict[int, bytes] = {}
 
     def vector(self, item: str | Sequence[int]) -> np.ndarray:
         slot, head = _slot_and_head(item)
@@ -135,24 +135,25 @@ class VectorPool:
         row[: self.head] = np.asarray(head[: self.head], dtype=np.float64) / SCALE
         return row
 
-    def base64_of(self, item: str | Sequence[int]) -> str:
+    def base64_parts(self, item: str | Sequence[int]) -> tuple[bytes, bytes]:
+        """The vector's little-endian float32 bytes in base64, as (head, tail)."""
         slot, head = _slot_and_head(item)
-        if self._tails_b64 is None:
-            return base64.b64encode(self.vector(item).tobytes()).decode("ascii")
-        first = np.asarray(head, dtype=np.float64) / SCALE
-        return base64.b64encode(struct.pack("<3f", *first.tolist())).decode("ascii") + self._tails_b64[slot]
+        if self.dimensions < UNIQUE:
+            return base64.b64encode(self.vector(item).tobytes()), b""
+        first = [k / SCALE for k in head]
+        return base64.b64encode(struct.pack("<3f", *first)), self._tails_b64[slot]
 
-    def json_of(self, item: str | Sequence[int]) -> str:
-        """The vector as a JSON list of floats (exact decimal texts)."""
+    def json_parts(self, item: str | Sequence[int]) -> tuple[bytes, bytes]:
+        """The vector as a JSON list of floats (exact decimal texts), as (head, tail)."""
         slot, head = _slot_and_head(item)
-        first = [repr(k / SCALE) for k in head[: self.head]]
+        first = ",".join(repr(k / SCALE) for k in head[: self.head])
         if self.dimensions <= UNIQUE:
-            return "[" + ",".join(first) + "]"
+            return f"[{first}]".encode(), b""
         tail = self._tails_json.get(slot)
         if tail is None:
-            tail = ",".join(map(repr, (self.steps[slot, UNIQUE:] / SCALE).tolist()))
+            tail = ("," + ",".join(map(repr, (self.steps[slot, UNIQUE:] / SCALE).tolist())) + "]").encode()
             self._tails_json[slot] = tail
-        return "[" + ",".join(first) + "," + tail + "]"
+        return f"[{first}".encode(), tail
 
 
 def expected_matrix(items: Sequence[str | Sequence[int]], dimensions: int) -> np.ndarray:

@@ -152,7 +152,7 @@ def chat_report(
     line("floor set by the rate limit", f"{floor.seconds:.2f} s   {floor.formula}")
     line("share of the budget used", f"{share(floor.seconds, wall)}   (floor / wall time)")
     line("requests answered by the server", f"{stats['answered']:,} ({stats['requests']:,} received)")
-    line("429 answers", f"{stats['rate_limited']:,} ({stats['rate_limited'] / max(rows, 1):.3f} per row)")
+    line("429 answers", per_request(stats["rate_limited"], stats["answered"]))
     line(
         "peak in flight (server)",
         f"{stats['peak_in_flight']} requests, {stats['peak_connections']} connections",
@@ -283,7 +283,8 @@ def wait_for_refill(burst: float) -> None:
 
 
 def per_request(count: float, requests: float) -> str:
-    return f"{count:,.0f} ({count / requests:.3f} per request)" if requests else f"{count:,.0f}"
+    """A count and its ratio to the requests answered."""
+    return f"{count:,.0f} ({count / requests:.3f} per request answered)" if requests else f"{count:,.0f}"
 
 
 def share(floor: float, wall: float) -> str:

@@ -278,7 +278,7 @@ class Server:
         self.limiter = RateLimiter(settings)
         self.stats = Stats()
         self.random = random.Random(settings.seed)
-        self.pools: dict[int, VectorPool] = {}
+        self.pools = {DEFAULT_DIMENSIONS: VectorPool(DEFAULT_DIMENSIONS)}  # others are made when first asked
         self.routes = {
             ("POST", "/v1/chat/completions"): self.chat,
             ("POST", "/v1/embeddings"): self.embeddings,
@@ -499,25 +499,19 @@ class Server:
             pool = self.pools.get(dimensions)
             if pool is None:
                 pool = self.pools[dimensions] = VectorPool(dimensions)
-            if encoding == "base64":
-                rows = [
-                    f'{{"object":"embedding","index":{i},"embedding":"{pool.base64_of(item)}"}}'
-                    for i, item in enumerate(inputs)
-                ]
-            else:
-                rows = [
-                    f'{{"object":"embedding","index":{i},"embedding":{pool.json_of(item)}}}'
-                    for i, item in enumerate(inputs)
-                ]
+            quote = b'"' if encoding == "base64" else b""
+            parts_of = pool.base64_parts if encoding == "base64" else pool.json_parts
+            pieces = [b'{"object":"list","data":[']
+            for index, item in enumerate(inputs):
+                head, tail = parts_of(item)
+                opening = b'{"object":"embedding","index":%d,"embedding":' % index
+                pieces += [b"," if index else b"", opening, quote, head, tail, quote, b"}"]
             self.stats.embedding_inputs += len(inputs)
             self.stats.prompt_tokens += tokens
             self.stats.charged_tokens += tokens
-            usage = json.dumps({"prompt_tokens": tokens, "total_tokens": tokens})
-            return (
-                '{"object":"list","data":['
-                + ",".join(rows)
-                + f'],"model":{json.dumps(model)},"usage":{usage}}}'
-            ).encode("ascii")
+            usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+            pieces.append(f'],"model":{json.dumps(model)},"usage":{json.dumps(usage)}}}'.encode())
+            return b"".join(pieces)  # the one copy of the vectors' text
 
         latency = self.settings.embed_latency + self.settings.embed_token_latency * tokens
         return await self.answer_after(latency, make, rate_headers, begun)
