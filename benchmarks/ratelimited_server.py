@@ -52,6 +52,7 @@ import random
 import signal
 import sys
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -76,6 +77,7 @@ REASONS = {
     413: "Payload Too Large",
     429: "Too Many Requests",
     431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
 }
 
 
@@ -380,6 +382,10 @@ class Server:
                 extra["retry-after"] = str(max(math.ceil(error.retry_after), 1))
                 extra["retry-after-ms"] = str(max(math.ceil(error.retry_after * 1000), 1))
             return error.status, extra, json.dumps({"error": error.error}).encode()
+        except Exception:  # a fault of this server: say so instead of dropping the connection
+            traceback.print_exc()
+            stats.errors += 1
+            return 500, {}, _error_body(500, "the benchmark server failed on this request")
         return 200, headers_out, payload
 
     def take(self, tokens: int) -> dict[str, str]:
