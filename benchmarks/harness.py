@@ -33,7 +33,7 @@ MIB = 1024 * 1024
 class RatelimitedServer:
     """The benchmark server in a subprocess: `with RatelimitedServer(["--rpm", "12000"]) as server: ...`."""
 
-    def __init__(self, arguments: Sequence[str]) -> None:
+    def __init__(self, arguments: Sequence[object]) -> None:
         self.arguments = [str(a) for a in arguments]
         self.process: subprocess.Popen[str] | None = None
         self.base_url = ""
