@@ -55,11 +55,13 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--latency", type=float, default=0.5, help="seconds per answer (mean)")
     parser.add_argument("--jitter", type=float, default=0.2, help="± fraction of the latency")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
+    parser.add_argument("--server-log", help="the server's --log file: a JSON line per request")
     args = parser.parse_args(argv)
 
     frame = pd.DataFrame({"text": chat_texts(args.rows)})
     prompts = chat_prompts(frame["text"])
     server_args = ["--rpm", args.rpm, "--tpm", args.tpm, "--burst", args.burst]
+    server_args += ["--log", args.server_log] if args.server_log else []
     server_args += ["--latency", args.latency, "--jitter", args.jitter]
 
     with (

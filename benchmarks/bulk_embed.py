@@ -106,12 +106,14 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--token-latency", type=float, default=20e-6, help="seconds per input token")
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the second, traced run")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
+    parser.add_argument("--server-log", help="the server's --log file: a JSON line per request")
     args = parser.parse_args(argv)
 
     texts = embed_texts(args.rows)
     tokens = sum(count_tokens(text) for text in texts)
     raw = args.rows * args.dimensions * 4
     server_args = ["--rpm", args.rpm, "--tpm", args.tpm, "--burst", args.burst]
+    server_args += ["--log", args.server_log] if args.server_log else []
     server_args += ["--embed-latency", args.latency, "--embed-token-latency", args.token_latency]
 
     with (

@@ -36,6 +36,9 @@ Rate limits, as OpenAI enforces them (for the one API key the server knows, all 
   request) and `x-ratelimit-reset-requests/tokens` (until that budget is full again, as
   OpenAI writes durations: 6ms, 1.5s, 2m0s).
 
+--log FILE appends a JSON line for every request taken, refused (429) or answered, with
+its time since the counters started, to see how a client paced itself.
+
 Prints `listening on http://HOST:PORT/v1 ...` when ready (port 0 picks a free one).
 Stops on SIGINT / SIGTERM, and with --until-stdin-closes when its standard input ends
 (so a benchmark that dies does not leave it running).
@@ -94,6 +97,7 @@ class Settings:
     embed_token_latency: float = 20e-6
     free_refusals: bool = False
     seed: int = 0
+    log: str | None = None
 
 
 class Bucket:
@@ -281,6 +285,7 @@ class Server:
         self.stats = Stats()
         self.random = random.Random(settings.seed)
         self.pools = {DEFAULT_DIMENSIONS: VectorPool(DEFAULT_DIMENSIONS)}  # others are made when first asked
+        self.log = open(settings.log, "a", buffering=1) if settings.log else None  # noqa: SIM115 (lives as long as the server)
         self.routes = {
             ("POST", "/v1/chat/completions"): self.chat,
             ("POST", "/v1/embeddings"): self.embeddings,
@@ -349,6 +354,13 @@ class Server:
 
     # --- requests ----------------------------------------------------------------------------
 
+    def note(self, event: str, **fields: Any) -> None:
+        """One line of the --log file: seconds since the counters started, the event, its figures."""
+        if self.log is not None:
+            self.log.write(
+                json.dumps({"t": round(self.stats.since_start(), 4), "event": event, **fields}) + "\n"
+            )
+
     async def dispatch(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
@@ -357,6 +369,7 @@ class Server:
         if path == "/stats/reset" and method == "POST":
             still_open = self.stats.connections_open
             self.stats = Stats(connections_open=still_open, peak_connections=still_open)
+            self.note("reset")
             return 200, {}, b"{}"
         handler = self.routes.get((method, path))
         if handler is None:
@@ -391,6 +404,7 @@ class Server:
     def take(self, tokens: int) -> dict[str, str]:
         """Admit a request costing `tokens` (or raise the 429); the rate headers as of now."""
         error, wait = self.limiter.admit(tokens)
+        self.note("taken" if error is None else "refused", tokens=tokens)
         if error is not None:
             raise ApiError(429, error["message"], error["type"], code=error["code"], retry_after=wait)
         return self.limiter.headers()
@@ -411,6 +425,7 @@ class Server:
             stats.in_flight -= 1
         stats.answered += 1
         stats.last_answer = stats.since_start()
+        self.note("answered", ms=round((time.monotonic() - begun) * 1000))
         headers = {
             **rate_headers,
             "openai-processing-ms": str(round((time.monotonic() - begun) * 1000)),
@@ -611,6 +626,9 @@ def parse_args(argv: list[str] | None = None) -> tuple[Settings, bool]:
     )
     parser.add_argument("--free-refusals", action="store_true", help="a 429 does not count against the RPM")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="seeds the latency jitter")
+    parser.add_argument(
+        "--log", help="append a JSON line per request taken, refused and answered to this file"
+    )
     parser.add_argument("--until-stdin-closes", action="store_true", help="stop when standard input ends")
     args = vars(parser.parse_args(argv))
     until_stdin_closes = args.pop("until_stdin_closes")

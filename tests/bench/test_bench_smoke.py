@@ -176,10 +176,12 @@ CHAT_LABELS = [
 ]
 
 
-def test_bulk_chat_runs_and_every_row_is_right():
+def test_bulk_chat_runs_and_every_row_is_right(tmp_path):
+    log = tmp_path / "server.jsonl"
     text, figures = run_benchmark(
-        "bulk_chat.py", "--rows", "40", "--rpm", "60000", "--latency", "0.02", "--burst", "0.2"
-    )
+        "bulk_chat.py", "--rows", "40", "--rpm", "60000", "--latency", "0.02", "--burst", "0.2",
+        "--server-log", str(log),
+    )  # fmt: skip
     printed = figure_lines(text)
     for label in CHAT_LABELS:
         assert label in printed, label
@@ -187,6 +189,11 @@ def test_bulk_chat_runs_and_every_row_is_right():
     assert (figures["rows"], figures["wrong_rows"], figures["missing_rows"]) == (40, 0, 0)
     assert figures["requests"] >= 40
     assert 1 <= figures["peak_in_flight"] <= 40
+    events = [json.loads(line)["event"] for line in log.read_text().splitlines()]
+    timed = events[events.index("reset") + 1 :]  # after the warm-up
+    assert timed.count("answered") == 40
+    assert timed.count("taken") == 40
+    assert timed.count("refused") == figures["rate_limited"]
 
 
 def test_reference_threads_runs_and_every_row_is_right():
