@@ -19,6 +19,7 @@ import pandas as pd
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
+import bulk_embed  # noqa: E402
 from answers import chat_reply, count_tokens, expected_matrix  # noqa: E402
 from harness import RatelimitedServer, check_chat_rows  # noqa: E402
 
@@ -146,8 +147,6 @@ def test_chat_row_check_counts_wrong_and_missing_answers():
 
 
 def test_embed_row_check_counts_swapped_and_missing_rows():
-    import bulk_embed
-
     import openai_widgets as ow
 
     texts = bulk_embed.embed_texts(50)
@@ -232,7 +231,7 @@ def test_bulk_embed_runs_and_every_row_is_right():
     ]:
         assert label in printed, label
     assert printed["wrong / missing rows"] == "0 / 0"
-    tokens = sum(count_tokens(t) for t in __import__("bulk_embed").embed_texts(300))
+    tokens = sum(count_tokens(t) for t in bulk_embed.embed_texts(300))
     assert printed["server-counted tokens"] == f"{tokens:,} answered ({tokens:,} in the texts)"
     assert figures["raw_bytes"] == 300 * 256 * 4
     assert figures["peak_traced_bytes"] > 0
