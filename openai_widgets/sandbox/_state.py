@@ -1,4 +1,4 @@
-"""The sandbox's in-memory world: models, files, jobs, batches, and ID minting."""
+"""The sandbox's in-memory world: models, files, jobs, batches, responses, and ID minting."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ class State:
         self.fine_tuning_jobs: dict[str, dict[str, Any]] = {}
         self.batches: dict[str, dict[str, Any]] = {}
         self.images: dict[str, bytes] = {}  # served at /sandbox/images/<name>
+        # The Responses API's world: stored responses, conversations, code interpreter containers.
+        self.responses: dict[str, dict[str, Any]] = {}  # id -> entry (routes/responses.py)
+        self.conversations: dict[str, dict[str, Any]] = {}  # id -> entry (routes/conversations.py)
+        self.containers: dict[str, dict[str, Any]] = {}  # id -> entry (routes/containers.py)
         self._counter = itertools.count(1)
 
     def new_id(self, prefix: str) -> str:
