@@ -388,7 +388,7 @@ def _check_file_search(tool: dict[str, Any], where: str) -> None:
         raise missing(f"{where}.vector_store_ids")
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise invalid_type(f"{where}.vector_store_ids", "an array of strings", ids)
-    check_range(tool, "max_num_results", 1, 50, integer=True)
+    check_range(tool, "max_num_results", 1, 50, integer=True, where=where)
 
 
 def _check_code_interpreter(tool: dict[str, Any], where: str) -> None:
@@ -412,7 +412,7 @@ def _check_image_generation(tool: dict[str, Any], where: str) -> None:
         value = tool.get(name)
         if value is not None and value not in allowed:
             raise invalid_value(f"{where}.{name}", value, allowed)
-    check_range(tool, "partial_images", 0, 3, integer=True)
+    check_range(tool, "partial_images", 0, 3, integer=True, where=where)
 
 
 def _check_mcp(tool: dict[str, Any], where: str) -> None:
