@@ -14,8 +14,8 @@ from ..conftest import TEST_KEY
 MODEL = "gpt-4o-mini"
 
 
-@pytest.fixture
-def http(sandbox):
+@pytest.fixture(name="http")
+def http_fixture(sandbox):
     """Plain HTTP to the sandbox, as any OpenAI-compatible client would speak it."""
     with httpx.Client(
         base_url=sandbox.base_url, headers={"Authorization": f"Bearer {TEST_KEY}"}, timeout=10

@@ -9,7 +9,15 @@ import re
 
 import pytest
 
-from .responses_support import MODEL, create, error_of, http, of_type, output_text, validate_request  # noqa: F401
+from .responses_support import (  # noqa: F401 (http_fixture is the `http` fixture)
+    MODEL,
+    create,
+    error_of,
+    http_fixture,
+    of_type,
+    output_text,
+    validate_request,
+)
 
 
 @pytest.fixture
@@ -121,7 +129,7 @@ def test_reasoning_models_add_a_reasoning_item_with_a_summary(http, spec):
         "reasoning": {"effort": "low", "summary": "detailed"},
     }
     response = create(http, spec, body)
-    reasoning, message = response["output"]
+    reasoning, _message = response["output"]
     assert reasoning["type"] == "reasoning" and reasoning["id"].startswith("rs_")
     assert [part["text"] for part in reasoning["summary"]] == [
         '[sandbox] **Reading the request** The question is: "Why is the sky blue?".',
