@@ -217,7 +217,7 @@ def _trim_name(text: str, match: re.Match[str]) -> str:
 
 
 def named_value(text: str, name: str) -> str | None:
-    """The value written right after a field's name: `age 36`, `city: Paris`, `subject 'Hi'`."""
+    """The value written with a field's name: `age 36`, `city: Paris`, `subject 'Hi'`, `3 days`."""
     spoken = re.escape(name.replace("_", " ")).replace(r"\ ", r"[\s_]")
     # Only the name is matched without regard to case: a value is quoted, a number or Capitalised.
     pattern = (
@@ -225,6 +225,8 @@ def named_value(text: str, name: str) -> str | None:
         r"(\"[^\"]+\"|'[^']+'|-?\d+(?:\.\d+)?(?![\w.])|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)"
     )
     match = re.search(pattern, text)
+    if match is None:  # a number written before the name: "3 days"
+        match = re.search(rf"(?<![\w.])(-?\d+(?:\.\d+)?)\s+(?i:{spoken})(?!\w)", text)
     if match is None:
         return None
     value = match.group(1)

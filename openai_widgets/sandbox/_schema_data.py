@@ -54,7 +54,8 @@ class _Maker:
         self.root = root
         self.prompt = prompt
         self.labelled = labelled
-        self.values: PromptValues = values_in(prompt, skip=skip, skip_count=True)
+        # In labelled answers a count ("three cities") sizes an array; tool arguments keep it as a value.
+        self.values: PromptValues = values_in(prompt, skip=skip, skip_count=labelled)
         self.count, _ = count_and_noun(prompt)
 
     # -- dispatch ----------------------------------------------------------------------

@@ -63,9 +63,10 @@ def _rooted(node: Any) -> Any:
     return node
 
 
-def create(http, spec, body: dict[str, Any], status: int = 200) -> dict[str, Any]:
+def create(http, spec, body: dict[str, Any], status: int = 200, *, check_body: bool = True) -> dict[str, Any]:
     """POST /responses with a body the spec accepts; the answer checked against the spec."""
-    validate_request(spec, "POST", "/responses", body)
+    if check_body:
+        validate_request(spec, "POST", "/responses", body)
     answer = http.post("/responses", json=body)
     assert answer.status_code == status, answer.text
     if status == 200:
