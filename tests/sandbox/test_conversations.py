@@ -153,10 +153,20 @@ def test_background_responses_can_be_cancelled_until_they_finish(http, spec, qui
     time.sleep(0.65)
     assert http.get(f"/responses/{response['id']}").json()["status"] == "cancelled"
     assert [item["role"] for item in items(http, spec, made["id"])["data"]] == ["user"]  # no answer arrives
+
+    def follow(previous):
+        return http.post(
+            "/responses", json={"model": MODEL, "input": "next", "previous_response_id": previous}
+        )
+
+    assert "was cancelled" in error_of(follow(response["id"]), 400)["message"]
     finished = create(http, spec, {"model": MODEL, "input": "quick", "background": True})
+    early = error_of(follow(finished["id"]), 400)
+    assert "is still" in early["message"] and early["param"] == "previous_response_id"
     time.sleep(0.65)
     error = error_of(http.post(f"/responses/{finished['id']}/cancel"), 400)
     assert error["message"] == "Cannot cancel a response with status 'completed': it has already finished."
+    assert "This is turn 2 of this conversation" in output_text(follow(finished["id"]).json())
 
 
 def test_only_background_responses_can_be_cancelled(http, spec):

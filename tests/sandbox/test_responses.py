@@ -137,8 +137,10 @@ def test_reasoning_models_add_a_reasoning_item_with_a_summary(http, spec):
     ]
     assert response["reasoning"] == {"effort": "low", "summary": "detailed"}
     assert response["usage"]["output_tokens_details"]["reasoning_tokens"] == 64
-    plain = create(http, spec, {"model": "o3-mini", "input": "Why?"})
+    plain = create(http, spec, {"model": "gpt-5", "input": "Why?"})
     assert plain["output"][0]["summary"] == []  # a summary only when asked for
+    assert plain["reasoning"] == {"effort": "medium", "summary": None}
+    assert plain["usage"]["output_tokens_details"]["reasoning_tokens"] == 128
     # Reasoning tokens count against max_output_tokens: with too few there is no message at all.
     starved = create(http, spec, {"model": "o3-mini", "input": "Why?", "max_output_tokens": 100})
     assert starved["status"] == "incomplete" and of_type(starved, "message") == []

@@ -91,11 +91,17 @@ def _history(sandbox, previous_id: str | None, conversation_id: str | None) -> l
         raise ApiError(
             404, f"Previous response with id '{previous_id}' not found.", param="previous_response_id"
         )
-    view = _view(sandbox, entry)
-    if view["status"] not in ("completed", "incomplete"):
+    status = _view(sandbox, entry)["status"]
+    if status in ("queued", "in_progress"):
         raise ApiError(
             400,
-            f"Previous response with id '{previous_id}' is {view['status']}: wait until it completes.",
+            f"Previous response with id '{previous_id}' is still {status}: wait until it completes.",
+            param="previous_response_id",
+        )
+    if status in ("failed", "cancelled"):
+        raise ApiError(
+            400,
+            f"Previous response with id '{previous_id}' was {status}: continue from an earlier one.",
             param="previous_response_id",
         )
     return entry["context"] + entry["record"]["output"]
