@@ -14,6 +14,8 @@ from openai_widgets.sandbox._prompt_json import json_answer
 from openai_widgets.sandbox._prompt_words import count_and_noun, named_value, singular, values_in
 from openai_widgets.sandbox._schema_data import instance, strict_problem
 
+from .responses_support import error_of, http_fixture  # noqa: F401 (http_fixture is the `http` fixture)
+
 
 def valid(schema, value):
     validator = jsonschema.Draft202012Validator
@@ -334,3 +336,86 @@ def test_json_mode_without_a_count_keeps_one_record_per_word():
             {"index": 3, "word": "blue", "length": 4, "source": "sandbox"},
         ]
     }
+
+
+# -- the chat route ------------------------------------------------------------------------------
+
+
+def chat_reply(http, spec, body):
+    spec.validate_request("POST", "/chat/completions", body)
+    answer = http.post("/chat/completions", json=body)
+    assert answer.status_code == 200, answer.text
+    spec.validate_response("POST", "/chat/completions", answer.json())
+    return answer.json()["choices"][0]["message"]
+
+
+def test_chat_json_mode_answers_the_quickstart_with_fruit_records(http, spec):
+    body = {
+        "model": "gpt-4o-mini",
+        "messages": [
+            {"role": "system", "content": "Reply with JSON."},
+            {"role": "user", "content": "Three fruits and their colours as JSON records"},
+        ],
+        "response_format": {"type": "json_object"},
+    }
+    records = json.loads(chat_reply(http, spec, body)["content"])["fruits"]
+    assert [list(record) for record in records] == [["fruit", "colour"]] * 3
+
+
+def test_chat_structured_outputs_fit_strict_schemas(http, spec):
+    schema = {
+        "type": "object",
+        "properties": {
+            "people": {"type": "array", "items": {"$ref": "#/$defs/person"}, "minItems": 2, "maxItems": 2},
+        },
+        "required": ["people"],
+        "additionalProperties": False,
+        "$defs": {
+            "person": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "age": {"type": ["integer", "null"]}},
+                "required": ["name", "age"],
+                "additionalProperties": False,
+            }
+        },
+    }
+    body = {
+        "model": "gpt-4o-mini",
+        "messages": [{"role": "user", "content": "Two people: 'Ada' and 'Alan'"}],
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "people", "strict": True, "schema": schema},
+        },
+    }
+    data = json.loads(chat_reply(http, spec, body)["content"])
+    valid(schema, data)
+    assert [person["name"] for person in data["people"]] == ["[sandbox] Ada", "[sandbox] Alan"]
+    loose = {**schema, "additionalProperties": True}
+    body["response_format"]["json_schema"]["schema"] = loose
+    error = error_of(http.post("/chat/completions", json=body), 400)
+    assert error["param"] == "response_format"
+    assert error["message"] == (
+        "Invalid schema for response_format 'people': In context=(), 'additionalProperties' is required to "
+        "be supplied and to be false."
+    )
+
+
+def test_chat_tool_arguments_take_values_from_the_message(http, spec):
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "book_table",
+            "parameters": {
+                "type": "object",
+                "properties": {"restaurant": {"type": "string"}, "people": {"type": "integer"}},
+                "required": ["restaurant", "people"],
+            },
+        },
+    }
+    body = {
+        "model": "gpt-4o-mini",
+        "messages": [{"role": "user", "content": "Book a table at 'Chez Anna' for 4 people"}],
+        "tools": [tool],
+    }
+    (call,) = chat_reply(http, spec, body)["tool_calls"]
+    assert json.loads(call["function"]["arguments"]) == {"restaurant": "Chez Anna", "people": 4}
