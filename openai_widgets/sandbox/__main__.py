@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         default=0.5,
         help="how long a vector store takes to index the files added in one request",
     )
+    parser.add_argument(
+        "--background-seconds", type=float, default=0.5, help="how long a background response takes"
+    )
     args = parser.parse_args(argv)
     sandbox = Sandbox(
         host=args.host,
@@ -48,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         error_rates={500: args.error_rate} if args.error_rate else None,
         job_seconds=args.job_seconds,
         index_seconds=args.index_seconds,
+        background_seconds=args.background_seconds,
     )
     sandbox.start()
     print(f"openai_widgets sandbox on {sandbox.base_url} (Ctrl-C stops it)", flush=True)

@@ -10,7 +10,8 @@ Kinds: `status` (an error status, with optional `retry_after` / `retry_after_ms`
 answer), `reset` (send half the body, then reset the connection), `cut_stream` (`after`
 events, then cut), `malformed` (truncated JSON with status 200), `html` (an HTML error
 page from a "proxy", `status` 502 by default), `extra_field` (an undocumented field in
-the answer), `missing_optional` (optional fields removed).
+the answer), `missing_optional` (optional fields removed), `failed_response` (a Responses
+API answer that ends with status "failed" and a server_error; streamed, as response.failed).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ KINDS = {
     "html",
     "extra_field",
     "missing_optional",
+    "failed_response",
 }
 
 # Optional fields that `missing_optional` strips from answers (top level and list items).

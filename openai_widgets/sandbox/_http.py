@@ -42,6 +42,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes
     params: dict[str, str] = field(default_factory=dict)  # from the route pattern
+    fault: str | None = None  # the kind of fault applied to this request, for routes that act on one
     request_id: str = field(default_factory=lambda: f"req_{uuid.uuid4().hex[:24]}")
     _form: tuple[dict[str, Any], dict[str, list[UploadedFile]]] | None = None
 
@@ -207,9 +208,14 @@ class BytesResponse:
 
 @dataclass
 class StreamResponse:
-    """Server-sent events: each item is sent as `data: <json>`, then `data: [DONE]`."""
+    """Server-sent events: each item is sent as `data: <json>`, then `data: [DONE]`.
+
+    With `named=True` (the Responses API's framing) each event also gets an
+    `event: <its type>` line and the stream ends without `[DONE]`.
+    """
 
     events: Iterable[Any]
     headers: dict[str, str] = field(default_factory=dict)
     # Seconds between events, so a stream can be watched (and interrupted) arriving.
     interval: float = 0.0
+    named: bool = False

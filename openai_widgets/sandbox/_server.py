@@ -93,6 +93,7 @@ class Sandbox:
         job_seconds: float = 3.0,
         batch_seconds: float = 2.0,
         index_seconds: float = 0.5,
+        background_seconds: float = 0.5,
     ) -> None:
         self.host = host
         self.requested_port = port
@@ -112,6 +113,7 @@ class Sandbox:
         self.job_seconds = job_seconds  # how long a fine-tuning job takes
         self.batch_seconds = batch_seconds  # how long a batch takes
         self.index_seconds = index_seconds  # how long a vector store takes to index the files of one request
+        self.background_seconds = background_seconds  # how long a background response takes
         self.requests: list[LoggedRequest] = []
         self._answers: collections.OrderedDict[str, Any] = collections.OrderedDict()
         self._answers_lock = threading.Lock()
@@ -287,6 +289,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault and fault.kind == "html":
             return self._send_html(int(fault.params.get("status", 502)), logged)
 
+        request.fault = fault.kind if fault else None
         response = _injected_error(sandbox, fault) or self._route(sandbox, request, under_v1=under_v1)
         if isinstance(response, StreamResponse):
             return self._send_stream(response, logged, request, fault)
@@ -421,13 +424,14 @@ class _Handler(BaseHTTPRequestHandler):
             for event in response.events:
                 if cut_after is not None and logged.events_sent >= cut_after:
                     return self._reset(logged)
-                self._write_chunk(f"data: {json.dumps(event, separators=(',', ':'))}\n\n".encode())
+                self._write_chunk(_event_bytes(event, named=response.named))
                 logged.events_sent += 1
                 if interval:
                     time.sleep(interval)
             if cut_after is not None:
                 return self._reset(logged)
-            self._write_chunk(b"data: [DONE]\n\n")
+            if not response.named:
+                self._write_chunk(b"data: [DONE]\n\n")
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
             logged.stream_completed = True
@@ -460,6 +464,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
+
+
+def _event_bytes(event: Any, *, named: bool) -> bytes:
+    data = f"data: {json.dumps(event, separators=(',', ':'))}\n\n"
+    if named and isinstance(event, dict) and "type" in event:
+        data = f"event: {event['type']}\n{data}"
+    return data.encode()
 
 
 def _auth_refusal(sandbox: Sandbox, header: str | None) -> dict[str, Any] | None:

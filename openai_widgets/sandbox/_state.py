@@ -1,4 +1,4 @@
-"""The sandbox's in-memory world: models, files, jobs, batches, vector stores, uploads, and ID minting."""
+"""The sandbox's in-memory world: models, files, jobs, batches, vector stores, uploads, responses, IDs."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ class State:
         self.vector_stores: dict[str, dict[str, Any]] = {}  # see routes/_vector_index
         self.uploads: dict[str, dict[str, Any]] = {}  # see routes/uploads
         self.images: dict[str, bytes] = {}  # served at /sandbox/images/<name>
+        # The Responses API's world: stored responses, conversations, code interpreter containers.
+        self.responses: dict[str, dict[str, Any]] = {}  # id -> entry (routes/responses.py)
+        self.conversations: dict[str, dict[str, Any]] = {}  # id -> entry (routes/conversations.py)
+        self.containers: dict[str, dict[str, Any]] = {}  # id -> entry (routes/containers.py)
         self._counter = itertools.count(1)
 
     def new_id(self, prefix: str) -> str:

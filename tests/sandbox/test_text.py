@@ -100,7 +100,7 @@ def test_chat_stream_chunks_fit_the_spec(http, spec, body):
 def test_json_schema_reply_follows_the_schema(http):
     body = CHAT_BODIES[4]
     reply = json.loads(http.post("/chat/completions", json=body).json()["choices"][0]["message"]["content"])
-    assert reply == {"rows": [{"a": 1.5, "b": "x"}, {"a": 1.5, "b": "x"}]}
+    assert reply == {"rows": [{"a": 1.5, "b": "x"}, {"a": 2.5, "b": "y"}, {"a": 3.5, "b": "x"}]}
     jsonschema.validate(reply, body["response_format"]["json_schema"]["schema"])
 
 

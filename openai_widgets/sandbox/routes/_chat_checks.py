@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from .._http import ApiError
+from .._schema_data import strict_problem
 from ._checks import check_range, type_name
 from ._replies import message_text
 
@@ -269,6 +270,14 @@ def _check_response_format(response_format: Any, messages: list[dict[str, Any]])
                 "response_format.json_schema.name"
                 if isinstance(schema, dict)
                 else "response_format.json_schema"
+            )
+        problem = strict_problem(schema.get("schema")) if schema.get("strict") else None
+        if problem:
+            raise ApiError(
+                400,
+                f"Invalid schema for response_format '{schema['name']}': {problem}",
+                param="response_format",
+                code="invalid_json_schema",
             )
     if kind == "json_object":
         words = " ".join(message_text(m.get("content")) for m in messages).lower()

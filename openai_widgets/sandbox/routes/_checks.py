@@ -56,11 +56,17 @@ def type_name(value: Any) -> str:
     return "an object"
 
 
-def check_range(body: dict[str, Any], name: str, low: float, high: float, *, integer: bool = False) -> None:
-    """A numeric field, if present and not null, must be a number within [low, high]."""
+def check_range(
+    body: dict[str, Any], name: str, low: float, high: float, *, integer: bool = False, where: str = ""
+) -> None:
+    """A numeric field, if present and not null, must be a number within [low, high].
+
+    `where` is the path of `body` in the request (`tools[0]`), for the error's param.
+    """
     value = body.get(name)
     if value is None:
         return
+    name = f"{where}.{name}" if where else name
     wanted = "an integer" if integer else "a number"
     if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)):
         raise ApiError(

@@ -6,18 +6,7 @@ from typing import Any
 
 from .._http import ApiError, Request
 
-__all__ = ["in_order", "page"]
-
-
-def in_order(request: Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`items` (oldest first) in the request's `order` by `created_at`: `desc` (newest first) by default."""
-    order = request.arg("order", "desc")
-    if order not in {"asc", "desc"}:
-        raise ApiError(400, "Invalid 'order': expected 'asc' or 'desc'.", param="order")
-    # Insertion order breaks ties between objects created in the same second.
-    numbered = sorted(enumerate(items), key=lambda pair: (pair[1]["created_at"], pair[0]))
-    ranked = [item for _, item in numbered]
-    return ranked[::-1] if order == "desc" else ranked
+__all__ = ["ordered", "page"]
 
 
 def page(
@@ -60,3 +49,24 @@ def _position(request: Request, items: list[dict[str, Any]], name: str, shift: i
     if cursor not in ids:
         raise ApiError(400, f"Invalid '{name}': no object with ID {cursor!r} in this list.", param=name)
     return ids.index(cursor) + shift
+
+
+def ordered(
+    request: Request, items: list[dict[str, Any]], *, default: str = "desc", by: str | None = None
+) -> list[dict[str, Any]]:
+    """`items` (oldest first) in the request's `order`: `asc`, or `desc` (newest first).
+
+    `by` names a field to sort on first (e.g. `created_at`); insertion order breaks its ties.
+    """
+    order = request.arg("order", default)
+    if order not in ("asc", "desc"):
+        raise ApiError(
+            400,
+            f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.",
+            param="order",
+            code="invalid_value",
+        )
+    ranked = list(items)
+    if by is not None:
+        ranked = [item for _, item in sorted(enumerate(items), key=lambda pair: (pair[1][by], pair[0]))]
+    return ranked if order == "asc" else ranked[::-1]

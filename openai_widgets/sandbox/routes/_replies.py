@@ -1,4 +1,4 @@
-"""Deterministic text for the sandbox's text routes: replies, tokens, usage, logprobs, JSON.
+"""Deterministic text for the sandbox's text routes: replies, tokens, usage, logprobs.
 
 The sandbox is not a model. It answers every request the same way each time and labels
 its text "[sandbox]". A few instructions in a system message change the reply the way an
@@ -18,7 +18,6 @@ __all__ = [
     "logprobs_for",
     "message_text",
     "pieces",
-    "schema_instance",
     "stop_at",
     "token_spans",
     "transform_for",
@@ -127,48 +126,3 @@ def logprobs_for(tokens: list[str], top: int = 0) -> list[dict[str, Any]]:
             }
         )
     return items
-
-
-def schema_instance(schema: Any, name: str = "value", root: Any = None, depth: int = 0) -> Any:
-    """A small, valid instance of a JSON schema (enough for json_schema replies and tool calls)."""
-    root = schema if root is None else root
-    if not isinstance(schema, dict) or depth > 8:
-        return f"[sandbox] {name}"
-    if "$ref" in schema:
-        return schema_instance(_resolve(root, schema["$ref"]), name, root, depth + 1)
-    if "const" in schema:
-        return schema["const"]
-    if schema.get("enum"):
-        return schema["enum"][0]
-    for key in ("anyOf", "oneOf", "allOf"):
-        if schema.get(key):
-            return schema_instance(schema[key][0], name, root, depth + 1)
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "null")
-    if kind == "object" or (kind is None and "properties" in schema):
-        properties = schema.get("properties") or {}
-        return {key: schema_instance(sub, key, root, depth + 1) for key, sub in properties.items()}
-    if kind == "array":
-        count = max(int(schema.get("minItems", 2)), 1)
-        return [
-            schema_instance(schema.get("items", {}), f"{name} {n + 1}", root, depth + 1) for n in range(count)
-        ]
-    if kind == "integer":
-        return int(schema.get("minimum", 1))
-    if kind == "number":
-        return float(schema.get("minimum", 1.5))
-    if kind == "boolean":
-        return True
-    if kind == "null":
-        return None
-    return f"[sandbox] {name}"
-
-
-def _resolve(root: Any, ref: str) -> Any:
-    node = root
-    for part in ref.lstrip("#/").split("/"):
-        if not isinstance(node, dict) or part not in node:
-            return {}
-        node = node[part]
-    return node

@@ -1,12 +1,14 @@
 """POST /chat/completions: deterministic replies, whole or streamed as SSE chunks.
 
 What the reply is, first match wins: a tool call when `tools` are given, `tool_choice`
-allows one and the last message is not a tool result; JSON when `response_format` asks
-for it (records built from the user's words for `json_object`, an instance of the schema
-for `json_schema`); otherwise text starting "[sandbox]" that repeats the user's message,
-describes attached images ("I see 1 image (64x64)") or applies an edit named in a system
-message. `stop`, `max_tokens` / `max_completion_tokens`, `n`, `logprobs` and
-`stream_options.include_usage` behave as the API documents.
+allows one and the last message is not a tool result (arguments fit the function's
+parameters and take values from the user's words, see `_schema_data`); JSON when
+`response_format` asks for it (shaped by the prompt for `json_object`, see
+`_prompt_json`; an instance of the schema for `json_schema`); otherwise text starting
+"[sandbox]" that repeats the user's message, describes attached images ("I see 1 image
+(64x64)") or applies an edit named in a system message. `stop`, `max_tokens` /
+`max_completion_tokens`, `n`, `logprobs` and `stream_options.include_usage` behave as
+the API documents.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._http import ApiError, JSONResponse, Request, StreamResponse
+from .._prompt_json import json_answer
+from .._schema_data import instance
 from ._chat_checks import check_chat_options, check_messages, describe_image, images_of
 from ._checks import is_chat_model
 from ._registry import route
@@ -26,7 +30,6 @@ from ._replies import (
     logprobs_for,
     message_text,
     pieces,
-    schema_instance,
     stop_at,
     transform_for,
 )
@@ -110,7 +113,9 @@ def _plan(body: dict[str, Any], messages: list[dict[str, Any]], index: int) -> P
     tool = _tool_to_call(body, messages)
     if tool is not None:
         name = tool["name"]
-        arguments = json.dumps(schema_instance(tool.get("parameters") or {"type": "object"}, name))
+        said = _user_text(messages)
+        parameters = tool.get("parameters") or {"type": "object"}
+        arguments = json.dumps(instance(parameters, said, name=name, labelled=False, skip=(name,)))
         digest = zlib.crc32(f"{name}:{len(messages)}:{index}".encode())
         call = {"id": f"call_sandbox{digest:08x}", "type": "function", "function": {"name": name}}
         return Planned(pieces(arguments), "tool_calls", tool_call=call, **logprobs)
@@ -138,16 +143,12 @@ def _tool_to_call(body: dict[str, Any], messages: list[dict[str, Any]]) -> dict[
 def _reply_text(body: dict[str, Any], messages: list[dict[str, Any]], index: int) -> str:
     kind = (body.get("response_format") or {}).get("type")
     user = next((m for m in reversed(messages) if m.get("role") == "user"), None)
-    said = message_text(user.get("content")).strip() if user else ""
+    said = _user_text(messages)
     if kind == "json_schema":
         spec = body["response_format"]["json_schema"]
-        return json.dumps(schema_instance(spec.get("schema") or {"type": "object"}, spec["name"]))
+        return json.dumps(instance(spec.get("schema") or {"type": "object"}, said, name=spec["name"]))
     if kind == "json_object":
-        words = [w.strip(".,;:!?\"'") for w in said.split()][:5] or ["sandbox"]
-        records = [
-            {"index": n + 1, "word": w, "length": len(w), "source": "sandbox"} for n, w in enumerate(words)
-        ]
-        return json.dumps({"records": records})
+        return json.dumps(json_answer(said))
     prefix = "[sandbox] " + (f"(choice {index + 1}) " if index else "")
     last = messages[-1]
     if last.get("role") == "tool":
@@ -168,6 +169,11 @@ def _reply_text(body: dict[str, Any], messages: list[dict[str, Any]], index: int
         f'{prefix}You said: "{quoted}". This is a deterministic reply from the local sandbox, '
         "not a model; connect with an API key for real answers."
     )
+
+
+def _user_text(messages: list[dict[str, Any]]) -> str:
+    user = next((m for m in reversed(messages) if m.get("role") == "user"), None)
+    return message_text(user.get("content")).strip() if user else ""
 
 
 def _usage(messages: list[dict[str, Any]], planned: list[Planned]) -> dict[str, Any]:

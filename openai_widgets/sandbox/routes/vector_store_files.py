@@ -13,7 +13,7 @@ from typing import Any
 
 from .._http import ApiError, JSONResponse, Request
 from ._chunking import chunking_strategy
-from ._lists import in_order, page
+from ._lists import ordered, page
 from ._registry import route
 from ._store_checks import check_attributes, check_keys, check_string_list, expect_object
 from ._vector_index import (
@@ -145,7 +145,7 @@ def _file_page(request: Request, sandbox, store: dict[str, Any], batch_id: str |
             if (batch_id is None or entry["batch_id"] == batch_id)
             and (wanted is None or entry["record"]["status"] == wanted)
         ]
-    return page(request, in_order(request, records), first_last=True)
+    return page(request, ordered(request, records, by="created_at"), first_last=True)
 
 
 # -- file batches ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from ._checks import check_range, type_name
 from ._chunking import chunking_strategy
 from ._filters import check_filter, matches
 from ._lexical_search import rewrite, scores
-from ._lists import in_order, page
+from ._lists import ordered, page
 from ._registry import route
 from ._store_checks import (
     check_expires_after,
@@ -107,7 +107,7 @@ def create_vector_store(request: Request, sandbox) -> JSONResponse:
 def list_vector_stores(request: Request, sandbox) -> JSONResponse:
     with sandbox.state.lock:
         records = [public_store(store) for store in sandbox.state.vector_stores.values()]
-    return JSONResponse(page(request, in_order(request, records), first_last=True))
+    return JSONResponse(page(request, ordered(request, records, by="created_at"), first_last=True))
 
 
 @route("GET", "/vector_stores/{vector_store_id}")

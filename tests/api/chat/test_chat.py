@@ -119,7 +119,7 @@ def test_tools_give_a_tool_call_and_the_loop_continues(sandbox, client, spec):
     assert first.text == ""
     (call,) = first.tool_calls
     assert call["function"]["name"] == "get_weather"
-    assert json.loads(call["function"]["arguments"]) == {"city": "[sandbox] city"}
+    assert json.loads(call["function"]["arguments"]) == {"city": "Paris"}  # taken from the question
     assert "**Tool call** `get_weather`" in first._repr_markdown_()
     history = [*first.messages, {"role": "tool", "tool_call_id": call["id"], "content": "sunny, 21 C"}]
     second = client.chat(history, tools=tools)
@@ -134,15 +134,15 @@ def test_tool_choice_none_gives_text(client):
 
 
 def test_json_mode_adds_the_hint_and_parses_records_into_a_dataframe(sandbox, client, spec):
-    result = client.chat("Three fruits: apple pear plum", response_format="json")
+    result = client.chat("Three fruits with their calories: apple pear plum", response_format="json")
     body = sent(sandbox, spec)
     assert body["response_format"] == {"type": "json_object"}
     assert body["messages"][0] == {"role": "system", "content": "Reply with JSON."}
     frame = result.data
     assert isinstance(frame, pd.DataFrame)
-    assert list(frame.columns) == ["index", "word", "length", "source"]
-    assert frame["word"].tolist() == ["Three", "fruits", "apple", "pear", "plum"]
-    assert frame["length"].dtype.kind == "i"
+    assert list(frame.columns) == ["fruit", "calories"]  # one record per fruit, named as asked
+    assert frame["fruit"].tolist() == ["apple", "pear", "plum"]
+    assert frame["calories"].dtype.kind == "i"
     bundle, _metadata = result._repr_mimebundle_()
     assert "<table" in bundle["text/html"]
 
@@ -165,7 +165,7 @@ def test_bare_json_schema_is_wrapped_and_the_reply_follows_it(sandbox, client, s
         "type": "json_schema",
         "json_schema": {"name": "City_facts", "schema": schema},
     }
-    assert result.data == {"city": "[sandbox] city", "population": 1}
+    assert result.data == {"city": "[sandbox] Paris", "population": 1}
     assert '"population": 1' in result.bundle()["text/markdown"]
 
 
