@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         "--stream-interval", type=float, default=0.02, help="seconds between streamed tokens (default 0.02)"
     )
     parser.add_argument("--job-seconds", type=float, default=3.0, help="how long a fine-tuning job runs")
+    parser.add_argument("--eval-seconds", type=float, default=2.0, help="how long an eval run takes")
     args = parser.parse_args(argv)
     sandbox = Sandbox(
         host=args.host,
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         stream_interval=args.stream_interval,
         error_rates={500: args.error_rate} if args.error_rate else None,
         job_seconds=args.job_seconds,
+        eval_seconds=args.eval_seconds,
     )
     sandbox.start()
     print(f"openai_widgets sandbox on {sandbox.base_url} (Ctrl-C stops it)", flush=True)

@@ -9,6 +9,8 @@ MODELS: list[tuple[str, int, str]] = [
     ("gpt-4o-mini-2024-07-18", 1721172717, "system"),
     ("gpt-4.1-mini", 1744318173, "system"),
     ("o3-mini", 1737146383, "system"),
+    ("o4-mini", 1744225351, "system"),
+    ("o4-mini-2025-04-16", 1744133301, "system"),
     ("gpt-3.5-turbo", 1677610602, "openai"),
     ("gpt-3.5-turbo-instruct", 1692901427, "system"),
     ("text-embedding-3-small", 1705948997, "system"),

@@ -171,3 +171,5 @@ class StreamResponse:
     headers: dict[str, str] = field(default_factory=dict)
     # Seconds between events, so a stream can be watched (and interrupted) arriving.
     interval: float = 0.0
+    # The tokens the answer costs, for the usage report (a stream only shows them on request).
+    usage: dict[str, Any] | None = None
