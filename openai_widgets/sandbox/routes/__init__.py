@@ -1,6 +1,23 @@
 """Route handlers, one module per API area; importing a module registers its routes."""
 
-from . import audio, batches, chat, completions, embeddings, files, fine_tuning, images, models, moderations  # noqa: F401
+from . import (  # noqa: F401
+    audio,
+    batches,
+    chat,
+    checkpoint_permissions,
+    completions,
+    embeddings,
+    eval_runs,
+    evals,
+    files,
+    fine_tuning,
+    graders,
+    images,
+    models,
+    moderations,
+    stored_completions,
+    usage,
+)
 from ._registry import find_route, route
 
 __all__ = ["find_route", "route"]

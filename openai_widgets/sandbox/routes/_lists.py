@@ -6,7 +6,7 @@ from typing import Any
 
 from .._http import ApiError, Request
 
-__all__ = ["page"]
+__all__ = ["ordered", "page"]
 
 
 def page(
@@ -37,3 +37,11 @@ def page(
         body["first_id"] = chunk[0]["id"] if chunk else ""
         body["last_id"] = chunk[-1]["id"] if chunk else ""
     return body
+
+
+def ordered(request: Request, items: list[dict[str, Any]], default: str = "asc") -> list[dict[str, Any]]:
+    """`items` (oldest first) in the request's `order`: "asc" or "desc"."""
+    order = request.arg("order", default)
+    if order not in {"asc", "desc"}:
+        raise ApiError(400, "Invalid 'order': expected 'asc' or 'desc'.", param="order")
+    return items if order == "asc" else items[::-1]

@@ -17,7 +17,7 @@ from typing import Any
 
 from .._http import ApiError, JSONResponse, Request
 from ._checks import check_metadata
-from ._lists import page
+from ._lists import ordered, page
 from ._registry import route
 
 __all__ = ["remember_completion", "stored_completions"]
@@ -65,7 +65,7 @@ def list_stored(request: Request, sandbox) -> JSONResponse:
         if (not model or completion["model"] == model)
         and all(completion["metadata"].get(key) == value for key, value in wanted.items())
     ]
-    return JSONResponse(page(request, _ordered(request, items), default_limit=20, first_last=True))
+    return JSONResponse(page(request, ordered(request, items), default_limit=20, first_last=True))
 
 
 @route("GET", "/chat/completions/{completion_id}")
@@ -103,7 +103,7 @@ def list_messages(request: Request, sandbox) -> JSONResponse:
     entry = _entry(sandbox, request.params["completion_id"])
     completion_id = entry["completion"]["id"]
     items = [_message(f"{completion_id}-{index}", m) for index, m in enumerate(entry["messages"])]
-    return JSONResponse(page(request, _ordered(request, items), default_limit=20, first_last=True))
+    return JSONResponse(page(request, ordered(request, items), default_limit=20, first_last=True))
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -120,13 +120,6 @@ def _entry(sandbox, completion_id: str) -> dict[str, Any]:
             param="completion_id",
         )
     return entry
-
-
-def _ordered(request: Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    order = request.arg("order", "asc")
-    if order not in {"asc", "desc"}:
-        raise ApiError(400, "Invalid 'order': expected 'asc' or 'desc'.", param="order")
-    return items if order == "asc" else items[::-1]
 
 
 def _metadata_filter(request: Request) -> dict[str, str]:

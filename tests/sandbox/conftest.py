@@ -1,0 +1,32 @@
+"""Fixtures of the sandbox tests: spec-checking clients with a normal and an admin key."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from openai_widgets.sandbox import SANDBOX_ADMIN_KEY
+
+from ..conftest import TEST_KEY
+from .api import SpecClient
+
+
+@pytest.fixture
+def api(sandbox, spec):
+    """A spec-checking client with an ordinary key; eval runs take 0.2 s."""
+    before = sandbox.eval_seconds
+    sandbox.eval_seconds = 0.2
+    with httpx.Client(
+        base_url=sandbox.base_url, headers={"Authorization": f"Bearer {TEST_KEY}"}, timeout=10
+    ) as http:
+        yield SpecClient(http, spec)
+    sandbox.eval_seconds = before
+
+
+@pytest.fixture
+def admin(sandbox, spec):
+    """A spec-checking client with an admin key (the sandbox's rule: it starts with sk-admin-)."""
+    with httpx.Client(
+        base_url=sandbox.base_url, headers={"Authorization": f"Bearer {SANDBOX_ADMIN_KEY}"}, timeout=10
+    ) as http:
+        yield SpecClient(http, spec)
