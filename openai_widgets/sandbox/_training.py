@@ -107,7 +107,8 @@ class Job:
             return "cancelled"
         if done >= 1:
             return "succeeded"
-        if self.paused and (now is None or self.pauses[-1][0] <= now):
+        moment = time.time() if now is None else now
+        if any(begin <= moment and (end is None or moment < end) for begin, end in self.pauses):
             return "paused"
         if done >= _STARTED_AT:
             return "running"

@@ -9,6 +9,8 @@ import time
 import httpx
 import pytest
 
+from openai_widgets.sandbox._training import Job
+
 from ..tuning_support import examples
 from .api import wait_for
 
@@ -101,7 +103,9 @@ def test_a_dpo_job_reports_preference_metrics(api, quick):
     assert last["train_loss"] < first["train_loss"]
     assert last["train_reward_margin"] > first["train_reward_margin"]
     checkpoint = api.get(f"/fine_tuning/jobs/{job['id']}/checkpoints")["data"][0]
-    assert {"train_loss", "train_reward_margin", "valid_loss", "full_valid_loss"} <= set(checkpoint["metrics"])
+    assert {"train_loss", "train_reward_margin", "valid_loss", "full_valid_loss"} <= set(
+        checkpoint["metrics"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -148,7 +152,10 @@ def test_a_reinforcement_job_reports_rewards_per_grader(api, quick):
     job = api.post("/fine_tuning/jobs", body)
     settings = job["method"]["reinforcement"]
     assert settings["grader"] == grader
-    assert (settings["hyperparameters"]["reasoning_effort"], settings["hyperparameters"]["compute_multiplier"]) == (
+    assert (
+        settings["hyperparameters"]["reasoning_effort"],
+        settings["hyperparameters"]["compute_multiplier"],
+    ) == (
         "low",
         2,
     )
@@ -175,7 +182,9 @@ def test_reinforcement_data_must_hold_what_the_grader_references(api, sandbox):
     rows = [{k: v for k, v in row.items() if k != "answer"} for row in problems()]
     file_id = upload(sandbox, rows)
     error = api.error("POST", "/fine_tuning/jobs", 400, json=reinforcement(ANSWER_CHECK, file_id))
-    assert error["message"].endswith("Line 1: missing 'answer', which the grader references as {{item.answer}}.")
+    assert error["message"].endswith(
+        "Line 1: missing 'answer', which the grader references as {{item.answer}}."
+    )
     assert error["param"] == "training_file"
 
 
@@ -184,7 +193,9 @@ def test_reinforcement_checks_its_grader_and_model(api, sandbox):
     bad = {**ANSWER_CHECK, "operation": "startswith"}
     error = api.error("POST", "/fine_tuning/jobs", 400, json=reinforcement(bad, file_id))
     assert error["param"] == "method.reinforcement.grader.operation"
-    error = api.error("POST", "/fine_tuning/jobs", 400, json=reinforcement(ANSWER_CHECK, file_id, "gpt-4o-mini"))
+    error = api.error(
+        "POST", "/fine_tuning/jobs", 400, json=reinforcement(ANSWER_CHECK, file_id, "gpt-4o-mini")
+    )
     assert error["param"] == "model"
     assert "not available for reinforcement fine-tuning" in error["message"]
 
@@ -195,7 +206,8 @@ def test_reinforcement_checks_its_grader_and_model(api, sandbox):
 def test_hyperparameters_at_the_top_or_inside_the_method(api, sandbox):
     file_id = upload(sandbox, examples(10))
     top = api.post(
-        "/fine_tuning/jobs", {"model": "gpt-4o-mini", "training_file": file_id, "hyperparameters": {"n_epochs": 2}}
+        "/fine_tuning/jobs",
+        {"model": "gpt-4o-mini", "training_file": file_id, "hyperparameters": {"n_epochs": 2}},
     )
     assert top["hyperparameters"]["n_epochs"] == 2
     assert top["method"]["supervised"]["hyperparameters"]["n_epochs"] == 2
@@ -213,7 +225,9 @@ def test_hyperparameters_at_the_top_or_inside_the_method(api, sandbox):
         "training_file": file_id,
         "method": {"type": "supervised", "supervised": {"hyperparameters": {"beta": 0.1}}},
     }
-    assert api.error("POST", "/fine_tuning/jobs", 400, json=body)["message"] == "Unknown hyperparameter: 'beta'."
+    assert (
+        api.error("POST", "/fine_tuning/jobs", 400, json=body)["message"] == "Unknown hyperparameter: 'beta'."
+    )
 
 
 # -- pause and resume -------------------------------------------------------------------------
@@ -222,7 +236,9 @@ def test_hyperparameters_at_the_top_or_inside_the_method(api, sandbox):
 def test_a_paused_job_stops_on_its_timeline_until_resumed(api, sandbox):
     sandbox.job_seconds = 1.2
     try:
-        job = api.post("/fine_tuning/jobs", {"model": "gpt-4o-mini", "training_file": upload(sandbox, examples(10))})
+        job = api.post(
+            "/fine_tuning/jobs", {"model": "gpt-4o-mini", "training_file": upload(sandbox, examples(10))}
+        )
         base = f"/fine_tuning/jobs/{job['id']}"
         wait_for(lambda: api.get(base), lambda j: j["status"] == "running")
         paused = api.post(f"{base}/pause")
@@ -232,7 +248,9 @@ def test_a_paused_job_stops_on_its_timeline_until_resumed(api, sandbox):
         time.sleep(0.4)
         still = api.get(base)
         assert still["status"] == "paused"
-        assert api.get(f"{base}/events", params={"limit": 100})["data"] == seen, "nothing happens while paused"
+        assert api.get(f"{base}/events", params={"limit": 100})["data"] == seen, (
+            "nothing happens while paused"
+        )
         resumed = api.post(f"{base}/resume")
         assert resumed["status"] in {"running", "queued", "validating_files"}
         assert resumed["estimated_finish"] >= job["created_at"] + 1
@@ -247,13 +265,43 @@ def test_a_paused_job_stops_on_its_timeline_until_resumed(api, sandbox):
         sandbox.job_seconds = 0.6
 
 
+def test_a_pause_pushes_the_rest_of_the_timeline_later():
+    public = {
+        "id": "ftjob-pause1234",
+        "model": "gpt-4o-mini",
+        "training_file": "file-t",
+        "validation_file": None,
+    }
+    job = Job(
+        public, seconds=10.0, examples=10, epochs=3, batch_size=1, started=1000.0, pauses=[[1005.0, 1008.0]]
+    )
+    assert [job.status(now=t) for t in (1004.9, 1005.0, 1007.9, 1008.0)] == [
+        "running",
+        "paused",
+        "paused",
+        "running",
+    ]
+    assert job.elapsed(now=1007.0) == job.elapsed(now=1005.0) == 5.0
+    assert (job.status(now=1012.9), job.status(now=1013.0)) == ("running", "succeeded")
+    assert job.finished_at(now=1100.0) == 1013
+    events = job.events(now=1100.0)
+    created = {e["message"]: e["created_at"] for e in events}
+    assert (created["Fine-tuning job paused"], created["Fine-tuning job resumed"]) == (1005, 1008)
+    assert created["The job has successfully completed"] == 1013
+    assert [e["created_at"] for e in events] == sorted((e["created_at"] for e in events), reverse=True)
+
+
 # -- checkpoint permissions -------------------------------------------------------------------
 
 
 def test_checkpoint_permissions_need_an_admin_key(api, admin, quick):
-    job = api.post("/fine_tuning/jobs", {"model": "gpt-4o-mini", "training_file": upload(quick, examples(10))})
+    job = api.post(
+        "/fine_tuning/jobs", {"model": "gpt-4o-mini", "training_file": upload(quick, examples(10))}
+    )
     finished(api, job["id"])
-    checkpoint = api.get(f"/fine_tuning/jobs/{job['id']}/checkpoints")["data"][0]["fine_tuned_model_checkpoint"]
+    checkpoint = api.get(f"/fine_tuning/jobs/{job['id']}/checkpoints")["data"][0][
+        "fine_tuned_model_checkpoint"
+    ]
     base = f"/fine_tuning/checkpoints/{checkpoint}/permissions"
     refused = api.error("POST", base, 403, json={"project_ids": ["proj_a"]})
     assert "needs an admin API key" in refused["message"] and "sk-admin-" in refused["message"]
@@ -262,7 +310,10 @@ def test_checkpoint_permissions_need_an_admin_key(api, admin, quick):
     assert [p["project_id"] for p in granted["data"]] == ["proj_a", "proj_b"]
     assert all(p["object"] == "checkpoint.permission" and p["id"].startswith("cp_") for p in granted["data"])
     assert [p["project_id"] for p in admin.get(base)["data"]] == ["proj_b", "proj_a"]  # newest first
-    assert [p["project_id"] for p in admin.get(base, params={"order": "ascending"})["data"]] == ["proj_a", "proj_b"]
+    assert [p["project_id"] for p in admin.get(base, params={"order": "ascending"})["data"]] == [
+        "proj_a",
+        "proj_b",
+    ]
     only_b = admin.get(base, params={"project_id": "proj_b"})["data"]
     assert [p["id"] for p in only_b] == [granted["data"][1]["id"]]
     gone = admin.delete(f"{base}/{only_b[0]['id']}")
@@ -271,6 +322,9 @@ def test_checkpoint_permissions_need_an_admin_key(api, admin, quick):
     assert admin.error("DELETE", f"{base}/{only_b[0]['id']}", 404)["param"] == "permission_id"
     model = api.get(f"/fine_tuning/jobs/{job['id']}")["fine_tuned_model"]
     assert admin.get(f"/fine_tuning/checkpoints/{model}/permissions")["data"] == []
-    assert admin.error("GET", "/fine_tuning/checkpoints/ft:nope:x:y/permissions", 404)["code"] == "model_not_found"
+    assert (
+        admin.error("GET", "/fine_tuning/checkpoints/ft:nope:x:y/permissions", 404)["code"]
+        == "model_not_found"
+    )
     error = admin.error("POST", base, 400, json={"project_ids": ["team-a"]})
     assert "not a project ID" in error["message"]

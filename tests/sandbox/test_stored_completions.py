@@ -41,7 +41,10 @@ def test_only_stored_completions_are_listed_with_their_metadata(api, tag):
 
 
 def test_filters_order_and_pages(api, tag):
-    ids = [ask(api, f"q{n}", tag, model=model)["id"] for n, model in enumerate(["gpt-4o-mini", "gpt-4o", "gpt-4o-mini"])]
+    ids = [
+        ask(api, f"q{n}", tag, model=model)["id"]
+        for n, model in enumerate(["gpt-4o-mini", "gpt-4o", "gpt-4o-mini"])
+    ]
     assert listed(api, tag) == ids
     assert listed(api, tag, order="desc") == ids[::-1]
     assert listed(api, tag, model="gpt-4o") == [ids[1]]
@@ -112,7 +115,9 @@ def test_streamed_completions_are_stored_whole(api, tag, sandbox):
         "store": True,
         "metadata": {"run": tag},
     }
-    with httpx.stream("POST", f"{sandbox.base_url}/chat/completions", json=body, headers=api.http.headers) as response:
+    with httpx.stream(
+        "POST", f"{sandbox.base_url}/chat/completions", json=body, headers=api.http.headers
+    ) as response:
         text = "".join(response.iter_text())
     stored = api.get("/chat/completions", params={"metadata[run]": tag})["data"]
     assert len(stored) == 1

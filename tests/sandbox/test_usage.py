@@ -25,7 +25,9 @@ def world(spec):
     with Sandbox(batch_seconds=0.2) as server:
         clients = []
         for key in (TEST_KEY, SANDBOX_ADMIN_KEY):
-            http = httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {key}"}, timeout=10)
+            http = httpx.Client(
+                base_url=server.base_url, headers={"Authorization": f"Bearer {key}"}, timeout=10
+            )
             clients.append(SpecClient(http, spec))
         yield server, *clients
         for client in clients:
@@ -52,10 +54,16 @@ def test_usage_and_costs_need_an_admin_key(world):
 
 def test_completion_tokens_add_up_per_model(world):
     _, api, admin = world
-    answers = [chat(api, "gpt-4o-mini", "one"), chat(api, "gpt-4o", "two words"), chat(api, "gpt-4o-mini", "three")]
+    answers = [
+        chat(api, "gpt-4o-mini", "one"),
+        chat(api, "gpt-4o", "two words"),
+        chat(api, "gpt-4o-mini", "three"),
+    ]
     api.http.post("/completions", json={"model": "gpt-3.5-turbo-instruct", "prompt": "legacy"})
     with api.http.stream(
-        "POST", "/chat/completions", json={"model": "gpt-4o", "messages": [{"role": "user", "content": "s"}], "stream": True}
+        "POST",
+        "/chat/completions",
+        json={"model": "gpt-4o", "messages": [{"role": "user", "content": "s"}], "stream": True},
     ) as response:
         response.read()
     start = since(1800)
@@ -68,7 +76,9 @@ def test_completion_tokens_add_up_per_model(world):
     assert by_model["gpt-4o-mini"]["input_tokens"] == sum(u["prompt_tokens"] for u in mini)
     assert by_model["gpt-4o-mini"]["output_tokens"] == sum(u["completion_tokens"] for u in mini)
     assert by_model["gpt-4o-mini"]["num_model_requests"] == 2
-    assert by_model["gpt-4o"]["num_model_requests"] == 2, "the stream counts although it did not show its usage"
+    assert by_model["gpt-4o"]["num_model_requests"] == 2, (
+        "the stream counts although it did not show its usage"
+    )
     assert by_model["gpt-4o-mini"]["project_id"] is None, "not grouped by project"
     whole = admin.get(COMPLETIONS, params=hour)["data"][0]["results"]
     assert len(whole) == 1 and whole[0]["model"] is None
@@ -95,7 +105,10 @@ def test_buckets_page_through_the_range(world):
     assert [b["start_time"] for b in buckets] == list(range(start, end, 60))
     assert sum(len(b["results"]) for b in buckets) == 1, "one request, in one bucket"
     assert [len(b["results"]) for b in buckets].index(1) >= 9
-    assert admin.error("GET", COMPLETIONS, 400, params={"start_time": start, "page": "page_nonsense"})["param"] == "page"
+    assert (
+        admin.error("GET", COMPLETIONS, 400, params={"start_time": start, "page": "page_nonsense"})["param"]
+        == "page"
+    )
 
 
 def test_grouped_by_project_and_key_without_showing_the_key(world):
@@ -107,22 +120,35 @@ def test_grouped_by_project_and_key_without_showing_the_key(world):
     assert sorted(r["project_id"] for r in results) == ["proj_red", "proj_sandbox"]
     assert all(r["api_key_id"].startswith("key_") for r in results)
     assert TEST_KEY not in json.dumps(results)
-    red = admin.get(COMPLETIONS, params={"start_time": since(), "project_ids": ["proj_red"]})["data"][-1]["results"]
+    red = admin.get(COMPLETIONS, params={"start_time": since(), "project_ids": ["proj_red"]})["data"][-1][
+        "results"
+    ]
     assert red[0]["num_model_requests"] == 1
 
 
 def test_every_kind_is_measured_from_its_answers(world):
     _, api, admin = world
-    embedded = api.http.post("/embeddings", json={"model": "text-embedding-3-small", "input": ["a b c", "d"]}).json()
+    embedded = api.http.post(
+        "/embeddings", json={"model": "text-embedding-3-small", "input": ["a b c", "d"]}
+    ).json()
     api.http.post("/moderations", json={"input": "some text here"})
-    api.http.post("/images/generations", json={"model": "dall-e-2", "prompt": "a cat", "n": 2, "size": "256x256"})
-    api.http.post("/audio/speech", json={"model": "tts-1", "input": "Hello there", "voice": "alloy", "response_format": "wav"})
     api.http.post(
-        "/audio/transcriptions", files={"file": ("a.wav", tone(2.5), "audio/wav")}, data={"model": "whisper-1"}
+        "/images/generations", json={"model": "dall-e-2", "prompt": "a cat", "n": 2, "size": "256x256"}
+    )
+    api.http.post(
+        "/audio/speech",
+        json={"model": "tts-1", "input": "Hello there", "voice": "alloy", "response_format": "wav"},
+    )
+    api.http.post(
+        "/audio/transcriptions",
+        files={"file": ("a.wav", tone(2.5), "audio/wav")},
+        data={"model": "whisper-1"},
     )
 
     def results(kind: str, **params) -> list[dict]:
-        return admin.get(f"/organization/usage/{kind}", params={"start_time": since(), **params})["data"][-1]["results"]
+        return admin.get(f"/organization/usage/{kind}", params={"start_time": since(), **params})["data"][-1][
+            "results"
+        ]
 
     assert results("embeddings")[0]["input_tokens"] == embedded["usage"]["prompt_tokens"]
     assert results("moderations")[0]["num_model_requests"] == 1
@@ -143,14 +169,32 @@ def test_every_kind_is_measured_from_its_answers(world):
 
 
 def test_batch_lines_count_as_batch_usage(world):
-    server, api, admin = world
-    line = {"custom_id": "1", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}}
-    upload = api.http.post("/files", files={"file": ("b.jsonl", json.dumps(line).encode())}, data={"purpose": "batch"})
-    api.http.post("/batches", json={"input_file_id": upload.json()["id"], "endpoint": "/v1/chat/completions", "completion_window": "24h"})
+    _, api, admin = world
+    line = {
+        "custom_id": "1",
+        "method": "POST",
+        "url": "/v1/chat/completions",
+        "body": {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]},
+    }
+    upload = api.http.post(
+        "/files", files={"file": ("b.jsonl", json.dumps(line).encode())}, data={"purpose": "batch"}
+    )
+    api.http.post(
+        "/batches",
+        json={
+            "input_file_id": upload.json()["id"],
+            "endpoint": "/v1/chat/completions",
+            "completion_window": "24h",
+        },
+    )
     chat(api, "gpt-4o", "direct")
-    results = admin.get(COMPLETIONS, params={"start_time": since(), "group_by": "batch"})["data"][-1]["results"]
+    results = admin.get(COMPLETIONS, params={"start_time": since(), "group_by": "batch"})["data"][-1][
+        "results"
+    ]
     assert sorted((r["batch"], r["num_model_requests"]) for r in results) == [(False, 1), (True, 1)]
-    only_batch = admin.get(COMPLETIONS, params={"start_time": since(), "batch": "true"})["data"][-1]["results"]
+    only_batch = admin.get(COMPLETIONS, params={"start_time": since(), "batch": "true"})["data"][-1][
+        "results"
+    ]
     assert only_batch[0]["num_model_requests"] == 1
 
 
@@ -160,9 +204,19 @@ def test_eval_runs_count_their_model_calls(world):
     created = api.http.post(
         "/evals",
         json={
-            "data_source_config": {"type": "custom", "item_schema": {"type": "object"}, "include_sample_schema": True},
+            "data_source_config": {
+                "type": "custom",
+                "item_schema": {"type": "object"},
+                "include_sample_schema": True,
+            },
             "testing_criteria": [
-                {"type": "string_check", "name": "s", "input": "{{sample.output_text}}", "reference": "x", "operation": "eq"}
+                {
+                    "type": "string_check",
+                    "name": "s",
+                    "input": "{{sample.output_text}}",
+                    "reference": "x",
+                    "operation": "eq",
+                }
             ],
         },
     ).json()
@@ -170,16 +224,24 @@ def test_eval_runs_count_their_model_calls(world):
         "type": "completions",
         "model": "gpt-4.1-mini",
         "input_messages": {"type": "item_reference", "item_reference": "item.messages"},
-        "source": {"type": "file_content", "content": [{"item": {"messages": [{"role": "user", "content": "q"}]}}] * 3},
+        "source": {
+            "type": "file_content",
+            "content": [{"item": {"messages": [{"role": "user", "content": "q"}]}}] * 3,
+        },
     }
     assert api.http.post(f"/evals/{created['id']}/runs", json={"data_source": source}).status_code == 201
-    results = admin.get(COMPLETIONS, params={"start_time": since(), "models": "gpt-4.1-mini"})["data"][-1]["results"]
+    results = admin.get(COMPLETIONS, params={"start_time": since(), "models": "gpt-4.1-mini"})["data"][-1][
+        "results"
+    ]
     assert results[0]["num_model_requests"] == 3
 
 
 def test_costs_price_the_same_requests(world):
     _, api, admin = world
-    answers = [chat(api, "gpt-4o-mini", "price me"), chat(api, "gpt-4o-mini", "and me", **{"OpenAI-Project": "proj_blue"})]
+    answers = [
+        chat(api, "gpt-4o-mini", "price me"),
+        chat(api, "gpt-4o-mini", "and me", **{"OpenAI-Project": "proj_blue"}),
+    ]
     api.http.post("/images/generations", json={"model": "dall-e-2", "prompt": "x"})
     start = since(43200)
     day = {"start_time": start, "end_time": start + 86400}
@@ -189,8 +251,12 @@ def test_costs_price_the_same_requests(world):
     prompt = sum(a["usage"]["prompt_tokens"] for a in answers)
     completion = sum(a["usage"]["completion_tokens"] for a in answers)
     assert items["gpt-4o-mini, input"]["quantity"] == prompt
-    assert items["gpt-4o-mini, input"]["amount"]["value"] == pytest.approx(prompt * TOKENS["gpt-4o-mini"][0] / 1e6)
-    assert items["gpt-4o-mini, output"]["amount"]["value"] == pytest.approx(completion * TOKENS["gpt-4o-mini"][2] / 1e6)
+    assert items["gpt-4o-mini, input"]["amount"]["value"] == pytest.approx(
+        prompt * TOKENS["gpt-4o-mini"][0] / 1e6
+    )
+    assert items["gpt-4o-mini, output"]["amount"]["value"] == pytest.approx(
+        completion * TOKENS["gpt-4o-mini"][2] / 1e6
+    )
     assert items["dall-e-2, images"]["quantity_unit"] == "images"
     assert {r["amount"]["currency"] for r in bucket["results"]} == {"usd"}
     total = sum(r["amount"]["value"] for r in bucket["results"])
@@ -208,9 +274,24 @@ def test_costs_price_the_same_requests(world):
         (COMPLETIONS, {"start_time": 100, "end_time": 50}, "end_time", "after start_time"),
         (COMPLETIONS, {"start_time": 1, "bucket_width": "1w"}, "bucket_width", "1m, 1h, 1d"),
         (COMPLETIONS, {"start_time": 1, "limit": 32}, "limit", "between 1 and 31"),
-        (COMPLETIONS, {"start_time": 1, "group_by": "size"}, "group_by", "'size' is not supported for completions usage"),
-        ("/organization/usage/vector_stores", {"start_time": 1, "group_by": "model"}, "group_by", "supported: project_id"),
-        ("/organization/costs", {"start_time": 1, "bucket_width": "1h"}, "bucket_width", "expected one of 1d"),
+        (
+            COMPLETIONS,
+            {"start_time": 1, "group_by": "size"},
+            "group_by",
+            "'size' is not supported for completions usage",
+        ),
+        (
+            "/organization/usage/vector_stores",
+            {"start_time": 1, "group_by": "model"},
+            "group_by",
+            "supported: project_id",
+        ),
+        (
+            "/organization/costs",
+            {"start_time": 1, "bucket_width": "1h"},
+            "bucket_width",
+            "expected one of 1d",
+        ),
         ("/organization/costs", {"start_time": 1, "limit": 181}, "limit", "between 1 and 180"),
     ],
 )
