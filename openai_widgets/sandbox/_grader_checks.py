@@ -139,7 +139,8 @@ def _check_string_check(grader: dict[str, Any], where: str, scope: Scope) -> Non
 def _check_text_similarity(grader: dict[str, Any], where: str, scope: Scope) -> None:
     _check_string(grader, "input", where)
     _check_string(grader, "reference", where)
-    if grader["evaluation_metric"] not in METRICS:
+    metric = grader["evaluation_metric"]
+    if not isinstance(metric, str) or metric not in METRICS:
         raise _invalid(
             f"{where}.evaluation_metric",
             f"{grader['evaluation_metric']!r} is not a metric. Supported values are: {', '.join(METRICS)}.",

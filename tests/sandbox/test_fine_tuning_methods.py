@@ -141,6 +141,7 @@ def test_a_reinforcement_job_reports_rewards_per_grader(api, quick):
     body = {
         "model": REASONING_MODEL,
         "training_file": upload(quick, problems()),
+        "validation_file": upload(quick, problems()),
         "method": {
             "type": "reinforcement",
             "reinforcement": {
@@ -161,13 +162,26 @@ def test_a_reinforcement_job_reports_rewards_per_grader(api, quick):
     )
     finished(api, job["id"])
     steps = metric_events(api, job["id"])
-    assert set(steps[0]) == {"step", "total_steps", "train_reward_mean", "train_reward_std", "scores"}
+    assert set(steps[0]) == {
+        "step",
+        "total_steps",
+        "train_reward_mean",
+        "train_reward_std",
+        "valid_reward_mean",
+        "scores",
+    }
     assert set(steps[0]["scores"]) == {"right answer"}
     assert steps[-1]["train_reward_mean"] > steps[0]["train_reward_mean"], "the reward rises"
     events = api.get(f"/fine_tuning/jobs/{job['id']}/events", params={"limit": 100})["data"]
     assert any(e["message"].startswith("Step 1/10: mean reward=") for e in events)
     checkpoint = api.get(f"/fine_tuning/jobs/{job['id']}/checkpoints")["data"][0]
-    assert set(checkpoint["metrics"]) == {"step", "train_reward_mean", "train_reward_std"}
+    assert set(checkpoint["metrics"]) == {
+        "step",
+        "train_reward_mean",
+        "train_reward_std",
+        "valid_reward_mean",
+        "full_valid_reward_mean",
+    }
 
 
 def reinforcement(grader: dict, training_file: str, model: str = REASONING_MODEL) -> dict:
@@ -194,10 +208,13 @@ def test_reinforcement_checks_its_grader_and_model(api, sandbox):
     error = api.error("POST", "/fine_tuning/jobs", 400, json=reinforcement(bad, file_id))
     assert error["param"] == "method.reinforcement.grader.operation"
     error = api.error(
-        "POST", "/fine_tuning/jobs", 400, json=reinforcement(ANSWER_CHECK, file_id, "gpt-4o-mini")
+        "POST", "/fine_tuning/jobs", 400, json=reinforcement(ANSWER_CHECK, file_id, "gpt-3.5-turbo-instruct")
     )
     assert error["param"] == "model"
-    assert "not available for reinforcement fine-tuning" in error["message"]
+    assert "not available for reinforcement fine-tuning; use o4-mini" in error["message"]
+    supervised = {"model": REASONING_MODEL, "training_file": upload(sandbox, examples(10))}
+    error = api.error("POST", "/fine_tuning/jobs", 400, json=supervised)
+    assert "not available for fine-tuning" in error["message"]
 
 
 # -- hyperparameters ------------------------------------------------------------------------

@@ -6,9 +6,10 @@ that notices it "settles" it: the fine-tuned model joins /models and the result 
 model shows there even if nobody looked at the job.
 
 Methods: `supervised` (the default, also what top-level `hyperparameters` mean), `dpo`
-and `reinforcement` (with a grader, checked as /fine_tuning/alpha/graders/validate does,
-on a reasoning model). Hyperparameters may sit in `method.<type>.hyperparameters` or, the
-older way, at the top level. Supervised data is checked while the job validates its
+and `reinforcement` (with a grader, checked as /fine_tuning/alpha/graders/validate does;
+on o4-mini as with OpenAI, or on the chat models, which OpenAI refuses there).
+Hyperparameters may sit in `method.<type>.hyperparameters` or, the older way, at the
+top level. Supervised data is checked while the job validates its
 files (a bad file makes the job fail); DPO and reinforcement data is checked at once
 and refused with a 400 naming the line, since its shape depends on the method.
 """
@@ -29,7 +30,7 @@ __all__ = ["settle_jobs"]
 
 # Base models the sandbox fine-tunes (fine-tuned models can be trained further too).
 TUNABLE = {"gpt-4o-mini-2024-07-18", "gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-3.5-turbo"}
-REASONING_TUNABLE = {"o4-mini-2025-04-16", "o4-mini"}  # reinforcement fine-tuning needs these
+REASONING_TUNABLE = {"o4-mini-2025-04-16", "o4-mini"}  # for reinforcement fine-tuning
 # name: (low, high) for numbers; an exclusive low of 0 is checked as "not 0".
 _HYPERPARAMETERS = {"n_epochs": (1, 50), "batch_size": (1, 256), "learning_rate_multiplier": (0, None)}
 _METHOD_HYPERPARAMETERS = {
@@ -288,18 +289,18 @@ def _hyperparameters(method: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_model(model: str, kind: str) -> None:
-    """Supervised and DPO tune the chat models; reinforcement tunes reasoning models only."""
-    base = model.split(":")[1] if model.startswith("ft:") and model.count(":") >= 2 else model
-    if kind == "reinforcement":
-        if base not in REASONING_TUNABLE:
-            raise ApiError(
-                400,
-                f"Model {model} is not available for reinforcement fine-tuning; use a reasoning model "
-                f"({', '.join(sorted(REASONING_TUNABLE))}).",
-                param="model",
-            )
-        return
-    if model not in TUNABLE and not model.startswith("ft:"):
+    """Supervised and DPO tune the chat models; reinforcement tunes the reasoning models too.
+
+    OpenAI runs reinforcement fine-tuning on reasoning models only; the sandbox also takes
+    its chat models there, so clients whose default model is a chat model still work.
+    """
+    if model.startswith("ft:"):
+        return  # fine-tuned models can be trained further
+    if kind == "reinforcement" and model not in TUNABLE | REASONING_TUNABLE:
+        raise ApiError(
+            400, f"Model {model} is not available for reinforcement fine-tuning; use o4-mini.", param="model"
+        )
+    if kind != "reinforcement" and model not in TUNABLE:
         raise ApiError(
             400, f"Model {model} is not available for fine-tuning or does not exist.", param="model"
         )
