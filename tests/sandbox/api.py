@@ -102,13 +102,16 @@ class SpecClient:
         params: Any = None,
         status: int = 200,
         valid_request: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         if json is not None and valid_request:
             self.spec.validate_request(method, path, json)
-        response = self.http.request(method, path, json=json, params=params)
+        response = self.http.request(method, path, json=json, params=params, headers=headers)
         assert response.status_code == status, (
             f"{method} {path}: {response.status_code} {response.text[:500]}"
         )
+        if not response.headers["content-type"].startswith("application/json"):
+            return response.content  # audio and the like: the caller checks the bytes
         body = response.json()
         if status >= 400:
             self.spec.validate_schema("ErrorResponse", body)

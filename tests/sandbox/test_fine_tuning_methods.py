@@ -251,7 +251,7 @@ def test_hyperparameters_at_the_top_or_inside_the_method(api, sandbox):
 
 
 def test_a_paused_job_stops_on_its_timeline_until_resumed(api, sandbox):
-    sandbox.job_seconds = 1.2
+    before, sandbox.job_seconds = sandbox.job_seconds, 1.2
     try:
         job = api.post(
             "/fine_tuning/jobs", {"model": "gpt-4o-mini", "training_file": upload(sandbox, examples(10))}
@@ -279,7 +279,7 @@ def test_a_paused_job_stops_on_its_timeline_until_resumed(api, sandbox):
         assert messages[-1] == "The job has successfully completed"
         assert "cannot be paused" in api.error("POST", f"{base}/pause", 400)["message"]
     finally:
-        sandbox.job_seconds = 0.6
+        sandbox.job_seconds = before
 
 
 def test_a_pause_pushes_the_rest_of_the_timeline_later():

@@ -36,7 +36,7 @@ def world(spec):
 
 def chat(api, model: str, text: str, **headers) -> dict:
     body = {"model": model, "messages": [{"role": "user", "content": text}]}
-    return api.http.post("/chat/completions", json=body, headers=headers).json()
+    return api.post("/chat/completions", body, headers=headers)
 
 
 def since(seconds: int = 3600) -> int:
@@ -59,7 +59,7 @@ def test_completion_tokens_add_up_per_model(world):
         chat(api, "gpt-4o", "two words"),
         chat(api, "gpt-4o-mini", "three"),
     ]
-    api.http.post("/completions", json={"model": "gpt-3.5-turbo-instruct", "prompt": "legacy"})
+    api.post("/completions", {"model": "gpt-3.5-turbo-instruct", "prompt": "legacy"})
     with api.http.stream(
         "POST",
         "/chat/completions",
@@ -128,17 +128,11 @@ def test_grouped_by_project_and_key_without_showing_the_key(world):
 
 def test_every_kind_is_measured_from_its_answers(world):
     _, api, admin = world
-    embedded = api.http.post(
-        "/embeddings", json={"model": "text-embedding-3-small", "input": ["a b c", "d"]}
-    ).json()
-    api.http.post("/moderations", json={"input": "some text here"})
-    api.http.post(
-        "/images/generations", json={"model": "dall-e-2", "prompt": "a cat", "n": 2, "size": "256x256"}
-    )
-    api.http.post(
-        "/audio/speech",
-        json={"model": "tts-1", "input": "Hello there", "voice": "alloy", "response_format": "wav"},
-    )
+    embedded = api.post("/embeddings", {"model": "text-embedding-3-small", "input": ["a b c", "d"]})
+    api.post("/moderations", {"input": "some text here"})
+    api.post("/images/generations", {"model": "dall-e-2", "prompt": "a cat", "n": 2, "size": "256x256"})
+    speech = {"model": "tts-1", "input": "Hello there", "voice": "alloy", "response_format": "wav"}
+    assert api.post("/audio/speech", speech)[:4] == b"RIFF"
     api.http.post(
         "/audio/transcriptions",
         files={"file": ("a.wav", tone(2.5), "audio/wav")},
@@ -179,9 +173,9 @@ def test_batch_lines_count_as_batch_usage(world):
     upload = api.http.post(
         "/files", files={"file": ("b.jsonl", json.dumps(line).encode())}, data={"purpose": "batch"}
     )
-    api.http.post(
+    api.post(
         "/batches",
-        json={
+        {
             "input_file_id": upload.json()["id"],
             "endpoint": "/v1/chat/completions",
             "completion_window": "24h",
@@ -201,9 +195,9 @@ def test_batch_lines_count_as_batch_usage(world):
 def test_eval_runs_count_their_model_calls(world):
     server, api, admin = world
     server.eval_seconds = 0.0
-    created = api.http.post(
+    created = api.post(
         "/evals",
-        json={
+        {
             "data_source_config": {
                 "type": "custom",
                 "item_schema": {"type": "object"},
@@ -219,7 +213,8 @@ def test_eval_runs_count_their_model_calls(world):
                 }
             ],
         },
-    ).json()
+        status=201,
+    )
     source = {
         "type": "completions",
         "model": "gpt-4.1-mini",
@@ -229,7 +224,7 @@ def test_eval_runs_count_their_model_calls(world):
             "content": [{"item": {"messages": [{"role": "user", "content": "q"}]}}] * 3,
         },
     }
-    assert api.http.post(f"/evals/{created['id']}/runs", json={"data_source": source}).status_code == 201
+    api.post(f"/evals/{created['id']}/runs", {"data_source": source}, status=201)
     results = admin.get(COMPLETIONS, params={"start_time": since(), "models": "gpt-4.1-mini"})["data"][-1][
         "results"
     ]
@@ -242,7 +237,7 @@ def test_costs_price_the_same_requests(world):
         chat(api, "gpt-4o-mini", "price me"),
         chat(api, "gpt-4o-mini", "and me", **{"OpenAI-Project": "proj_blue"}),
     ]
-    api.http.post("/images/generations", json={"model": "dall-e-2", "prompt": "x"})
+    api.post("/images/generations", {"model": "dall-e-2", "prompt": "x"})
     start = since(43200)
     day = {"start_time": start, "end_time": start + 86400}
     (bucket,) = admin.get("/organization/costs", params={**day, "group_by": "line_item"})["data"]
