@@ -1,4 +1,4 @@
-"""Graders: checked the way OpenAI checks them, then scored deterministically.
+"""Graders score a sample deterministically (`_grader_checks` first checks them as OpenAI does).
 
 Used by evals (testing criteria), /fine_tuning/alpha/graders (run, validate) and
 reinforcement fine-tuning. What each grader type does in the sandbox:
