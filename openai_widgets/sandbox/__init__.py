@@ -7,6 +7,6 @@
 From a shell: `python -m openai_widgets.sandbox --port 8765` serves /v1 on 127.0.0.1.
 """
 
-from ._server import SANDBOX_KEY, LoggedRequest, Sandbox, connect, shared
+from ._server import SANDBOX_ADMIN_KEY, SANDBOX_KEY, LoggedRequest, Sandbox, connect, shared
 
-__all__ = ["SANDBOX_KEY", "LoggedRequest", "Sandbox", "connect", "shared"]
+__all__ = ["SANDBOX_ADMIN_KEY", "SANDBOX_KEY", "LoggedRequest", "Sandbox", "connect", "shared"]

@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--background-seconds", type=float, default=0.5, help="how long a background response takes"
     )
+    parser.add_argument("--eval-seconds", type=float, default=2.0, help="how long an eval run takes")
     args = parser.parse_args(argv)
     sandbox = Sandbox(
         host=args.host,
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         job_seconds=args.job_seconds,
         index_seconds=args.index_seconds,
         background_seconds=args.background_seconds,
+        eval_seconds=args.eval_seconds,
     )
     sandbox.start()
     print(f"openai_widgets sandbox on {sandbox.base_url} (Ctrl-C stops it)", flush=True)

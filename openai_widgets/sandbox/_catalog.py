@@ -12,6 +12,7 @@ MODELS: list[tuple[str, int, str]] = [
     ("o4-mini", 1744225308, "system"),
     ("gpt-5", 1754425777, "system"),
     ("gpt-5-mini", 1754425928, "system"),
+    ("o4-mini-2025-04-16", 1744133301, "system"),
     ("gpt-3.5-turbo", 1677610602, "openai"),
     ("gpt-3.5-turbo-instruct", 1692901427, "system"),
     ("text-embedding-3-small", 1705948997, "system"),

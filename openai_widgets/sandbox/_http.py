@@ -219,3 +219,5 @@ class StreamResponse:
     # Seconds between events, so a stream can be watched (and interrupted) arriving.
     interval: float = 0.0
     named: bool = False
+    # The tokens the answer costs, for the usage report (a stream only shows them on request).
+    usage: dict[str, Any] | None = None

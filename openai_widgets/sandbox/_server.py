@@ -4,6 +4,11 @@ It is deterministic and in-memory, labels its content as sandbox output, answers
 bad requests with OpenAI-style error bodies, refuses requests without a bearer key,
 keeps a log of every request it received, and injects faults on demand (see
 `_faults`). Route handlers live in `routes/`, one module per API area.
+
+Admin keys: the organization routes (usage, costs) and checkpoint permissions need an
+admin key, as with OpenAI. The sandbox treats a bearer key that starts with "sk-admin-"
+as an admin key (`SANDBOX_ADMIN_KEY` is one); any other key gets a 403 there. Every
+billable answer is written to the usage ledger (`_usage`), which those routes report.
 """
 
 from __future__ import annotations
@@ -26,14 +31,17 @@ from typing import Any
 from ._faults import OPTIONAL_FIELDS, Fault, FaultPlan, FaultSettings, parse_fault_header, retry_headers
 from ._http import ApiError, BytesResponse, JSONResponse, Request, StreamResponse, error_body
 from ._state import State
+from ._usage import record_answer
 from .routes import find_route
 
-__all__ = ["LoggedRequest", "Sandbox", "connect", "shared"]
+__all__ = ["SANDBOX_ADMIN_KEY", "LoggedRequest", "Sandbox", "connect", "is_admin_key", "shared"]
 
 SANDBOX_KEY = "sk-sandbox-local"  # what the credential widget's sandbox choice connects with
 # The log keeps bodies up to this size: a larger one (an upload's part) would be held twice,
 # in the log and in the file it becomes.
 LOG_BODY_LIMIT = 1024 * 1024
+ADMIN_KEY_PREFIX = "sk-admin-"  # the sandbox's rule for admin keys
+SANDBOX_ADMIN_KEY = "sk-admin-sandbox-local"  # an admin key, for the usage and costs routes
 
 
 @dataclass
@@ -94,6 +102,7 @@ class Sandbox:
         batch_seconds: float = 2.0,
         index_seconds: float = 0.5,
         background_seconds: float = 0.5,
+        eval_seconds: float = 2.0,
     ) -> None:
         self.host = host
         self.requested_port = port
@@ -114,6 +123,7 @@ class Sandbox:
         self.batch_seconds = batch_seconds  # how long a batch takes
         self.index_seconds = index_seconds  # how long a vector store takes to index the files of one request
         self.background_seconds = background_seconds  # how long a background response takes
+        self.eval_seconds = eval_seconds  # how long an eval run takes
         self.requests: list[LoggedRequest] = []
         self._answers: collections.OrderedDict[str, Any] = collections.OrderedDict()
         self._answers_lock = threading.Lock()
@@ -318,6 +328,8 @@ class _Handler(BaseHTTPRequestHandler):
             refusal = _auth_refusal(sandbox, request.headers.get("authorization"))
             if refusal:
                 return JSONResponse(refusal, 401)
+        if route.admin and not is_admin_key(request.headers.get("authorization")):
+            return JSONResponse(_admin_refusal(request), 403)
         key = request.headers.get("idempotency-key") if request.method != "GET" else None
         replay = sandbox.replay(key)
         if replay is not None:
@@ -328,13 +340,15 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             response = route.handler(request, sandbox)
             sandbox.remember(key, response)
-            return response
         except ApiError as exc:
             return JSONResponse(exc.body, exc.status, exc.headers)
         except Exception as exc:  # a sandbox bug must still look like a server error
             return JSONResponse(
                 error_body(f"sandbox error: {type(exc).__name__}: {exc}", type="server_error"), 500
             )
+        with contextlib.suppress(Exception):  # the usage report must never cost an answer
+            record_answer(sandbox, request, response)
+        return response
 
     def _fault_for(self, sandbox: Sandbox, request: Request) -> Fault | None:
         header = request.headers.get("x-sandbox-fault")
@@ -488,6 +502,19 @@ def _auth_refusal(sandbox: Sandbox, header: str | None) -> dict[str, Any] | None
             code="invalid_api_key",
         )
     return None
+
+
+def is_admin_key(header: str | None) -> bool:
+    """Whether an Authorization header carries an admin key (the sandbox's rule: "sk-admin-...")."""
+    return bool(header) and header.startswith("Bearer ") and header[7:].strip().startswith(ADMIN_KEY_PREFIX)
+
+
+def _admin_refusal(request: Request) -> dict[str, Any]:
+    return error_body(
+        f"You have insufficient permissions for this operation: {request.method} /v1{request.path} "
+        f"needs an admin API key (in the sandbox, a bearer key that starts with '{ADMIN_KEY_PREFIX}').",
+        code="insufficient_permissions",
+    )
 
 
 def _injected_error(sandbox: Sandbox, fault: Fault | None) -> JSONResponse | None:

@@ -1,4 +1,4 @@
-"""The sandbox's in-memory world: models, files, jobs, batches, vector stores, uploads, responses, IDs."""
+"""The sandbox's in-memory world: models, files, jobs, batches, stores, responses, evals, usage, IDs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from ._catalog import model_records
 from ._http import ApiError
+from ._usage import UsageLedger
 
 __all__ = ["State"]
 
@@ -32,13 +33,18 @@ class State:
         self.responses: dict[str, dict[str, Any]] = {}  # id -> entry (routes/responses.py)
         self.conversations: dict[str, dict[str, Any]] = {}  # id -> entry (routes/conversations.py)
         self.containers: dict[str, dict[str, Any]] = {}  # id -> entry (routes/containers.py)
+        self.evals: dict[str, Any] = {}  # id -> routes.evals.StoredEval
+        self.eval_runs: dict[str, Any] = {}  # run id -> _eval_runs.EvalRun
+        self.stored_completions: dict[str, dict[str, Any]] = {}  # id -> completion and messages
+        self.checkpoint_permissions: dict[str, list[dict[str, Any]]] = {}  # checkpoint -> permissions
+        self.usage = UsageLedger()  # what was served, for /organization/usage and /costs
         self._counter = itertools.count(1)
 
-    def new_id(self, prefix: str) -> str:
-        """A fresh ID in OpenAI's shape (`file-...`, `ftjob-...`), deterministic per seed."""
+    def new_id(self, prefix: str, separator: str = "-") -> str:
+        """A fresh ID in OpenAI's shape (`file-...`, `ftjob-...`, `eval_...`), deterministic per seed."""
         number = next(self._counter)
         digest = hashlib.sha256(f"{self.seed}:{prefix}:{number}".encode()).hexdigest()
-        return f"{prefix}-{digest[:24]}"
+        return f"{prefix}{separator}{digest[:24]}"
 
     @staticmethod
     def now() -> int:

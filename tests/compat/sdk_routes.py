@@ -8,6 +8,13 @@ from pathlib import Path
 
 # Routes the SDK has no method for, with the reason.
 NOT_IN_SDK = {
+    "POST /evals/{eval_id}/runs/{run_id}": (
+        "the spec's path to cancel a run; the SDK posts to .../cancel, which the sandbox serves too "
+        "(tests/sandbox/test_evals.py calls this one)"
+    ),
+    "GET /sandbox/evals/{eval_id}/runs/{run_id}": (
+        "the sandbox's stand-in for an eval run's report page (report_url): a web page, not an API route"
+    ),
     "GET /sandbox/images/{name}": (
         "the sandbox's stand-in for OpenAI's image host: the SDK hands back image URLs and never "
         "fetches them (test_images_generate fetches one with a plain HTTP GET)"

@@ -38,12 +38,12 @@ HELP = {
 @pytest.fixture(scope="module")
 def help_store(_sandbox_server, spec):
     """One help-centre store for the ranking tests (it lives in the session's sandbox)."""
-    with Api(_sandbox_server, spec) as api:
-        return api.indexed_store(HELP, name="help centre")
+    with Api(_sandbox_server, spec) as store_api:
+        return store_api.indexed_store(HELP, name="help centre")
 
 
-def search(api, store_id, **body):
-    return api.post(f"/vector_stores/{store_id}/search", body)
+def search(store_api, store_id, **body):
+    return store_api.post(f"/vector_stores/{store_id}/search", body)
 
 
 def filenames(page):
@@ -53,8 +53,8 @@ def filenames(page):
 # -- ranking ---------------------------------------------------------------------------------
 
 
-def test_the_most_relevant_document_comes_first(api, help_store):
-    page = search(api, help_store, query="how do I reset my password")
+def test_the_most_relevant_document_comes_first(store_api, help_store):
+    page = search(store_api, help_store, query="how do I reset my password")
     assert page["object"] == "vector_store.search_results.page"
     assert (page["search_query"], page["has_more"], page["next_page"]) == (
         ["how do I reset my password"],
@@ -68,28 +68,29 @@ def test_the_most_relevant_document_comes_first(api, help_store):
     assert first["attributes"] == {"topic": "account"}
     assert first["content"] == [{"type": "text", "text": HELP["passwords.txt"][0]}]
     assert (
-        search(api, help_store, query="refund")["data"][0]["filename"] == "billing.txt"
+        search(store_api, help_store, query="refund")["data"][0]["filename"] == "billing.txt"
     )  # "Refunds" matches
 
 
-def test_rewrite_query_answers_the_keywords_it_searched(api, help_store):
-    page = search(api, help_store, query="How do I reset my password?", rewrite_query=True)
+def test_rewrite_query_answers_the_keywords_it_searched(store_api, help_store):
+    page = search(store_api, help_store, query="How do I reset my password?", rewrite_query=True)
     assert page["search_query"] == ["reset password"]
     assert filenames(page) == ["passwords.txt", "security.txt"]
-    both = search(api, help_store, query=["reset password", "tracking numbers"])
+    both = search(store_api, help_store, query=["reset password", "tracking numbers"])
     assert both["search_query"] == ["reset password", "tracking numbers"]
     assert set(filenames(both)) == {"passwords.txt", "security.txt", "shipping.txt"}
 
 
-def test_max_num_results_and_score_threshold_cut_the_list(api, spec, help_store):
-    full = search(api, help_store, query="reset password")["data"]
+def test_max_num_results_and_score_threshold_cut_the_list(store_api, spec, help_store):
+    full = search(store_api, help_store, query="reset password")["data"]
     assert [
-        i["filename"] for i in search(api, help_store, query="reset password", max_num_results=1)["data"]
+        i["filename"]
+        for i in search(store_api, help_store, query="reset password", max_num_results=1)["data"]
     ] == ["passwords.txt"]
     middle = (full[0]["score"] + full[1]["score"]) / 2
-    above = search(api, help_store, query="reset password", ranking_options={"score_threshold": middle})
+    above = search(store_api, help_store, query="reset password", ranking_options={"score_threshold": middle})
     assert filenames(above) == ["passwords.txt"]
-    unranked = search(api, help_store, query="reset password", ranking_options={"ranker": "none"})
+    unranked = search(store_api, help_store, query="reset password", ranking_options={"ranker": "none"})
     assert unranked["data"] == full
     for body, param in [
         ({"query": "x", "max_num_results": 0}, "max_num_results"),
@@ -102,16 +103,16 @@ def test_max_num_results_and_score_threshold_cut_the_list(api, spec, help_store)
     ]:
         with pytest.raises(jsonschema.ValidationError):
             spec.validate_request("POST", f"/vector_stores/{help_store}/search", body)
-        assert api.error("POST", f"/vector_stores/{help_store}/search", body)["param"] == param
-    assert api.error("POST", f"/vector_stores/{help_store}/search", {"query": " "})["param"] == "query"
+        assert store_api.error("POST", f"/vector_stores/{help_store}/search", body)["param"] == param
+    assert store_api.error("POST", f"/vector_stores/{help_store}/search", {"query": " "})["param"] == "query"
 
 
-def test_search_sees_only_files_that_finished_indexing(api, sandbox):
-    store_id = api.indexed_store({"early.txt": ("penguins live in the south", None)}, name="timing")
+def test_search_sees_only_files_that_finished_indexing(store_api, sandbox):
+    store_id = store_api.indexed_store({"early.txt": ("penguins live in the south", None)}, name="timing")
     sandbox.index_seconds = 30
-    late = api.upload("late.txt", b"penguins swim fast")
-    api.post(f"/vector_stores/{store_id}/files", {"file_id": late})
-    assert filenames(search(api, store_id, query="penguins")) == ["early.txt"]
+    late = store_api.upload("late.txt", b"penguins swim fast")
+    store_api.post(f"/vector_stores/{store_id}/files", {"file_id": late})
+    assert filenames(search(store_api, store_id, query="penguins")) == ["early.txt"]
 
 
 # -- filters ---------------------------------------------------------------------------------
@@ -136,8 +137,8 @@ CATALOGUE = {
 @pytest.fixture(scope="module")
 def catalogue(_sandbox_server, spec):
     """One store for all the filter cases (it lives in the session's sandbox)."""
-    with Api(_sandbox_server, spec) as api:
-        return api.indexed_store(CATALOGUE, name="catalogue")
+    with Api(_sandbox_server, spec) as store_api:
+        return store_api.indexed_store(CATALOGUE, name="catalogue")
 
 
 def eq(key, value, kind="eq"):
@@ -181,8 +182,8 @@ def eq(key, value, kind="eq"):
         ),
     ],
 )
-def test_comparison_and_compound_filters_choose_the_files(api, catalogue, condition, expected):
-    page = search(api, catalogue, query="manual setup", filters=condition)
+def test_comparison_and_compound_filters_choose_the_files(store_api, catalogue, condition, expected):
+    page = search(store_api, catalogue, query="manual setup", filters=condition)
     assert sorted(filenames(page)) == [f"{letter}.txt" for letter in expected]
 
 
@@ -202,20 +203,22 @@ def test_comparison_and_compound_filters_choose_the_files(api, catalogue, condit
         ({"type": "eq", "value": 1}, "filters.key", True),
     ],
 )
-def test_bad_filters_get_a_400_naming_the_part(api, spec, help_store, condition, param, spec_rejects):
+def test_bad_filters_get_a_400_naming_the_part(store_api, spec, help_store, condition, param, spec_rejects):
     body = {"query": "password", "filters": condition}
     if spec_rejects:
         with pytest.raises(jsonschema.ValidationError):
             spec.validate_request("POST", f"/vector_stores/{help_store}/search", body)
-    assert api.error("POST", f"/vector_stores/{help_store}/search", body)["param"] == param
+    assert store_api.error("POST", f"/vector_stores/{help_store}/search", body)["param"] == param
 
 
 # -- search_chunks, for the Responses route ---------------------------------------------------
 
 
-def test_search_chunks_ranks_across_stores(api, sandbox, spec):
-    accounts = api.indexed_store({k: HELP[k] for k in ("passwords.txt", "billing.txt")}, name="accounts")
-    safety = api.indexed_store({k: HELP[k] for k in ("security.txt", "shipping.txt")}, name="safety")
+def test_search_chunks_ranks_across_stores(store_api, sandbox, spec):
+    accounts = store_api.indexed_store(
+        {k: HELP[k] for k in ("passwords.txt", "billing.txt")}, name="accounts"
+    )
+    safety = store_api.indexed_store({k: HELP[k] for k in ("security.txt", "shipping.txt")}, name="safety")
 
     items = search_chunks(sandbox, [safety, accounts], "reset password")
     assert [item["filename"] for item in items] == ["passwords.txt", "security.txt"]
@@ -231,13 +234,13 @@ def test_search_chunks_ranks_across_stores(api, sandbox, spec):
     strict = search_chunks(sandbox, [accounts], "reset password", ranking_options={"score_threshold": 0.99})
     assert strict == []
     # One store searched over HTTP gives what search_chunks gives.
-    assert search(api, accounts, query="reset password")["data"] == search_chunks(
+    assert search(store_api, accounts, query="reset password")["data"] == search_chunks(
         sandbox, [accounts], "reset password"
     )
 
 
-def test_search_chunks_raises_the_sandbox_errors(api, sandbox):
-    store_id = api.store(name="errors")["id"]
+def test_search_chunks_raises_the_sandbox_errors(store_api, sandbox):
+    store_id = store_api.store(name="errors")["id"]
     with pytest.raises(ApiError) as missing:
         search_chunks(sandbox, [store_id, "vs_unknown"], "anything")
     assert missing.value.status == 404
@@ -267,16 +270,16 @@ def test_static_chunks_hold_max_tokens_and_overlap_exactly():
     assert chunk_text("One two, three.", 2, 1) == ["One two", "two,", ", three", "three."]  # marks are tokens
 
 
-def test_a_store_chunks_a_file_as_its_static_strategy_says(api):
+def test_a_store_chunks_a_file_as_its_static_strategy_says(store_api):
     text = " ".join(f"w{n}" for n in range(250))
-    store_id = api.store(name="chunks")["id"]
-    file_id = api.upload("words.txt", text.encode())
+    store_id = store_api.store(name="chunks")["id"]
+    file_id = store_api.upload("words.txt", text.encode())
     static = {"type": "static", "static": {"max_chunk_size_tokens": 100, "chunk_overlap_tokens": 0}}
-    api.post(f"/vector_stores/{store_id}/files", {"file_id": file_id, "chunking_strategy": static})
-    api.wait_store(store_id)
-    (hit,) = search(api, store_id, query="w120")["data"]
+    store_api.post(f"/vector_stores/{store_id}/files", {"file_id": file_id, "chunking_strategy": static})
+    store_api.wait_store(store_id)
+    (hit,) = search(store_api, store_id, query="w120")["data"]
     assert hit["content"][0]["text"] == " ".join(f"w{n}" for n in range(100, 200))
-    (content,) = api.get(f"/vector_stores/{store_id}/files/{file_id}/content")["data"]
+    (content,) = store_api.get(f"/vector_stores/{store_id}/files/{file_id}/content")["data"]
     assert content["text"] == text  # the content route gives the whole text, not chunks
 
 

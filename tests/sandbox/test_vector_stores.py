@@ -12,8 +12,8 @@ from openai_widgets.sandbox.routes._vector_index import DAY
 # -- stores ----------------------------------------------------------------------------------
 
 
-def test_a_store_is_created_retrieved_modified_listed_and_deleted(api):
-    created = api.store(
+def test_a_store_is_created_retrieved_modified_listed_and_deleted(store_api):
+    created = store_api.store(
         name="handbook", metadata={"team": "docs"}, expires_after={"anchor": "last_active_at", "days": 7}
     )
     assert created["id"].startswith("vs_")
@@ -34,42 +34,48 @@ def test_a_store_is_created_retrieved_modified_listed_and_deleted(api):
     assert created["expires_at"] == created["last_active_at"] + 7 * DAY
 
     path = f"/vector_stores/{created['id']}"
-    assert api.get(path) == created
-    changed = api.post(path, {"name": "staff handbook", "metadata": {"team": "hr"}, "expires_after": None})
+    assert store_api.get(path) == created
+    changed = store_api.post(
+        path, {"name": "staff handbook", "metadata": {"team": "hr"}, "expires_after": None}
+    )
     assert (changed["name"], changed["metadata"], changed["expires_at"]) == (
         "staff handbook",
         {"team": "hr"},
         None,
     )
     assert "expires_after" not in changed
-    assert api.post(path, {"metadata": {"team": "ops"}})["name"] == "staff handbook"  # a name not sent stays
+    assert (
+        store_api.post(path, {"metadata": {"team": "ops"}})["name"] == "staff handbook"
+    )  # a name not sent stays
 
-    listed = api.get("/vector_stores", params={"limit": 100})
+    listed = store_api.get("/vector_stores", params={"limit": 100})
     assert created["id"] in [store["id"] for store in listed["data"]]
 
-    assert api.delete(path) == {"id": created["id"], "object": "vector_store.deleted", "deleted": True}
-    missing = api.error("GET", path, status=404)
+    assert store_api.delete(path) == {"id": created["id"], "object": "vector_store.deleted", "deleted": True}
+    missing = store_api.error("GET", path, status=404)
     assert missing["message"] == f"No vector store found with id '{created['id']}'."
-    assert api.error("DELETE", path, status=404)["param"] == "vector_store_id"
+    assert store_api.error("DELETE", path, status=404)["param"] == "vector_store_id"
 
 
-def test_store_lists_page_forward_and_back_in_either_order(api):
-    made = [api.store(name=f"page {n}")["id"] for n in range(5)]
-    newest_first = [s["id"] for s in api.get("/vector_stores", params={"limit": 100})["data"]]
+def test_store_lists_page_forward_and_back_in_either_order(store_api):
+    made = [store_api.store(name=f"page {n}")["id"] for n in range(5)]
+    newest_first = [s["id"] for s in store_api.get("/vector_stores", params={"limit": 100})["data"]]
     assert newest_first[:5] == made[::-1]  # stores made in the same second keep their creation order
-    oldest_first = [s["id"] for s in api.get("/vector_stores", params={"limit": 100, "order": "asc"})["data"]]
+    oldest_first = [
+        s["id"] for s in store_api.get("/vector_stores", params={"limit": 100, "order": "asc"})["data"]
+    ]
     assert oldest_first == newest_first[::-1]
 
-    first = api.get("/vector_stores", params={"limit": 2})
+    first = store_api.get("/vector_stores", params={"limit": 2})
     assert [s["id"] for s in first["data"]] == made[4:2:-1]
     assert (first["first_id"], first["last_id"], first["has_more"]) == (made[4], made[3], True)
-    second = api.get("/vector_stores", params={"limit": 2, "after": first["last_id"]})
+    second = store_api.get("/vector_stores", params={"limit": 2, "after": first["last_id"]})
     assert [s["id"] for s in second["data"]] == made[2:0:-1]
-    back = api.get("/vector_stores", params={"limit": 2, "before": made[1]})
+    back = store_api.get("/vector_stores", params={"limit": 2, "before": made[1]})
     assert [s["id"] for s in back["data"]] == [made[3], made[2]]
-    assert api.error("GET", "/vector_stores?limit=101")["param"] == "limit"
-    assert api.error("GET", "/vector_stores?order=sideways")["param"] == "order"
-    assert api.error("GET", "/vector_stores?after=vs_nothing")["param"] == "after"
+    assert store_api.error("GET", "/vector_stores?limit=101")["param"] == "limit"
+    assert store_api.error("GET", "/vector_stores?order=sideways")["param"] == "order"
+    assert store_api.error("GET", "/vector_stores?after=vs_nothing")["param"] == "after"
 
 
 @pytest.mark.parametrize(
@@ -105,12 +111,14 @@ def test_store_lists_page_forward_and_back_in_either_order(api):
         ({"type": "auto", "size": 3}, "chunking_strategy.size", True),
     ],
 )
-def test_chunking_strategies_are_checked_within_the_spec_bounds(api, spec, strategy, param, spec_rejects):
+def test_chunking_strategies_are_checked_within_the_spec_bounds(
+    store_api, spec, strategy, param, spec_rejects
+):
     body = {"name": "bounds", "chunking_strategy": strategy}
     if spec_rejects:
         with pytest.raises(jsonschema.ValidationError):
             spec.validate_request("POST", "/vector_stores", body)
-    error = api.error("POST", "/vector_stores", body)
+    error = store_api.error("POST", "/vector_stores", body)
     assert error["param"] == param
     assert param in error["message"]
 
@@ -124,8 +132,8 @@ def test_chunking_strategies_are_checked_within_the_spec_bounds(api, spec, strat
         ({"metadata": {"k": "v" * 513}}, "metadata.k"),
     ],
 )
-def test_metadata_beyond_the_documented_limits_gets_a_400(api, body, param):
-    assert api.error("POST", "/vector_stores", body)["param"] == param
+def test_metadata_beyond_the_documented_limits_gets_a_400(store_api, body, param):
+    assert store_api.error("POST", "/vector_stores", body)["param"] == param
 
 
 @pytest.mark.parametrize(
@@ -139,20 +147,20 @@ def test_metadata_beyond_the_documented_limits_gets_a_400(api, body, param):
         ({"colour": "red"}, "colour"),
     ],
 )
-def test_store_requests_the_spec_refuses_get_a_400_naming_the_field(api, spec, body, param):
+def test_store_requests_the_spec_refuses_get_a_400_naming_the_field(store_api, spec, body, param):
     with pytest.raises(jsonschema.ValidationError):
         spec.validate_request("POST", "/vector_stores", body)
-    assert api.error("POST", "/vector_stores", body)["param"] == param
+    assert store_api.error("POST", "/vector_stores", body)["param"] == param
 
 
-def test_an_expired_store_says_so_and_cannot_be_searched(api, sandbox):
-    store_id = api.store(name="old", expires_after={"anchor": "last_active_at", "days": 1})["id"]
+def test_an_expired_store_says_so_and_cannot_be_searched(store_api, sandbox):
+    store_id = store_api.store(name="old", expires_after={"anchor": "last_active_at", "days": 1})["id"]
     with sandbox.state.lock:  # two days pass
         record = sandbox.state.vector_stores[store_id]["record"]
         record["last_active_at"] -= 2 * DAY
         record["expires_at"] = record["last_active_at"] + DAY
-    assert api.get(f"/vector_stores/{store_id}")["status"] == "expired"
-    error = api.error("POST", f"/vector_stores/{store_id}/search", {"query": "anything"})
+    assert store_api.get(f"/vector_stores/{store_id}")["status"] == "expired"
+    error = store_api.error("POST", f"/vector_stores/{store_id}/search", {"query": "anything"})
     assert "expired" in error["message"]
 
 
@@ -161,18 +169,20 @@ def test_an_expired_store_says_so_and_cannot_be_searched(api, sandbox):
 GUIDE = "Returns are accepted within 30 days. Keep the receipt for every return."
 
 
-def test_a_batch_is_polled_to_completion_with_one_failing_file(api, sandbox):
+def test_a_batch_is_polled_to_completion_with_one_failing_file(store_api, sandbox):
     sandbox.index_seconds = 0.5  # long enough to see the batch in progress
     good = {
         "guide.txt": GUIDE.encode(),
         "notes.md": b"# Notes\nShipping takes five days.",
         "prices.json": b'{"basic": 10, "pro": 30}',
     }
-    ids = {name: api.upload(name, content) for name, content in good.items()}
-    scanned = api.upload("scan.pdf", b"%PDF-1.7\n\x00\x01\x02\xff binary pages")
-    store_id = api.store(name="batch")["id"]
+    ids = {name: store_api.upload(name, content) for name, content in good.items()}
+    scanned = store_api.upload("scan.pdf", b"%PDF-1.7\n\x00\x01\x02\xff binary pages")
+    store_id = store_api.store(name="batch")["id"]
 
-    created = api.post(f"/vector_stores/{store_id}/file_batches", {"file_ids": [*ids.values(), scanned]})
+    created = store_api.post(
+        f"/vector_stores/{store_id}/file_batches", {"file_ids": [*ids.values(), scanned]}
+    )
     assert created["id"].startswith("vsfb_") and created["object"] == "vector_store.files_batch"
     assert created["status"] == "in_progress"
     assert created["file_counts"] == {
@@ -182,36 +192,36 @@ def test_a_batch_is_polled_to_completion_with_one_failing_file(api, sandbox):
         "cancelled": 0,
         "total": 4,
     }
-    assert api.get(f"/vector_stores/{store_id}")["status"] == "in_progress"
+    assert store_api.get(f"/vector_stores/{store_id}")["status"] == "in_progress"
 
-    done = api.wait_batch(store_id, created["id"])
+    done = store_api.wait_batch(store_id, created["id"])
     assert done["status"] == "completed"
     assert done["file_counts"] == {"in_progress": 0, "completed": 3, "failed": 1, "cancelled": 0, "total": 4}
-    store = api.get(f"/vector_stores/{store_id}")
+    store = store_api.get(f"/vector_stores/{store_id}")
     assert (store["status"], store["file_counts"]) == ("completed", done["file_counts"])
     assert store["usage_bytes"] == sum(len(content) for content in good.values())
 
-    (failed,) = api.get(f"/vector_stores/{store_id}/files", params={"filter": "failed"})["data"]
+    (failed,) = store_api.get(f"/vector_stores/{store_id}/files", params={"filter": "failed"})["data"]
     assert failed["id"] == scanned and failed["usage_bytes"] == 0
     assert failed["last_error"]["code"] == "invalid_file"
     assert "scan.pdf could not be read as text" in failed["last_error"]["message"]
-    completed = api.get(
+    completed = store_api.get(
         f"/vector_stores/{store_id}/file_batches/{created['id']}/files", params={"filter": "completed"}
     )
     assert sorted(f["id"] for f in completed["data"]) == sorted(ids.values())
     assert all(f["last_error"] is None and f["usage_bytes"] > 0 for f in completed["data"])
-    assert api.error("GET", f"/vector_stores/{store_id}/files?filter=done")["param"] == "filter"
+    assert store_api.error("GET", f"/vector_stores/{store_id}/files?filter=done")["param"] == "filter"
 
 
-def test_file_counts_rise_while_a_batch_is_indexed(api, sandbox):
+def test_file_counts_rise_while_a_batch_is_indexed(store_api, sandbox):
     sandbox.index_seconds = 0.6
-    ids = [api.upload(f"part{n}.txt", f"part {n}".encode()) for n in range(3)]
-    store_id = api.store(name="rising")["id"]
-    batch = api.post(f"/vector_stores/{store_id}/file_batches", {"file_ids": ids})
+    ids = [store_api.upload(f"part{n}.txt", f"part {n}".encode()) for n in range(3)]
+    store_id = store_api.store(name="rising")["id"]
+    batch = store_api.post(f"/vector_stores/{store_id}/file_batches", {"file_ids": ids})
     seen = []
     while not seen or seen[-1] < 3:
         seen.append(
-            api.get(f"/vector_stores/{store_id}/file_batches/{batch['id']}")["file_counts"]["completed"]
+            store_api.get(f"/vector_stores/{store_id}/file_batches/{batch['id']}")["file_counts"]["completed"]
         )
         time.sleep(0.05)
     assert seen == sorted(seen) and seen[0] < 3
@@ -227,30 +237,30 @@ def test_file_counts_rise_while_a_batch_is_indexed(api, sandbox):
         ("latin1.txt", "caf\xe9".encode("latin-1"), "invalid_file", "could not be read as text"),
     ],
 )
-def test_files_the_sandbox_cannot_read_fail_with_a_reason(api, filename, content, code, words):
-    store_id = api.store(name="failing")["id"]
-    file_id = api.upload(filename, content)
-    added = api.post(f"/vector_stores/{store_id}/files", {"file_id": file_id})
+def test_files_the_sandbox_cannot_read_fail_with_a_reason(store_api, filename, content, code, words):
+    store_id = store_api.store(name="failing")["id"]
+    file_id = store_api.upload(filename, content)
+    added = store_api.post(f"/vector_stores/{store_id}/files", {"file_id": file_id})
     assert (added["status"], added["last_error"]) == ("in_progress", None)
     time.sleep(0.15)
-    settled = api.get(f"/vector_stores/{store_id}/files/{file_id}")
+    settled = store_api.get(f"/vector_stores/{store_id}/files/{file_id}")
     assert settled["status"] == "failed"
     assert settled["last_error"]["code"] == code and words in settled["last_error"]["message"]
-    unread = api.error("GET", f"/vector_stores/{store_id}/files/{file_id}/content")
+    unread = store_api.error("GET", f"/vector_stores/{store_id}/files/{file_id}/content")
     assert "status 'failed'" in unread["message"]
 
 
-def test_utf16_and_html_files_are_read_as_text(api):
-    store_id = api.store(name="text kinds")["id"]
+def test_utf16_and_html_files_are_read_as_text(store_api):
+    store_id = store_api.store(name="text kinds")["id"]
     page = b"<html><head><style>p {color: red}</style></head><body><p>Fish &amp; chips</p></body></html>"
-    html_id = api.upload("menu.html", page)
-    wide_id = api.upload("wide.txt", "Grüße aus Köln".encode("utf-16"))
+    html_id = store_api.upload("menu.html", page)
+    wide_id = store_api.upload("wide.txt", "Grüße aus Köln".encode("utf-16"))
     for file_id in (html_id, wide_id):
-        api.post(f"/vector_stores/{store_id}/files", {"file_id": file_id})
-    api.wait_store(store_id)
-    (menu,) = api.get(f"/vector_stores/{store_id}/files/{html_id}/content")["data"]
+        store_api.post(f"/vector_stores/{store_id}/files", {"file_id": file_id})
+    store_api.wait_store(store_id)
+    (menu,) = store_api.get(f"/vector_stores/{store_id}/files/{html_id}/content")["data"]
     assert menu["type"] == "text" and menu["text"].split() == ["Fish", "&", "chips"]
-    wide = api.get(f"/vector_stores/{store_id}/files/{wide_id}/content")
+    wide = store_api.get(f"/vector_stores/{store_id}/files/{wide_id}/content")
     assert wide == {
         "object": "vector_store.file_content.page",
         "data": [{"type": "text", "text": "Grüße aus Köln"}],
@@ -259,11 +269,11 @@ def test_utf16_and_html_files_are_read_as_text(api):
     }
 
 
-def test_a_file_is_added_with_attributes_and_chunking_and_they_can_be_updated(api):
-    store_id = api.store(name="attributes")["id"]
-    file_id = api.upload("guide.txt", GUIDE.encode())
+def test_a_file_is_added_with_attributes_and_chunking_and_they_can_be_updated(store_api):
+    store_id = store_api.store(name="attributes")["id"]
+    file_id = store_api.upload("guide.txt", GUIDE.encode())
     static = {"type": "static", "static": {"max_chunk_size_tokens": 100, "chunk_overlap_tokens": 50}}
-    added = api.post(
+    added = store_api.post(
         f"/vector_stores/{store_id}/files",
         {
             "file_id": file_id,
@@ -275,11 +285,13 @@ def test_a_file_is_added_with_attributes_and_chunking_and_they_can_be_updated(ap
     assert added["attributes"] == {"lang": "en", "year": 2024, "public": True}
 
     path = f"/vector_stores/{store_id}/files/{file_id}"
-    updated = api.post(path, {"attributes": {"lang": "fr", "score": 0.5}})
+    updated = store_api.post(path, {"attributes": {"lang": "fr", "score": 0.5}})
     assert updated["attributes"] == {"lang": "fr", "score": 0.5}
-    assert api.get(path)["attributes"] == {"lang": "fr", "score": 0.5}
-    assert api.post(path, {"attributes": None})["attributes"] == {}
-    auto = api.post(f"/vector_stores/{store_id}/files", {"file_id": api.upload("b.txt", b"words")})
+    assert store_api.get(path)["attributes"] == {"lang": "fr", "score": 0.5}
+    assert store_api.post(path, {"attributes": None})["attributes"] == {}
+    auto = store_api.post(
+        f"/vector_stores/{store_id}/files", {"file_id": store_api.upload("b.txt", b"words")}
+    )
     assert auto["chunking_strategy"] == {
         "type": "static",
         "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400},
@@ -296,26 +308,26 @@ def test_a_file_is_added_with_attributes_and_chunking_and_they_can_be_updated(ap
         ({"nested": {"a": 1}}, "attributes.nested", "string, number or boolean"),
     ],
 )
-def test_attributes_beyond_the_limits_get_a_400_naming_them(api, spec, attributes, param, words):
-    store_id = api.store(name="limits")["id"]
-    file_id = api.upload("a.txt", b"some text")
+def test_attributes_beyond_the_limits_get_a_400_naming_them(store_api, spec, attributes, param, words):
+    store_id = store_api.store(name="limits")["id"]
+    file_id = store_api.upload("a.txt", b"some text")
     body = {"file_id": file_id, "attributes": attributes}
     with pytest.raises(jsonschema.ValidationError):
         spec.validate_request("POST", f"/vector_stores/{store_id}/files", body)
-    error = api.error("POST", f"/vector_stores/{store_id}/files", body)
+    error = store_api.error("POST", f"/vector_stores/{store_id}/files", body)
     assert error["param"] == param and words in error["message"]
-    api.post(f"/vector_stores/{store_id}/files", {"file_id": file_id})
-    update = api.error("POST", f"/vector_stores/{store_id}/files/{file_id}", {"attributes": attributes})
+    store_api.post(f"/vector_stores/{store_id}/files", {"file_id": file_id})
+    update = store_api.error("POST", f"/vector_stores/{store_id}/files/{file_id}", {"attributes": attributes})
     assert update["param"] == param
-    batch = api.error("POST", f"/vector_stores/{store_id}/file_batches", {"files": [body]})
+    batch = store_api.error("POST", f"/vector_stores/{store_id}/file_batches", {"files": [body]})
     assert batch["param"] == f"files[0].{param}"
 
 
-def test_a_batch_of_files_each_with_its_own_attributes(api):
-    store_id = api.store(name="per file")["id"]
-    first, second = api.upload("one.txt", b"first text"), api.upload("two.txt", b"second text")
+def test_a_batch_of_files_each_with_its_own_attributes(store_api):
+    store_id = store_api.store(name="per file")["id"]
+    first, second = store_api.upload("one.txt", b"first text"), store_api.upload("two.txt", b"second text")
     static = {"type": "static", "static": {"max_chunk_size_tokens": 200, "chunk_overlap_tokens": 0}}
-    batch = api.post(
+    batch = store_api.post(
         f"/vector_stores/{store_id}/file_batches",
         {
             "files": [
@@ -324,17 +336,17 @@ def test_a_batch_of_files_each_with_its_own_attributes(api):
             ]
         },
     )
-    api.wait_batch(store_id, batch["id"])
-    files = {f["id"]: f for f in api.get(f"/vector_stores/{store_id}/files")["data"]}
+    store_api.wait_batch(store_id, batch["id"])
+    files = {f["id"]: f for f in store_api.get(f"/vector_stores/{store_id}/files")["data"]}
     assert (files[first]["attributes"], files[second]["attributes"]) == ({"n": 1}, {"n": 2})
     assert files[first]["chunking_strategy"] == static
     assert files[second]["chunking_strategy"]["static"]["max_chunk_size_tokens"] == 800
 
-    shared = api.post(
+    shared = store_api.post(
         f"/vector_stores/{store_id}/file_batches", {"file_ids": [first], "attributes": {"batch": "b"}}
     )
-    api.wait_batch(store_id, shared["id"])
-    assert api.get(f"/vector_stores/{store_id}/files/{first}")["attributes"] == {"batch": "b"}
+    store_api.wait_batch(store_id, shared["id"])
+    assert store_api.get(f"/vector_stores/{store_id}/files/{first}")["attributes"] == {"batch": "b"}
 
 
 @pytest.mark.parametrize(
@@ -347,18 +359,18 @@ def test_a_batch_of_files_each_with_its_own_attributes(api):
         ({"files": [{"attributes": {}}]}, "files[0].file_id"),
     ],
 )
-def test_bad_batches_get_a_400(api, body, param):
-    store_id = api.store(name="bad batches")["id"]
-    assert api.error("POST", f"/vector_stores/{store_id}/file_batches", body)["param"] == param
+def test_bad_batches_get_a_400(store_api, body, param):
+    store_id = store_api.store(name="bad batches")["id"]
+    assert store_api.error("POST", f"/vector_stores/{store_id}/file_batches", body)["param"] == param
 
 
-def test_cancelling_a_batch_cancels_the_files_not_yet_indexed(api, sandbox):
+def test_cancelling_a_batch_cancels_the_files_not_yet_indexed(store_api, sandbox):
     sandbox.index_seconds = 30
-    store_id = api.store(name="cancel")["id"]
-    ids = [api.upload(f"c{n}.txt", b"words") for n in range(3)]
-    batch = api.post(f"/vector_stores/{store_id}/file_batches", {"file_ids": ids})
+    store_id = store_api.store(name="cancel")["id"]
+    ids = [store_api.upload(f"c{n}.txt", b"words") for n in range(3)]
+    batch = store_api.post(f"/vector_stores/{store_id}/file_batches", {"file_ids": ids})
     path = f"/vector_stores/{store_id}/file_batches/{batch['id']}"
-    cancelled = api.post(f"{path}/cancel")
+    cancelled = store_api.post(f"{path}/cancel")
     assert cancelled["status"] == "cancelled"
     assert cancelled["file_counts"] == {
         "in_progress": 0,
@@ -367,57 +379,62 @@ def test_cancelling_a_batch_cancels_the_files_not_yet_indexed(api, sandbox):
         "cancelled": 3,
         "total": 3,
     }
-    assert api.get(path) == cancelled
-    assert api.get(f"/vector_stores/{store_id}")["status"] == "completed"  # nothing is being indexed any more
-    assert "status 'cancelled'" in api.error("POST", f"{path}/cancel")["message"]
+    assert store_api.get(path) == cancelled
     assert (
-        api.error("GET", f"/vector_stores/{store_id}/file_batches/vsfb_none", status=404)["param"]
+        store_api.get(f"/vector_stores/{store_id}")["status"] == "completed"
+    )  # nothing is being indexed any more
+    assert "status 'cancelled'" in store_api.error("POST", f"{path}/cancel")["message"]
+    assert (
+        store_api.error("GET", f"/vector_stores/{store_id}/file_batches/vsfb_none", status=404)["param"]
         == "batch_id"
     )
 
 
-def test_unknown_files_and_stores_get_404(api):
-    store_id = api.store(name="missing")["id"]
-    error = api.error("POST", f"/vector_stores/{store_id}/files", {"file_id": "file-nothing"}, status=404)
+def test_unknown_files_and_stores_get_404(store_api):
+    store_id = store_api.store(name="missing")["id"]
+    error = store_api.error(
+        "POST", f"/vector_stores/{store_id}/files", {"file_id": "file-nothing"}, status=404
+    )
     assert (error["param"], error["message"]) == ("file_id", "No such File object: file-nothing")
-    real = api.upload("real.txt", b"text")
-    batch = api.error(
+    real = store_api.upload("real.txt", b"text")
+    batch = store_api.error(
         "POST", f"/vector_stores/{store_id}/file_batches", {"file_ids": [real, "file-gone"]}, status=404
     )
     assert batch["param"] == "file_ids[1]"
-    assert api.get(f"/vector_stores/{store_id}")["file_counts"]["total"] == 0  # nothing was added
+    assert store_api.get(f"/vector_stores/{store_id}")["file_counts"]["total"] == 0  # nothing was added
     assert (
-        api.error("POST", "/vector_stores", {"file_ids": ["file-gone"]}, status=404)["param"] == "file_ids[0]"
+        store_api.error("POST", "/vector_stores", {"file_ids": ["file-gone"]}, status=404)["param"]
+        == "file_ids[0]"
     )
-    assert api.error("GET", f"/vector_stores/{store_id}/files/{real}", status=404)["param"] == "file_id"
+    assert store_api.error("GET", f"/vector_stores/{store_id}/files/{real}", status=404)["param"] == "file_id"
     assert (
-        api.error("POST", "/vector_stores/vs_none/files", {"file_id": real}, status=404)["param"]
+        store_api.error("POST", "/vector_stores/vs_none/files", {"file_id": real}, status=404)["param"]
         == "vector_store_id"
     )
 
 
-def test_a_store_created_with_files_indexes_them(api):
-    ids = [api.upload("a.txt", b"alpha"), api.upload("b.txt", b"beta")]
-    created = api.store(name="with files", file_ids=ids)
+def test_a_store_created_with_files_indexes_them(store_api):
+    ids = [store_api.upload("a.txt", b"alpha"), store_api.upload("b.txt", b"beta")]
+    created = store_api.store(name="with files", file_ids=ids)
     assert created["status"] == "in_progress" and created["file_counts"]["in_progress"] == 2
-    done = api.wait_store(created["id"])
+    done = store_api.wait_store(created["id"])
     assert done["status"] == "completed" and done["file_counts"]["completed"] == 2
     assert done["usage_bytes"] == len(b"alpha") + len(b"beta")
 
 
-def test_removing_a_file_from_a_store_keeps_the_file_but_deleting_the_file_empties_the_stores(api):
-    first, second = api.store(name="one")["id"], api.store(name="two")["id"]
-    kept, deleted = api.upload("kept.txt", b"kept words"), api.upload("gone.txt", b"gone words")
+def test_removing_a_file_from_a_store_keeps_the_file_but_deleting_the_file_empties_the_stores(store_api):
+    first, second = store_api.store(name="one")["id"], store_api.store(name="two")["id"]
+    kept, deleted = store_api.upload("kept.txt", b"kept words"), store_api.upload("gone.txt", b"gone words")
     for store_id in (first, second):
-        api.post(f"/vector_stores/{store_id}/file_batches", {"file_ids": [kept, deleted]})
-        api.wait_store(store_id)
+        store_api.post(f"/vector_stores/{store_id}/file_batches", {"file_ids": [kept, deleted]})
+        store_api.wait_store(store_id)
 
-    removed = api.delete(f"/vector_stores/{first}/files/{kept}")
+    removed = store_api.delete(f"/vector_stores/{first}/files/{kept}")
     assert removed == {"id": kept, "object": "vector_store.file.deleted", "deleted": True}
-    assert api.get(f"/files/{kept}")["id"] == kept
-    assert [f["id"] for f in api.get(f"/vector_stores/{first}/files")["data"]] == [deleted]
+    assert store_api.get(f"/files/{kept}")["id"] == kept
+    assert [f["id"] for f in store_api.get(f"/vector_stores/{first}/files")["data"]] == [deleted]
 
-    api.delete(f"/files/{deleted}")
-    assert api.get(f"/vector_stores/{first}/files")["data"] == []
-    assert [f["id"] for f in api.get(f"/vector_stores/{second}/files")["data"]] == [kept]
-    assert api.get(f"/vector_stores/{second}")["file_counts"]["total"] == 1
+    store_api.delete(f"/files/{deleted}")
+    assert store_api.get(f"/vector_stores/{first}/files")["data"] == []
+    assert [f["id"] for f in store_api.get(f"/vector_stores/{second}/files")["data"]] == [kept]
+    assert store_api.get(f"/vector_stores/{second}")["file_counts"]["total"] == 1

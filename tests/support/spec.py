@@ -145,6 +145,16 @@ class Spec:
             "paths", template, method.lower(), "responses", str(status), "content", content_type, "schema"
         ).validate(body)
 
+    def response_errors(
+        self, method: str, path: str, body: Any, status: int = 200, content_type: str = "application/json"
+    ) -> list[jsonschema.ValidationError]:
+        """Every way `body` misses the operation's response schema (empty when it fits)."""
+        template = self.template(path)
+        validator = self._validator(
+            "paths", template, method.lower(), "responses", str(status), "content", content_type, "schema"
+        )
+        return list(validator.iter_errors(body))
+
     def validate_schema(self, name: str, instance: Any) -> None:
         """Validate against `components/schemas/<name>` (e.g. stream chunks)."""
         self._validator("components", "schemas", name).validate(instance)

@@ -1,4 +1,4 @@
-"""Request checks the text routes share, answering with OpenAI's own error wording."""
+"""Request checks the routes share, answering with OpenAI's own error wording."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from typing import Any
 
 from .._http import ApiError
 
-__all__ = ["check_range", "is_chat_model", "is_completion_model", "is_moderation_model", "type_name"]
+__all__ = [
+    "check_metadata",
+    "check_range",
+    "is_chat_model",
+    "is_completion_model",
+    "is_moderation_model",
+    "type_name",
+]
 
 _NOT_CHAT = (
     "instruct",
@@ -92,3 +99,48 @@ def check_range(
             param=name,
             code="integer_below_min_value" if integer else "decimal_below_min_value",
         )
+
+
+def check_metadata(value: Any, param: str = "metadata") -> dict[str, str] | None:
+    """OpenAI's metadata: up to 16 string pairs, keys up to 64 characters, values up to 512."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ApiError(
+            400,
+            f"Invalid type for '{param}': expected an object, but got {type_name(value)} instead.",
+            param=param,
+            code="invalid_type",
+        )
+    if len(value) > 16:
+        raise ApiError(
+            400,
+            f"Invalid '{param}': too many properties. Expected an object with at most 16 properties, "
+            f"but got an object with {len(value)} properties instead.",
+            param=param,
+            code="object_above_max_properties",
+        )
+    for key, item in value.items():
+        if len(key) > 64:
+            raise ApiError(
+                400,
+                f"Invalid '{param}': key {key[:20]!r}... is longer than 64 characters.",
+                param=param,
+                code="invalid_value",
+            )
+        if not isinstance(item, str):
+            raise ApiError(
+                400,
+                f"Invalid type for '{param}.{key}': expected a string, but got {type_name(item)} instead.",
+                param=f"{param}.{key}",
+                code="invalid_type",
+            )
+        if len(item) > 512:
+            raise ApiError(
+                400,
+                f"Invalid '{param}.{key}': string too long. Expected a string with maximum length 512, "
+                f"but got a string with length {len(item)} instead.",
+                param=f"{param}.{key}",
+                code="string_above_max_length",
+            )
+    return dict(value)

@@ -1,4 +1,8 @@
-"""The route table: `@route("GET", "/models/{model}")` registers a handler."""
+"""The route table: `@route("GET", "/models/{model}")` registers a handler.
+
+`auth=False` serves a route without a bearer key (sandbox images, eval reports);
+`admin=True` needs an admin key (see `_server.is_admin_key`).
+"""
 
 from __future__ import annotations
 
@@ -17,18 +21,19 @@ class Route:
     pattern: re.Pattern[str]
     handler: Callable[..., Any]
     auth: bool = True
+    admin: bool = False
 
 
 ROUTES: list[Route] = []
 
 
-def route(method: str, template: str, *, auth: bool = True) -> Callable:
+def route(method: str, template: str, *, auth: bool = True, admin: bool = False) -> Callable:
     """Register `handler(request, sandbox)` for `method template` (template relative to /v1)."""
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template.rstrip("/"))
     pattern = re.compile(f"^{regex}/?$")
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
-        ROUTES.append(Route(method.upper(), pattern, handler, auth))
+        ROUTES.append(Route(method.upper(), pattern, handler, auth, admin))
         return handler
 
     return register

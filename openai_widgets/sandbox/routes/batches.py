@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from .._http import ApiError, BytesResponse, JSONResponse, Request
+from .._usage import record_answer
 from ._lists import page
 from ._registry import find_route, route
 from .files import store_file
@@ -86,7 +87,7 @@ def create_batch(request: Request, sandbox) -> JSONResponse:
         record["model"] = model
     entry = {"record": record, "started": now, "errors": errors, "answers": [], "cancelled": None}
     if not errors:
-        entry["answers"] = [_answer(sandbox, line, endpoint) for line in lines]
+        entry["answers"] = [_answer(sandbox, line, endpoint, request.headers) for line in lines]
     with state.lock:
         state.batches[record["id"]] = entry
     return JSONResponse(_public(record))
@@ -195,11 +196,12 @@ def _input_count(value: Any) -> int:
 # -- answering the requests ----------------------------------------------------------------
 
 
-def _answer(sandbox, line: dict[str, Any], endpoint: str) -> dict[str, Any]:
-    """One request answered by the sandbox's own route for the endpoint."""
+def _answer(sandbox, line: dict[str, Any], endpoint: str, headers: dict[str, str]) -> dict[str, Any]:
+    """One request answered by the sandbox's own route for the endpoint (and billed as batch usage)."""
     path = endpoint[3:]
+    billed = {k: v for k, v in headers.items() if k in {"authorization", "openai-project"}}
     request = Request(
-        "POST", path, {}, {"content-type": "application/json"}, json.dumps(line["body"]).encode()
+        "POST", path, {}, {**billed, "content-type": "application/json"}, json.dumps(line["body"]).encode()
     )
     found = find_route("POST", path)
     if found is None:
@@ -211,6 +213,7 @@ def _answer(sandbox, line: dict[str, Any], endpoint: str) -> dict[str, Any]:
         except ApiError as exc:
             status, body = exc.status, exc.body
         else:
+            record_answer(sandbox, request, response, batch=True)
             if isinstance(response, JSONResponse):
                 status, body = response.status, response.body
             elif isinstance(response, BytesResponse) and response.content_type == "application/json":

@@ -8,7 +8,8 @@ parameters and take values from the user's words, see `_schema_data`); JSON when
 "[sandbox]" that repeats the user's message, describes attached images ("I see 1 image
 (64x64)") or applies an edit named in a system message. `stop`, `max_tokens` /
 `max_completion_tokens`, `n`, `logprobs` and `stream_options.include_usage` behave as
-the API documents.
+the API documents. With `store: true` the
+completion is kept (with its `metadata`) for the stored-completions routes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .._http import ApiError, JSONResponse, Request, StreamResponse
 from .._prompt_json import json_answer
 from .._schema_data import instance
 from ._chat_checks import check_chat_options, check_messages, describe_image, images_of
-from ._checks import is_chat_model
+from ._checks import check_metadata, is_chat_model, type_name
 from ._registry import route
 from ._replies import (
     count_tokens,
@@ -33,6 +34,7 @@ from ._replies import (
     stop_at,
     transform_for,
 )
+from .stored_completions import remember_completion
 
 IMAGE_TOKENS = 85  # what a low-detail image costs, as OpenAI counts it
 
@@ -90,9 +92,8 @@ def create_chat_completion(request: Request, sandbox) -> JSONResponse | StreamRe
         "system_fingerprint": "fp_sandbox",
     }
     usage = _usage(messages, planned)
-    if body.get("stream"):
-        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        return StreamResponse(_chunks(head, planned, usage if include_usage else None))
+    store = _store_flag(body)
+    check_metadata(body.get("metadata"))
     choices = [
         {
             "index": index,
@@ -102,7 +103,30 @@ def create_chat_completion(request: Request, sandbox) -> JSONResponse | StreamRe
         }
         for index, plan in enumerate(planned)
     ]
-    return JSONResponse({**head, "object": "chat.completion", "choices": choices, "usage": usage})
+    completion = {**head, "object": "chat.completion", "choices": choices, "usage": usage}
+    if store:
+        remember_completion(sandbox, completion, body, messages)
+    if body.get("stream"):
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        return StreamResponse(_chunks(head, planned, usage if include_usage else None), usage=usage)
+    return JSONResponse(completion)
+
+
+def reply_text(messages: list[dict[str, Any]], response_format: dict[str, Any] | None = None) -> str:
+    """What the sandbox answers to `messages` (the first choice's text), for eval runs."""
+    return _reply_text({"response_format": response_format} if response_format else {}, messages, 0)
+
+
+def _store_flag(body: dict[str, Any]) -> bool:
+    store = body.get("store")
+    if store is not None and not isinstance(store, bool):
+        raise ApiError(
+            400,
+            f"Invalid type for 'store': expected a boolean, but got {type_name(store)} instead.",
+            param="store",
+            code="invalid_type",
+        )
+    return bool(store)
 
 
 # -- what to answer ----------------------------------------------------------------------

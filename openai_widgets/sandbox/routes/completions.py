@@ -62,7 +62,7 @@ def create_completion(request: Request, sandbox) -> JSONResponse | StreamRespons
     }
     if body.get("stream"):
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        return StreamResponse(_chunks(head, choices, usage if include_usage else None))
+        return StreamResponse(_chunks(head, choices, usage if include_usage else None), usage=usage)
     return JSONResponse({**head, "choices": choices, "usage": usage})
 
 
