@@ -37,8 +37,8 @@ class Request:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: dict[str, str]  # lower-case names
-    body: bytes
+    headers: dict[str, str] = field(repr=False)  # lower-case names; not shown: they hold the key
+    body: bytes = field(repr=False)
     params: dict[str, str] = field(default_factory=dict)  # from the route pattern
     request_id: str = field(default_factory=lambda: f"req_{uuid.uuid4().hex[:24]}")
     _form: tuple[dict[str, Any], dict[str, list[UploadedFile]]] | None = None
@@ -165,9 +165,14 @@ class BytesResponse:
 
 @dataclass
 class StreamResponse:
-    """Server-sent events: each item is sent as `data: <json>`, then `data: [DONE]`."""
+    """Server-sent events: each item is sent as `data: <json>`, then `data: [DONE]`.
+
+    With `event_names`, each item (a dict with a `type`) is sent as `event: <type>` and
+    `data: <json>`, with no `[DONE]` after the last: the typed streams (images, transcripts).
+    """
 
     events: Iterable[Any]
     headers: dict[str, str] = field(default_factory=dict)
     # Seconds between events, so a stream can be watched (and interrupted) arriving.
     interval: float = 0.0
+    event_names: bool = False

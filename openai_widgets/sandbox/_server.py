@@ -8,9 +8,7 @@ keeps a log of every request it received, and injects faults on demand (see
 
 from __future__ import annotations
 
-import collections
 import contextlib
-import dataclasses
 import json
 import math
 import socket
@@ -19,42 +17,21 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterable
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from ._faults import OPTIONAL_FIELDS, Fault, FaultPlan, FaultSettings, parse_fault_header, retry_headers
-from ._http import ApiError, BytesResponse, JSONResponse, Request, StreamResponse, error_body
+from ._fault_kinds import DROP, Behaviour, added_headers
+from ._faults import Fault, FaultPlan, FaultSettings, behaviour_of, make_fault
+from ._http import ApiError, JSONResponse, Request, StreamResponse, error_body
+from ._replays import ReplayCache
+from ._request_log import LoggedRequest, RequestLog
 from ._state import State
 from .routes import find_route
 
 __all__ = ["LoggedRequest", "Sandbox", "connect", "shared"]
 
 SANDBOX_KEY = "sk-sandbox-local"  # what the credential widget's sandbox choice connects with
-
-
-@dataclass
-class LoggedRequest:
-    """One request as the sandbox received it (tests read these)."""
-
-    method: str
-    path: str  # relative to /v1
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-    status: int | None = None
-    events_sent: int = 0  # for streams
-    stream_completed: bool | None = None  # None: not a stream; False: the client left or it was cut
-    fault: str | None = None
-    target: str = ""  # the request line's target as sent, before percent-decoding
-
-    def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
-
-    def form(self) -> tuple[dict[str, Any], dict[str, list]]:
-        from ._http import parse_multipart
-
-        return parse_multipart(self.headers["content-type"], self.body)
+MiB = 1024 * 1024
 
 
 class Sandbox:
@@ -65,6 +42,8 @@ class Sandbox:
 
     Any bearer key is accepted unless `api_keys` names the accepted ones. Faults are set
     server-wide with the keyword arguments or `configure()`, or per request with `inject()`.
+    Memory is bounded: the request log keeps at most `log_bytes` of request bodies and the
+    idempotency cache at most `replay_bytes` of answers, the oldest dropped first.
     """
 
     def __init__(
@@ -83,6 +62,8 @@ class Sandbox:
         seed: int = 0,
         job_seconds: float = 3.0,
         batch_seconds: float = 2.0,
+        log_bytes: int = 64 * MiB,
+        replay_bytes: int = 64 * MiB,
     ) -> None:
         self.host = host
         self.requested_port = port
@@ -101,9 +82,8 @@ class Sandbox:
         self.state = State(seed)
         self.job_seconds = job_seconds  # how long a fine-tuning job takes
         self.batch_seconds = batch_seconds  # how long a batch takes
-        self.requests: list[LoggedRequest] = []
-        self._answers: collections.OrderedDict[str, Any] = collections.OrderedDict()
-        self._answers_lock = threading.Lock()
+        self.requests = RequestLog(log_bytes)
+        self.replays = ReplayCache(replay_bytes)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -165,9 +145,8 @@ class Sandbox:
     def inject(
         self, kind: str, *, path: str | None = None, method: str | None = None, times: int = 1, **params: Any
     ) -> None:
-        """Make the next `times` requests (to `path`, if given) fail with fault `kind`."""
-        fault = parse_fault_header(kind)  # validates the kind
-        fault.params.update(params)
+        """Make the next `times` requests (to `path`, if given) fail with fault `kind` (see `_faults`)."""
+        fault = make_fault(kind, params)  # ValueError for an unknown kind or parameter
         fault.path, fault.method, fault.times = path, method, times
         self.faults.inject(fault)
 
@@ -184,27 +163,6 @@ class Sandbox:
 
     def clear_requests(self) -> None:
         self.requests.clear()
-
-    # -- idempotency -----------------------------------------------------------------
-
-    def remember(self, key: str | None, response: Any) -> None:
-        """Keep a successful answer under its Idempotency-Key, so a retry gets it again."""
-        if not key or isinstance(response, StreamResponse) or not 200 <= response.status < 300:
-            return
-        with self._answers_lock:
-            self._answers[key] = response
-            while len(self._answers) > 1000:
-                self._answers.popitem(last=False)
-
-    def replay(self, key: str | None) -> Any:
-        """The answer already given to a request with this Idempotency-Key, marked as replayed."""
-        if not key:
-            return None
-        with self._answers_lock:
-            answer = self._answers.get(key)
-        if answer is None:
-            return None
-        return dataclasses.replace(answer, headers={**answer.headers, "idempotent-replayed": "true"})
 
 
 class _Server(ThreadingHTTPServer):
@@ -252,43 +210,35 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox.requests.append(logged)
         request = Request(self.command, path, logged.query, headers, body)
         self._started = time.monotonic()
+        self._limit_headers: dict[str, str] = {}
+        self._replay_key: str | None = None
         try:
             self._respond(sandbox, request, logged, under_v1=full_path.startswith("/v1"))
         except (TimeoutError, ConnectionError, BrokenPipeError):
             self.close_connection = True
 
     def _respond(self, sandbox: Sandbox, request: Request, logged: LoggedRequest, *, under_v1: bool) -> None:
-        fault = self._fault_for(sandbox, request)
+        try:
+            fault = sandbox.faults.fault_for(
+                request.method, request.path, request.headers.get("x-sandbox-fault")
+            )
+        except ValueError as exc:
+            refusal = JSONResponse(error_body(f"X-Sandbox-Fault: {exc}.", param="x-sandbox-fault"), 400)
+            self._send(refusal, logged, request, None)
+            return
         logged.fault = fault.kind if fault else None
-        delay = sandbox.faults.delay()
-        if fault and fault.kind == "latency":
-            delay += float(fault.params.get("seconds", 0))
+        behaviour = behaviour_of(fault)
+        delay = sandbox.faults.delay() + behaviour.delay(fault)
         if delay:
             time.sleep(delay)
-        if fault and fault.kind == "drop":
-            return self._reset(logged)
-        if fault and fault.kind == "html":
-            return self._send_html(int(fault.params.get("status", 502)), logged)
-
-        response = _injected_error(sandbox, fault) or self._route(sandbox, request, under_v1=under_v1)
-        if isinstance(response, StreamResponse):
-            return self._send_stream(response, logged, request, fault)
-        if isinstance(response, BytesResponse):
-            return self._send_bytes(
-                response.status,
-                response.content,
-                response.content_type,
-                logged,
-                request,
-                headers=response.headers,
-                fault=fault,
-            )
-        return self._send_json(
-            response.status, response.body, logged, request, headers=response.headers, fault=fault
-        )
+        response = behaviour.answer(fault) or self._route(sandbox, request, under_v1=under_v1)
+        if response is DROP:
+            self._reset(logged)
+        else:
+            self._send(response, logged, request, fault)
 
     def _route(self, sandbox: Sandbox, request: Request, *, under_v1: bool) -> Any:
-        """The route's answer, or the 404 / 401 / 429 that comes before it."""
+        """The route's answer, or the 404 / 401 / 429 / replay that comes before it."""
         found = find_route(request.method, request.path) if under_v1 else None
         if found is None:
             url = self.path.split("?")[0]
@@ -299,7 +249,7 @@ class _Handler(BaseHTTPRequestHandler):
             if refusal:
                 return JSONResponse(refusal, 401)
         key = request.headers.get("idempotency-key") if request.method != "GET" else None
-        replay = sandbox.replay(key)
+        replay = sandbox.replays.get(key)
         if replay is not None:
             return replay
         wait, self._limit_headers = sandbox.faults.limiter.take(sandbox.settings, _estimate_tokens(request))
@@ -307,87 +257,66 @@ class _Handler(BaseHTTPRequestHandler):
             return _rate_limited(sandbox, wait, self._limit_headers)
         try:
             response = route.handler(request, sandbox)
-            sandbox.remember(key, response)
-            return response
         except ApiError as exc:
             return JSONResponse(exc.body, exc.status, exc.headers)
         except Exception as exc:  # a sandbox bug must still look like a server error
             return JSONResponse(
                 error_body(f"sandbox error: {type(exc).__name__}: {exc}", type="server_error"), 500
             )
-
-    def _fault_for(self, sandbox: Sandbox, request: Request) -> Fault | None:
-        header = request.headers.get("x-sandbox-fault")
-        if header:
-            try:
-                return parse_fault_header(header)
-            except ValueError:
-                return None
-        return sandbox.faults.next_queued(request.method, request.path)
+        self._replay_key = key  # remembered once encoded, in _send
+        return response
 
     # -- writing ---------------------------------------------------------------------
 
-    def _common_headers(self, request: Request | None) -> dict[str, str]:
-        headers = dict(getattr(self, "_limit_headers", {}) or {})
-        if request is not None:
-            headers["x-request-id"] = request.request_id
+    def _headers_for(
+        self, request: Request, answer_headers: dict[str, Any], fault: Fault | None
+    ) -> dict[str, str]:
+        """The sandbox's headers, then the answer's, then the fault's; None removes one."""
+        headers: dict[str, Any] = dict(self._limit_headers)
+        headers["x-request-id"] = request.request_id
         headers["openai-processing-ms"] = str(int((time.monotonic() - self._started) * 1000))
         headers["openai-version"] = "2020-10-01"
-        return headers
+        headers.update(answer_headers)
+        headers.update(added_headers(fault))
+        return {name: value for name, value in headers.items() if value is not None}
 
-    def _send_json(
-        self,
-        status: int,
-        body: Any,
-        logged: LoggedRequest,
-        request: Request | None,
-        *,
-        headers: dict[str, str] | None = None,
-        fault: Fault | None = None,
-    ) -> None:
-        if fault and fault.kind == "extra_field":
-            body = _with_extra_field(body)
-        if fault and fault.kind == "missing_optional":
-            body = _without_optional(body, fault.params.get("fields"))
-        data = json.dumps(body, separators=(",", ":")).encode()
-        self._send_bytes(status, data, "application/json", logged, request, headers=headers, fault=fault)
-
-    def _send_bytes(
-        self,
-        status: int,
-        data: bytes,
-        content_type: str,
-        logged: LoggedRequest,
-        request: Request | None,
-        *,
-        headers: dict[str, str] | None = None,
-        fault: Fault | None = None,
-    ) -> None:
-        if fault and fault.kind == "malformed" and content_type.startswith("application/json"):
-            data = data[: max(len(data) // 2, 1)]  # JSON cut off, with a length that matches
-        logged.status = status
-        self.send_response(status)
+    def _send(self, response: Any, logged: LoggedRequest, request: Request, fault: Fault | None) -> None:
+        behaviour = behaviour_of(fault)
+        if isinstance(response, StreamResponse):
+            self._send_stream(response, logged, request, fault, behaviour)
+            return
+        if isinstance(response, JSONResponse):
+            content_type, data = "application/json", _encode(response.body)
+            self._remember(response.status, content_type, data, response.headers)
+            changed = behaviour.body(response.body, fault)
+            if changed is not response.body:
+                data = _encode(changed)
+        else:
+            content_type, data = response.content_type, response.content
+            self._remember(response.status, content_type, data, response.headers)
+        data = behaviour.payload(data, content_type, fault)
+        logged.status = response.status
+        self.send_response(response.status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
-        for name, value in {**self._common_headers(request), **(headers or {})}.items():
+        for name, value in self._headers_for(request, response.headers, fault).items():
             self.send_header(name, value)
         self.end_headers()
-        if fault and fault.kind == "reset":
-            self.wfile.write(data[: len(data) // 2])
-            self.wfile.flush()
-            self._reset(logged)
-        else:
-            self.wfile.write(data)
+        behaviour.send(_Wire(self, logged, chunked=False), data, fault)
 
-    def _send_html(self, status: int, logged: LoggedRequest) -> None:
-        page = (
-            f"<html><head><title>{status} Bad Gateway</title></head><body><center><h1>{status} "
-            "Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
-        ).encode()
-        self._send_bytes(status, page, "text/html", logged, None)
+    def _remember(self, status: int, content_type: str, data: bytes, headers: dict[str, str]) -> None:
+        """Keep a route's answer for a retry with the same Idempotency-Key."""
+        if self._replay_key:
+            self.server.sandbox.replays.put(self._replay_key, status, content_type, data, headers)
+            self._replay_key = None
 
     def _send_stream(
-        self, response: StreamResponse, logged: LoggedRequest, request: Request, fault: Fault | None
+        self,
+        response: StreamResponse,
+        logged: LoggedRequest,
+        request: Request,
+        fault: Fault | None,
+        behaviour: Behaviour,
     ) -> None:
         logged.status = 200
         logged.stream_completed = False
@@ -395,22 +324,24 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
-        for name, value in {**self._common_headers(request), **response.headers}.items():
+        for name, value in self._headers_for(request, response.headers, fault).items():
             self.send_header(name, value)
         self.end_headers()
-        cut_after = int(fault.params.get("after", 2)) if fault and fault.kind == "cut_stream" else None
+        wire = _Wire(self, logged, chunked=True)
+        cut_after = behaviour.cut_after(fault)
         interval = response.interval or self.server.sandbox.settings.stream_interval
         try:
             for event in response.events:
                 if cut_after is not None and logged.events_sent >= cut_after:
                     return self._reset(logged)
-                self._write_chunk(f"data: {json.dumps(event, separators=(',', ':'))}\n\n".encode())
+                behaviour.send_event(wire, _sse(event, named=response.event_names), fault)
                 logged.events_sent += 1
                 if interval:
                     time.sleep(interval)
             if cut_after is not None:
                 return self._reset(logged)
-            self._write_chunk(b"data: [DONE]\n\n")
+            if not response.event_names:  # typed streams end when the last event is sent
+                behaviour.send_event(wire, b"data: [DONE]\n\n", fault)
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
             logged.stream_completed = True
@@ -462,22 +393,6 @@ def _auth_refusal(sandbox: Sandbox, header: str | None) -> dict[str, Any] | None
     return None
 
 
-def _injected_error(sandbox: Sandbox, fault: Fault | None) -> JSONResponse | None:
-    """The error answer of a `status` fault or of the random error rates, if one applies."""
-    if fault and fault.kind == "status":
-        status = int(fault.params.get("status", 500))
-    else:
-        status = sandbox.faults.random_status()
-    if not status:
-        return None
-    if status == 429:
-        message = "Rate limit reached for requests (sandbox fault injection). Please try again later."
-    else:
-        message = "The server had an error while processing your request (sandbox fault injection)."
-    kind = "server_error" if status >= 500 else "requests"
-    return JSONResponse(error_body(message, type=kind), status, retry_headers(fault.params) if fault else {})
-
-
 def _rate_limited(sandbox: Sandbox, wait: float, limit_headers: dict[str, str]) -> JSONResponse:
     which = "tokens" if sandbox.settings.tpm and not _requests_exhausted(limit_headers) else "requests"
     headers = {"retry-after": str(math.ceil(wait)), "retry-after-ms": str(math.ceil(wait * 1000))}
@@ -520,26 +435,33 @@ def _text_tokens(value: Any) -> int:
     return 0
 
 
-def _with_extra_field(body: Any) -> Any:
-    if isinstance(body, dict):
-        body = {**body, "sandbox_extra": {"note": "a field the API may add later"}}
-        if isinstance(body.get("data"), list):
-            body["data"] = [
-                {**item, "sandbox_extra": 1} if isinstance(item, dict) else item for item in body["data"]
-            ]
-    return body
+def _encode(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
-def _without_optional(body: Any, fields: Any = None) -> Any:
-    names = set(fields.split(",")) if isinstance(fields, str) else set(OPTIONAL_FIELDS)
-    if isinstance(body, dict):
-        body = {k: v for k, v in body.items() if k not in names}
-        if isinstance(body.get("data"), list):
-            body["data"] = [
-                {k: v for k, v in item.items() if k not in names} if isinstance(item, dict) else item
-                for item in body["data"]
-            ]
-    return body
+def _sse(event: Any, *, named: bool) -> bytes:
+    """One server-sent event; a typed one also names its `type` on an `event:` line."""
+    data = f"data: {json.dumps(event, separators=(',', ':'))}\n\n"
+    return (f"event: {event['type']}\n" + data if named else data).encode()
+
+
+class _Wire:
+    """The connection as fault hooks write to it: whole bytes, or HTTP chunks in a stream."""
+
+    def __init__(self, handler: _Handler, logged: LoggedRequest, *, chunked: bool) -> None:
+        self._handler, self._logged, self._chunked = handler, logged, chunked
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if self._chunked:
+            self._handler._write_chunk(data)
+        else:
+            self._handler.wfile.write(data)
+            self._handler.wfile.flush()
+
+    def reset(self) -> None:
+        self._handler._reset(self._logged)
 
 
 _shared: Sandbox | None = None
