@@ -2,8 +2,9 @@
 
 It is deterministic and in-memory, labels its content as sandbox output, answers
 bad requests with OpenAI-style error bodies, refuses requests without a bearer key,
-keeps a log of every request it received, and injects faults on demand (see
-`_faults`). Route handlers live in `routes/`, one module per API area.
+keeps a log of the requests it received (their bodies up to a byte budget), and
+injects faults on demand (see `_faults`). Route handlers live in `routes/`, one module
+per API area.
 """
 
 from __future__ import annotations
