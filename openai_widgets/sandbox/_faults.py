@@ -82,7 +82,7 @@ def make_fault(kind: str, params: dict[str, Any] | None = None) -> Fault:
     """A fault with its parameters checked and converted; ValueError says what to change."""
     behaviour = BEHAVIOURS.get(kind)
     if behaviour is None:
-        raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(KINDS)}")
+        raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(BEHAVIOURS)}")
     declared = behaviour.all_params()
     given = dict(params or {})
     unknown = sorted(set(given) - set(declared))

@@ -26,6 +26,7 @@ from ._registry import route
 MAX_BYTES = 25 * 1024 * 1024
 FORMATS = ("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm")
 RESPONSE_FORMATS = ("json", "text", "srt", "verbose_json", "vtt")
+# What each model can do; whether the sandbox offers a model at all is up to `_catalog`.
 TRANSCRIBERS = {
     "whisper-1": RESPONSE_FORMATS,
     "gpt-4o-transcribe": ("json", "text"),

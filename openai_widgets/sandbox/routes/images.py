@@ -55,7 +55,6 @@ MODELS = {
         4000, 1, ("1024x1024", "1792x1024", "1024x1792"), ("standard", "hd", "auto"), ("vivid", "natural")
     ),
     "gpt-image-1": _Model(32000, 10, _GPT_SIZES, _GPT_QUALITIES, gpt_image=True, edit_sizes=_GPT_SIZES),
-    "gpt-image-1-mini": _Model(32000, 10, _GPT_SIZES, _GPT_QUALITIES, gpt_image=True, edit_sizes=_GPT_SIZES),
 }
 
 
