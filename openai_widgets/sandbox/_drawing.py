@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["draw", "edit", "encode", "vary"]
+__all__ = ["draw", "edit", "encode", "partial", "vary"]
 
 
 def _digest(*parts: object) -> bytes:
@@ -115,6 +115,15 @@ def vary(image: Image.Image, size: tuple[int, int], index: int) -> Image.Image:
     varied.putalpha(alpha)
     _caption(varied, f"sandbox variation {index + 1}")
     return varied
+
+
+def partial(image: Image.Image, index: int, count: int) -> Image.Image:
+    """The `index`-th of `count` partial pictures a stream sends first: coarse blocks, finer each time."""
+    from PIL import Image
+
+    block = 2 ** (count - index + 2)  # 3 partials: blocks of 32, 16, then 8 pixels
+    small = image.resize((max(image.width // block, 1), max(image.height // block, 1)), Image.Resampling.BOX)
+    return small.resize(image.size, Image.Resampling.NEAREST)
 
 
 def encode(image: Image.Image, fmt: str = "png") -> bytes:

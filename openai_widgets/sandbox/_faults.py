@@ -1,22 +1,39 @@
 """Fault injection: what can go wrong between a client and an OpenAI-compatible server.
 
 Faults come from three places, checked in this order for every request:
-1. the `X-Sandbox-Fault` request header (`kind` or `kind;key=value;...`), for one request;
-2. one-shot faults queued with `Sandbox.inject(kind, path=..., times=...)`;
+1. the `X-Sandbox-Fault` request header, for that request alone:
+   `kind;key=value;...`, with `headers.NAME=value` for a response header
+   (e.g. `status;status=429;headers.retry-after=nan`); a header the sandbox cannot read
+   gets a 400 that says why;
+2. one-shot faults queued with `Sandbox.inject(kind, path=..., times=..., **params)`;
 3. the server-wide settings: `latency`, `error_rates`, and the `rpm` / `tpm` limits.
 
-Kinds: `status` (an error status, with optional `retry_after` / `retry_after_ms` /
-`retry_after_date`), `latency` (`seconds`), `drop` (close the connection without an
-answer), `reset` (send half the body, then reset the connection), `cut_stream` (`after`
-events, then cut), `malformed` (truncated JSON with status 200), `html` (an HTML error
-page from a "proxy", `status` 502 by default), `extra_field` (an undocumented field in
-the answer), `missing_optional` (optional fields removed), `failed_response` (a Responses
-API answer that ends with status "failed" and a server_error; streamed, as response.failed).
+Kinds and their parameters (what each does is the table in `_fault_kinds`):
+- `status`: an error status (`status`, default 500) with an OpenAI-style body, and
+  optional `retry_after` / `retry_after_ms` (sent verbatim: "nan", "-1", "1h" go out as
+  given), `retry_after_date` (seconds from now, as an HTTP date), `should_retry`;
+- `latency` (`seconds`): wait before answering;
+- `drop`: close the connection without an answer;
+- `reset`: send half the body, then reset the connection;
+- `cut_stream` (`after`, default 2): send that many stream events, then reset;
+- `malformed`: a JSON body cut in half, with status 200;
+- `html` (`status`, default 502): a proxy's HTML error page;
+- `extra_field`: an undocumented field in the answer;
+- `missing_optional` (`fields`, default the usual optional ones): those fields removed;
+- `headers`: the normal answer, with the response headers given;
+- `failed_response`: a Responses API answer that ends with status "failed" and a
+  server_error (streamed as `response.failed`);
+- `trickle` (`bytes`, default 1; `interval`, default 0.3): the answer's bytes sent a few
+  at a time, `interval` seconds apart, for JSON answers and streams alike.
+
+Every kind also takes `headers={name: value}`: response headers sent verbatim on its
+answer, replacing the sandbox's own (None removes one), e.g.
+`inject("headers", headers={"x-ratelimit-remaining-requests": "0"})` or
+`inject("status", status=429, headers={"x-ratelimit-limit-tokens": "1"})`.
 """
 
 from __future__ import annotations
 
-import email.utils
 import math
 import random
 import threading
@@ -24,44 +41,33 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["KINDS", "Fault", "FaultSettings", "RateLimiter", "parse_fault_header"]
+from ._fault_kinds import BEHAVIOURS, PLAIN, Behaviour
 
-KINDS = {
-    "status",
-    "latency",
-    "drop",
-    "reset",
-    "cut_stream",
-    "malformed",
-    "html",
-    "extra_field",
-    "missing_optional",
-    "failed_response",
-}
+__all__ = [
+    "KINDS",
+    "Fault",
+    "FaultPlan",
+    "FaultSettings",
+    "RateLimiter",
+    "behaviour_of",
+    "make_fault",
+    "parse_fault_header",
+]
 
-# Optional fields that `missing_optional` strips from answers (top level and list items).
-OPTIONAL_FIELDS = (
-    "system_fingerprint",
-    "usage",
-    "revised_prompt",
-    "service_tier",
-    "shutdown_date",
-    "expires_at",
-    "status_details",
-    "logprobs",
-    "estimated_finish",
-    "metadata",
-    "user_provided_suffix",
-)
+KINDS = frozenset(BEHAVIOURS)
 
 
 @dataclass
 class Fault:
     kind: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # every parameter of the kind, defaults filled in
     path: str | None = None  # applies to requests whose path starts with this (None: all)
     method: str | None = None
     times: int = 1
+
+    @property
+    def behaviour(self) -> Behaviour:
+        return BEHAVIOURS[self.kind]
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method:
@@ -69,40 +75,50 @@ class Fault:
         return self.path is None or path.startswith(self.path)
 
 
+def behaviour_of(fault: Fault | None) -> Behaviour:
+    """The hooks for a request's fault; the plain behaviour when there is none."""
+    return PLAIN if fault is None else fault.behaviour
+
+
+def make_fault(kind: str, params: dict[str, Any] | None = None) -> Fault:
+    """A fault with its parameters checked and converted; ValueError says what to change."""
+    behaviour = BEHAVIOURS.get(kind)
+    if behaviour is None:
+        raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(BEHAVIOURS)}")
+    declared = behaviour.all_params()
+    given = dict(params or {})
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise ValueError(
+            f"fault {kind!r} has no parameter {unknown[0]!r}; it takes {', '.join(sorted(declared))}"
+        )
+    converted = {}
+    for name, param in declared.items():
+        value = given.get(name)
+        if value is None:
+            converted[name] = param.default
+            continue
+        try:
+            converted[name] = param.convert(value)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"fault {kind!r}: bad value for {name!r}: {exc}") from None
+    return Fault(kind, converted)
+
+
 def parse_fault_header(value: str) -> Fault:
-    """`status;status=503;retry_after=2` -> Fault('status', {...})."""
-    kind, *pairs = [part.strip() for part in value.split(";") if part.strip()]
+    """`status;status=503;retry_after=2;headers.x-a=1` -> a checked Fault."""
+    kind, *pairs = [part.strip() for part in value.split(";") if part.strip()] or [""]
     params: dict[str, Any] = {}
     for pair in pairs:
-        key, _, raw = pair.partition("=")
-        params[key.strip()] = _number(raw.strip())
-    if kind not in KINDS:
-        raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(KINDS)}")
-    return Fault(kind, params)
-
-
-def _number(text: str) -> Any:
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    return text
-
-
-def retry_headers(params: dict[str, Any]) -> dict[str, str]:
-    """The retry-after headers a `status` fault asks for."""
-    headers = {}
-    if "retry_after" in params:
-        headers["retry-after"] = str(params["retry_after"])
-    if "retry_after_ms" in params:
-        headers["retry-after-ms"] = str(params["retry_after_ms"])
-    if "retry_after_date" in params:
-        moment = time.time() + float(params["retry_after_date"])
-        headers["retry-after"] = email.utils.formatdate(moment, usegmt=True)
-    if "should_retry" in params:
-        headers["x-should-retry"] = str(params["should_retry"]).lower()
-    return headers
+        key, equals, raw = pair.partition("=")
+        key = key.strip()
+        if not equals:
+            raise ValueError(f"expected key=value after the kind, got {pair!r}")
+        if key.startswith("headers."):
+            params.setdefault("headers", {})[key[len("headers.") :]] = raw.strip()
+        else:
+            params[key] = raw.strip()
+    return make_fault(kind, params)
 
 
 @dataclass
@@ -205,7 +221,16 @@ class FaultPlan:
             self._queued.clear()
         self.limiter.reset()
 
-    def next_queued(self, method: str, path: str) -> Fault | None:
+    def fault_for(self, method: str, path: str, header: str | None = None) -> Fault | None:
+        """The request's fault: its header's, else a queued one, else one of the error rates.
+
+        Raises ValueError for a header that cannot be read.
+        """
+        if header:
+            return parse_fault_header(header)
+        return self._next_queued(method, path) or self._random_status()
+
+    def _next_queued(self, method: str, path: str) -> Fault | None:
         with self._lock:
             for fault in self._queued:
                 if fault.matches(method, path):
@@ -215,11 +240,11 @@ class FaultPlan:
                     return fault
         return None
 
-    def random_status(self) -> int | None:
+    def _random_status(self) -> Fault | None:
         with self._lock:
             for status, rate in self.settings.error_rates.items():
                 if self._rng.random() < rate:
-                    return int(status)
+                    return make_fault("status", {"status": int(status)})
         return None
 
     def delay(self) -> float:

@@ -39,8 +39,8 @@ class Request:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: dict[str, str]  # lower-case names
-    body: bytes
+    headers: dict[str, str] = field(repr=False)  # lower-case names; not shown: they hold the key
+    body: bytes = field(repr=False)
     params: dict[str, str] = field(default_factory=dict)  # from the route pattern
     fault: str | None = None  # the kind of fault applied to this request, for routes that act on one
     request_id: str = field(default_factory=lambda: f"req_{uuid.uuid4().hex[:24]}")
@@ -210,14 +210,15 @@ class BytesResponse:
 class StreamResponse:
     """Server-sent events: each item is sent as `data: <json>`, then `data: [DONE]`.
 
-    With `named=True` (the Responses API's framing) each event also gets an
-    `event: <its type>` line and the stream ends without `[DONE]`.
+    With `event_names`, each item (a dict with a `type`) is sent as `event: <type>` and
+    `data: <json>`, with no `[DONE]` after the last: the typed streams (responses, images,
+    transcripts).
     """
 
     events: Iterable[Any]
     headers: dict[str, str] = field(default_factory=dict)
     # Seconds between events, so a stream can be watched (and interrupted) arriving.
     interval: float = 0.0
-    named: bool = False
+    event_names: bool = False
     # The tokens the answer costs, for the usage report (a stream only shows them on request).
     usage: dict[str, Any] | None = None

@@ -2,8 +2,9 @@
 
 It is deterministic and in-memory, labels its content as sandbox output, answers
 bad requests with OpenAI-style error bodies, refuses requests without a bearer key,
-keeps a log of every request it received, and injects faults on demand (see
-`_faults`). Route handlers live in `routes/`, one module per API area.
+keeps a log of the requests it received (their bodies up to a byte budget), and
+injects faults on demand (see `_faults`). Route handlers live in `routes/`, one module
+per API area.
 
 Admin keys: the organization routes (usage, costs) and checkpoint permissions need an
 admin key, as with OpenAI. The sandbox treats a bearer key that starts with "sk-admin-"
@@ -13,9 +14,7 @@ billable answer is written to the usage ledger (`_usage`), which those routes re
 
 from __future__ import annotations
 
-import collections
 import contextlib
-import dataclasses
 import json
 import math
 import socket
@@ -24,12 +23,14 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterable
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from ._faults import OPTIONAL_FIELDS, Fault, FaultPlan, FaultSettings, parse_fault_header, retry_headers
-from ._http import ApiError, BytesResponse, JSONResponse, Request, StreamResponse, error_body
+from ._fault_kinds import DROP, Behaviour, added_headers
+from ._faults import Fault, FaultPlan, FaultSettings, behaviour_of, make_fault
+from ._http import ApiError, JSONResponse, Request, StreamResponse, error_body
+from ._replays import ReplayCache
+from ._request_log import LoggedRequest, RequestLog
 from ._state import State
 from ._usage import record_answer
 from .routes import find_route
@@ -37,39 +38,9 @@ from .routes import find_route
 __all__ = ["SANDBOX_ADMIN_KEY", "LoggedRequest", "Sandbox", "connect", "is_admin_key", "shared"]
 
 SANDBOX_KEY = "sk-sandbox-local"  # what the credential widget's sandbox choice connects with
-# The log keeps bodies up to this size: a larger one (an upload's part) would be held twice,
-# in the log and in the file it becomes.
-LOG_BODY_LIMIT = 1024 * 1024
+MiB = 1024 * 1024
 ADMIN_KEY_PREFIX = "sk-admin-"  # the sandbox's rule for admin keys
 SANDBOX_ADMIN_KEY = "sk-admin-sandbox-local"  # an admin key, for the usage and costs routes
-
-
-@dataclass
-class LoggedRequest:
-    """One request as the sandbox received it (tests read these).
-
-    `body` is empty when the body was larger than LOG_BODY_LIMIT; `body_size` is its real size.
-    """
-
-    method: str
-    path: str  # relative to /v1
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-    body_size: int = 0
-    status: int | None = None
-    events_sent: int = 0  # for streams
-    stream_completed: bool | None = None  # None: not a stream; False: the client left or it was cut
-    fault: str | None = None
-    target: str = ""  # the request line's target as sent, before percent-decoding
-
-    def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
-
-    def form(self) -> tuple[dict[str, Any], dict[str, list]]:
-        from ._http import parse_multipart
-
-        return parse_multipart(self.headers["content-type"], self.body)
 
 
 class Sandbox:
@@ -80,8 +51,11 @@ class Sandbox:
 
     Any bearer key is accepted unless `api_keys` names the accepted ones. Faults are set
     server-wide with the keyword arguments or `configure()`, or per request with `inject()`.
-    `job_seconds`, `batch_seconds` and `index_seconds` set how long a fine-tuning job, a batch
-    and the indexing of the files added to a vector store in one request take.
+    `job_seconds`, `batch_seconds`, `index_seconds`, `background_seconds` and `eval_seconds`
+    set how long a fine-tuning job, a batch, the indexing of the files added to a vector
+    store in one request, a background response and an eval run take.
+    Memory is bounded: the request log keeps at most `log_bytes` of request bodies and the
+    idempotency cache at most `replay_bytes` of answers, the oldest dropped first.
     """
 
     def __init__(
@@ -103,6 +77,8 @@ class Sandbox:
         index_seconds: float = 0.5,
         background_seconds: float = 0.5,
         eval_seconds: float = 2.0,
+        log_bytes: int = 64 * MiB,
+        replay_bytes: int = 64 * MiB,
     ) -> None:
         self.host = host
         self.requested_port = port
@@ -124,9 +100,8 @@ class Sandbox:
         self.index_seconds = index_seconds  # how long a vector store takes to index the files of one request
         self.background_seconds = background_seconds  # how long a background response takes
         self.eval_seconds = eval_seconds  # how long an eval run takes
-        self.requests: list[LoggedRequest] = []
-        self._answers: collections.OrderedDict[str, Any] = collections.OrderedDict()
-        self._answers_lock = threading.Lock()
+        self.requests = RequestLog(log_bytes)
+        self.replays = ReplayCache(replay_bytes)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -188,9 +163,8 @@ class Sandbox:
     def inject(
         self, kind: str, *, path: str | None = None, method: str | None = None, times: int = 1, **params: Any
     ) -> None:
-        """Make the next `times` requests (to `path`, if given) fail with fault `kind`."""
-        fault = parse_fault_header(kind)  # validates the kind
-        fault.params.update(params)
+        """Make the next `times` requests (to `path`, if given) fail with fault `kind` (see `_faults`)."""
+        fault = make_fault(kind, params)  # ValueError for an unknown kind or parameter
         fault.path, fault.method, fault.times = path, method, times
         self.faults.inject(fault)
 
@@ -207,27 +181,6 @@ class Sandbox:
 
     def clear_requests(self) -> None:
         self.requests.clear()
-
-    # -- idempotency -----------------------------------------------------------------
-
-    def remember(self, key: str | None, response: Any) -> None:
-        """Keep a successful answer under its Idempotency-Key, so a retry gets it again."""
-        if not key or isinstance(response, StreamResponse) or not 200 <= response.status < 300:
-            return
-        with self._answers_lock:
-            self._answers[key] = response
-            while len(self._answers) > 1000:
-                self._answers.popitem(last=False)
-
-    def replay(self, key: str | None) -> Any:
-        """The answer already given to a request with this Idempotency-Key, marked as replayed."""
-        if not key:
-            return None
-        with self._answers_lock:
-            answer = self._answers.get(key)
-        if answer is None:
-            return None
-        return dataclasses.replace(answer, headers={**answer.headers, "idempotent-replayed": "true"})
 
 
 class _Server(ThreadingHTTPServer):
@@ -270,55 +223,40 @@ class _Handler(BaseHTTPRequestHandler):
         full_path = urllib.parse.unquote(split.path)
         path = full_path[3:] if full_path.startswith("/v1/") or full_path == "/v1" else full_path
         logged = LoggedRequest(
-            self.command,
-            path,
-            urllib.parse.parse_qs(split.query),
-            headers,
-            body if len(body) <= LOG_BODY_LIMIT else b"",
-            body_size=len(body),
-            target=self.path,
+            self.command, path, urllib.parse.parse_qs(split.query), headers, body, target=self.path
         )
         sandbox.requests.append(logged)
         request = Request(self.command, path, logged.query, headers, body)
         self._started = time.monotonic()
+        self._limit_headers: dict[str, str] = {}
+        self._replay_key: str | None = None
         try:
             self._respond(sandbox, request, logged, under_v1=full_path.startswith("/v1"))
         except (TimeoutError, ConnectionError, BrokenPipeError):
             self.close_connection = True
 
     def _respond(self, sandbox: Sandbox, request: Request, logged: LoggedRequest, *, under_v1: bool) -> None:
-        fault = self._fault_for(sandbox, request)
-        logged.fault = fault.kind if fault else None
-        delay = sandbox.faults.delay()
-        if fault and fault.kind == "latency":
-            delay += float(fault.params.get("seconds", 0))
+        try:
+            fault = sandbox.faults.fault_for(
+                request.method, request.path, request.headers.get("x-sandbox-fault")
+            )
+        except ValueError as exc:
+            refusal = JSONResponse(error_body(f"X-Sandbox-Fault: {exc}.", param="x-sandbox-fault"), 400)
+            self._send(refusal, logged, request, None)
+            return
+        logged.fault = request.fault = fault.kind if fault else None
+        behaviour = behaviour_of(fault)
+        delay = sandbox.faults.delay() + behaviour.delay(fault)
         if delay:
             time.sleep(delay)
-        if fault and fault.kind == "drop":
-            return self._reset(logged)
-        if fault and fault.kind == "html":
-            return self._send_html(int(fault.params.get("status", 502)), logged)
-
-        request.fault = fault.kind if fault else None
-        response = _injected_error(sandbox, fault) or self._route(sandbox, request, under_v1=under_v1)
-        if isinstance(response, StreamResponse):
-            return self._send_stream(response, logged, request, fault)
-        if isinstance(response, BytesResponse):
-            return self._send_bytes(
-                response.status,
-                response.content,
-                response.content_type,
-                logged,
-                request,
-                headers=response.headers,
-                fault=fault,
-            )
-        return self._send_json(
-            response.status, response.body, logged, request, headers=response.headers, fault=fault
-        )
+        response = behaviour.answer(fault) or self._route(sandbox, request, under_v1=under_v1)
+        if response is DROP:
+            self._reset(logged)
+        else:
+            self._send(response, logged, request, fault)
 
     def _route(self, sandbox: Sandbox, request: Request, *, under_v1: bool) -> Any:
-        """The route's answer, or the 404 / 401 / 429 that comes before it."""
+        """The route's answer, or the 404 / 401 / 429 / replay that comes before it."""
         found = find_route(request.method, request.path) if under_v1 else None
         if found is None:
             url = self.path.split("?")[0]
@@ -331,7 +269,7 @@ class _Handler(BaseHTTPRequestHandler):
         if route.admin and not is_admin_key(request.headers.get("authorization")):
             return JSONResponse(_admin_refusal(request), 403)
         key = request.headers.get("idempotency-key") if request.method != "GET" else None
-        replay = sandbox.replay(key)
+        replay = sandbox.replays.get(key)
         if replay is not None:
             return replay
         wait, self._limit_headers = sandbox.faults.limiter.take(sandbox.settings, _estimate_tokens(request))
@@ -339,7 +277,6 @@ class _Handler(BaseHTTPRequestHandler):
             return _rate_limited(sandbox, wait, self._limit_headers)
         try:
             response = route.handler(request, sandbox)
-            sandbox.remember(key, response)
         except ApiError as exc:
             return JSONResponse(exc.body, exc.status, exc.headers)
         except Exception as exc:  # a sandbox bug must still look like a server error
@@ -348,80 +285,60 @@ class _Handler(BaseHTTPRequestHandler):
             )
         with contextlib.suppress(Exception):  # the usage report must never cost an answer
             record_answer(sandbox, request, response)
+        self._replay_key = key  # remembered once encoded, in _send
         return response
-
-    def _fault_for(self, sandbox: Sandbox, request: Request) -> Fault | None:
-        header = request.headers.get("x-sandbox-fault")
-        if header:
-            try:
-                return parse_fault_header(header)
-            except ValueError:
-                return None
-        return sandbox.faults.next_queued(request.method, request.path)
 
     # -- writing ---------------------------------------------------------------------
 
-    def _common_headers(self, request: Request | None) -> dict[str, str]:
-        headers = dict(getattr(self, "_limit_headers", {}) or {})
-        if request is not None:
-            headers["x-request-id"] = request.request_id
+    def _headers_for(
+        self, request: Request, answer_headers: dict[str, Any], fault: Fault | None
+    ) -> dict[str, str]:
+        """The sandbox's headers, then the answer's, then the fault's; None removes one."""
+        headers: dict[str, Any] = dict(self._limit_headers)
+        headers["x-request-id"] = request.request_id
         headers["openai-processing-ms"] = str(int((time.monotonic() - self._started) * 1000))
         headers["openai-version"] = "2020-10-01"
-        return headers
+        headers.update(answer_headers)
+        headers.update(added_headers(fault))
+        return {name: value for name, value in headers.items() if value is not None}
 
-    def _send_json(
-        self,
-        status: int,
-        body: Any,
-        logged: LoggedRequest,
-        request: Request | None,
-        *,
-        headers: dict[str, str] | None = None,
-        fault: Fault | None = None,
-    ) -> None:
-        if fault and fault.kind == "extra_field":
-            body = _with_extra_field(body)
-        if fault and fault.kind == "missing_optional":
-            body = _without_optional(body, fault.params.get("fields"))
-        data = json.dumps(body, separators=(",", ":")).encode()
-        self._send_bytes(status, data, "application/json", logged, request, headers=headers, fault=fault)
-
-    def _send_bytes(
-        self,
-        status: int,
-        data: bytes,
-        content_type: str,
-        logged: LoggedRequest,
-        request: Request | None,
-        *,
-        headers: dict[str, str] | None = None,
-        fault: Fault | None = None,
-    ) -> None:
-        if fault and fault.kind == "malformed" and content_type.startswith("application/json"):
-            data = data[: max(len(data) // 2, 1)]  # JSON cut off, with a length that matches
-        logged.status = status
-        self.send_response(status)
+    def _send(self, response: Any, logged: LoggedRequest, request: Request, fault: Fault | None) -> None:
+        behaviour = behaviour_of(fault)
+        if isinstance(response, StreamResponse):
+            self._send_stream(response, logged, request, fault, behaviour)
+            return
+        if isinstance(response, JSONResponse):
+            content_type, data = "application/json", _encode(response.body)
+            self._remember(response.status, content_type, data, response.headers)
+            changed = behaviour.body(response.body, fault)
+            if changed is not response.body:
+                data = _encode(changed)
+        else:
+            content_type, data = response.content_type, response.content
+            self._remember(response.status, content_type, data, response.headers)
+        data = behaviour.payload(data, content_type, fault)
+        logged.status = response.status
+        self.send_response(response.status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
-        for name, value in {**self._common_headers(request), **(headers or {})}.items():
+        for name, value in self._headers_for(request, response.headers, fault).items():
             self.send_header(name, value)
         self.end_headers()
-        if fault and fault.kind == "reset":
-            self.wfile.write(data[: len(data) // 2])
-            self.wfile.flush()
-            self._reset(logged)
-        else:
-            self.wfile.write(data)
+        behaviour.send(_Wire(self, logged, chunked=False), data, fault)
 
-    def _send_html(self, status: int, logged: LoggedRequest) -> None:
-        page = (
-            f"<html><head><title>{status} Bad Gateway</title></head><body><center><h1>{status} "
-            "Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
-        ).encode()
-        self._send_bytes(status, page, "text/html", logged, None)
+    def _remember(self, status: int, content_type: str, data: bytes, headers: dict[str, str]) -> None:
+        """Keep a route's answer for a retry with the same Idempotency-Key."""
+        if self._replay_key:
+            self.server.sandbox.replays.put(self._replay_key, status, content_type, data, headers)
+            self._replay_key = None
 
     def _send_stream(
-        self, response: StreamResponse, logged: LoggedRequest, request: Request, fault: Fault | None
+        self,
+        response: StreamResponse,
+        logged: LoggedRequest,
+        request: Request,
+        fault: Fault | None,
+        behaviour: Behaviour,
     ) -> None:
         logged.status = 200
         logged.stream_completed = False
@@ -429,23 +346,24 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
-        for name, value in {**self._common_headers(request), **response.headers}.items():
+        for name, value in self._headers_for(request, response.headers, fault).items():
             self.send_header(name, value)
         self.end_headers()
-        cut_after = int(fault.params.get("after", 2)) if fault and fault.kind == "cut_stream" else None
+        wire = _Wire(self, logged, chunked=True)
+        cut_after = behaviour.cut_after(fault)
         interval = response.interval or self.server.sandbox.settings.stream_interval
         try:
             for event in response.events:
                 if cut_after is not None and logged.events_sent >= cut_after:
                     return self._reset(logged)
-                self._write_chunk(_event_bytes(event, named=response.named))
+                behaviour.send_event(wire, _sse(event, named=response.event_names), fault)
                 logged.events_sent += 1
                 if interval:
                     time.sleep(interval)
             if cut_after is not None:
                 return self._reset(logged)
-            if not response.named:
-                self._write_chunk(b"data: [DONE]\n\n")
+            if not response.event_names:  # typed streams end when the last event is sent
+                behaviour.send_event(wire, b"data: [DONE]\n\n", fault)
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
             logged.stream_completed = True
@@ -480,11 +398,17 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
 
-def _event_bytes(event: Any, *, named: bool) -> bytes:
-    data = f"data: {json.dumps(event, separators=(',', ':'))}\n\n"
-    if named and isinstance(event, dict) and "type" in event:
-        data = f"event: {event['type']}\n{data}"
-    return data.encode()
+def is_admin_key(header: str | None) -> bool:
+    """Whether an Authorization header carries an admin key (the sandbox's rule: "sk-admin-...")."""
+    return bool(header) and header.startswith("Bearer ") and header[7:].strip().startswith(ADMIN_KEY_PREFIX)
+
+
+def _admin_refusal(request: Request) -> dict[str, Any]:
+    return error_body(
+        f"You have insufficient permissions for this operation: {request.method} /v1{request.path} "
+        f"needs an admin API key (in the sandbox, a bearer key that starts with '{ADMIN_KEY_PREFIX}').",
+        code="insufficient_permissions",
+    )
 
 
 def _auth_refusal(sandbox: Sandbox, header: str | None) -> dict[str, Any] | None:
@@ -502,35 +426,6 @@ def _auth_refusal(sandbox: Sandbox, header: str | None) -> dict[str, Any] | None
             code="invalid_api_key",
         )
     return None
-
-
-def is_admin_key(header: str | None) -> bool:
-    """Whether an Authorization header carries an admin key (the sandbox's rule: "sk-admin-...")."""
-    return bool(header) and header.startswith("Bearer ") and header[7:].strip().startswith(ADMIN_KEY_PREFIX)
-
-
-def _admin_refusal(request: Request) -> dict[str, Any]:
-    return error_body(
-        f"You have insufficient permissions for this operation: {request.method} /v1{request.path} "
-        f"needs an admin API key (in the sandbox, a bearer key that starts with '{ADMIN_KEY_PREFIX}').",
-        code="insufficient_permissions",
-    )
-
-
-def _injected_error(sandbox: Sandbox, fault: Fault | None) -> JSONResponse | None:
-    """The error answer of a `status` fault or of the random error rates, if one applies."""
-    if fault and fault.kind == "status":
-        status = int(fault.params.get("status", 500))
-    else:
-        status = sandbox.faults.random_status()
-    if not status:
-        return None
-    if status == 429:
-        message = "Rate limit reached for requests (sandbox fault injection). Please try again later."
-    else:
-        message = "The server had an error while processing your request (sandbox fault injection)."
-    kind = "server_error" if status >= 500 else "requests"
-    return JSONResponse(error_body(message, type=kind), status, retry_headers(fault.params) if fault else {})
 
 
 def _rate_limited(sandbox: Sandbox, wait: float, limit_headers: dict[str, str]) -> JSONResponse:
@@ -575,26 +470,33 @@ def _text_tokens(value: Any) -> int:
     return 0
 
 
-def _with_extra_field(body: Any) -> Any:
-    if isinstance(body, dict):
-        body = {**body, "sandbox_extra": {"note": "a field the API may add later"}}
-        if isinstance(body.get("data"), list):
-            body["data"] = [
-                {**item, "sandbox_extra": 1} if isinstance(item, dict) else item for item in body["data"]
-            ]
-    return body
+def _encode(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
-def _without_optional(body: Any, fields: Any = None) -> Any:
-    names = set(fields.split(",")) if isinstance(fields, str) else set(OPTIONAL_FIELDS)
-    if isinstance(body, dict):
-        body = {k: v for k, v in body.items() if k not in names}
-        if isinstance(body.get("data"), list):
-            body["data"] = [
-                {k: v for k, v in item.items() if k not in names} if isinstance(item, dict) else item
-                for item in body["data"]
-            ]
-    return body
+def _sse(event: Any, *, named: bool) -> bytes:
+    """One server-sent event; a typed one also names its `type` on an `event:` line."""
+    data = f"data: {json.dumps(event, separators=(',', ':'))}\n\n"
+    return (f"event: {event['type']}\n" + data if named else data).encode()
+
+
+class _Wire:
+    """The connection as fault hooks write to it: whole bytes, or HTTP chunks in a stream."""
+
+    def __init__(self, handler: _Handler, logged: LoggedRequest, *, chunked: bool) -> None:
+        self._handler, self._logged, self._chunked = handler, logged, chunked
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if self._chunked:
+            self._handler._write_chunk(data)
+        else:
+            self._handler.wfile.write(data)
+            self._handler.wfile.flush()
+
+    def reset(self) -> None:
+        self._handler._reset(self._logged)
 
 
 _shared: Sandbox | None = None

@@ -11,7 +11,7 @@ import tracemalloc
 import jsonschema
 import pytest
 
-from openai_widgets.sandbox._server import LOG_BODY_LIMIT
+from openai_widgets.sandbox._request_log import LARGEST_BODY
 from openai_widgets.sandbox.routes.uploads import MAX_PART_BYTES
 
 LINES = b"".join(json.dumps({"n": n, "text": f"line {n}"}).encode() + b"\n" for n in range(300))
@@ -215,7 +215,7 @@ def test_completing_never_holds_the_upload_twice(store_api, sandbox):
     try:
         ids = [add_part(store_api, upload["id"], piece)["id"] for piece in thirds(data)]
         logged = sandbox.requests_to(f"/uploads/{upload['id']}/parts", "POST")
-        assert [r.body for r in logged] == [b""] * 3 and all(r.body_size > LOG_BODY_LIMIT for r in logged)
+        assert [r.body for r in logged] == [b""] * 3 and all(r.body_size > LARGEST_BODY for r in logged)
         before, _ = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         done = store_api.post(

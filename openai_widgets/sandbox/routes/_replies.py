@@ -8,12 +8,14 @@ demos show a visible change.
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = [
+    "alternatives",
     "count_tokens",
     "logprobs_for",
     "message_text",
@@ -104,25 +106,48 @@ def transform_for(instructions: str) -> Callable[[str], str] | None:
     return None
 
 
-def _score(token: str, salt: int = 0) -> float:
-    """A deterministic log probability in (-2, 0]."""
-    return -round((zlib.crc32(f"{salt}:{token}".encode()) % 2000) / 1000, 3)
+def _score(token: str) -> float:
+    """A deterministic log probability in [-0.69, -0.001]: over half the probability, never all of it.
+
+    So the chosen token is the most likely one, as it is at temperature 0, and some
+    probability is left for the alternatives.
+    """
+    return -max(round((zlib.crc32(f"0:{token}".encode()) % 690) / 1000, 3), 0.001)
+
+
+def _floor(logprob: float) -> float:
+    """Rounded down to 6 places, so probabilities made from it never add up to more than they were."""
+    return math.floor(logprob * 1_000_000) / 1_000_000
+
+
+def alternatives(token: str, top: int) -> list[tuple[str, float]]:
+    """The `top` most likely tokens at a position (with `token`, the one chosen), most likely first.
+
+    `token` keeps its own score; the rest of the probability is shared out in halves
+    (9/20, 9/40, ...) among made-up alternatives, so the probabilities add up to less than 1.
+    """
+    if top <= 0:
+        return []
+    chosen = _score(token)
+    left = 1.0 - math.exp(chosen)
+    named = [f"{token.strip() or '_'}{n}" for n in range(1, top)]
+    options = [(token, chosen)] + [
+        (alt, _floor(math.log(left * 0.9 / 2**n))) for n, alt in enumerate(named, 1)
+    ]
+    return sorted(options, key=lambda option: option[1], reverse=True)
 
 
 def logprobs_for(tokens: list[str], top: int = 0) -> list[dict[str, Any]]:
     """`ChatCompletionTokenLogprob` items for `tokens`, with `top` alternatives each."""
-    items = []
-    for token in tokens:
-        alternatives = [token] + [f"{token.strip() or '_'}{n}" for n in range(1, top)]
-        items.append(
-            {
-                "token": token,
-                "logprob": _score(token),
-                "bytes": list(token.encode()),
-                "top_logprobs": [
-                    {"token": alt, "logprob": _score(alt, n), "bytes": list(alt.encode())}
-                    for n, alt in enumerate(alternatives[:top])
-                ],
-            }
-        )
-    return items
+    return [
+        {
+            "token": token,
+            "logprob": _score(token),
+            "bytes": list(token.encode()),
+            "top_logprobs": [
+                {"token": alt, "logprob": value, "bytes": list(alt.encode())}
+                for alt, value in alternatives(token, top)
+            ],
+        }
+        for token in tokens
+    ]

@@ -5,6 +5,11 @@ in every response format: json, text, srt, vtt and verbose_json with segments an
 words shaped as the spec has them. Speech comes as WAV (tones), raw PCM, or MP3 (silent
 MPEG frames). The sandbox cannot encode opus, aac or flac: asking for them gets a 400
 that says so, where OpenAI would answer with audio.
+
+`stream=true` on a transcription streams, for the models that can (gpt-4o-transcribe,
+gpt-4o-mini-transcribe), one `transcript.text.delta` event per word and then
+`transcript.text.done` with the whole text and its token usage. whisper-1 cannot stream:
+it answers 400 rather than quietly sending the whole answer.
 """
 
 from __future__ import annotations
@@ -14,14 +19,21 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from .._http import ApiError, BytesResponse, JSONResponse, Request
+from .._http import ApiError, BytesResponse, JSONResponse, Request, StreamResponse
 from .._sounds import audio_seconds, mp3_silence, tone_samples, transcript_words, wav_bytes
 from ._registry import route
 
 MAX_BYTES = 25 * 1024 * 1024
 FORMATS = ("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm")
 RESPONSE_FORMATS = ("json", "text", "srt", "verbose_json", "vtt")
-TRANSCRIBERS = {"whisper-1": RESPONSE_FORMATS, "gpt-4o-mini-transcribe": ("json", "text")}
+# What each model can do; whether the sandbox offers a model at all is up to `_catalog`.
+TRANSCRIBERS = {
+    "whisper-1": RESPONSE_FORMATS,
+    "gpt-4o-transcribe": ("json", "text"),
+    "gpt-4o-mini-transcribe": ("json", "text"),
+}
+STREAMING_TRANSCRIBERS = {"gpt-4o-transcribe", "gpt-4o-mini-transcribe"}
+AUDIO_TOKENS_PER_SECOND = 10  # what a second of audio counts as, for the usage of a streamed transcript
 TRANSLATORS = {"whisper-1": RESPONSE_FORMATS}
 SEGMENT_SECONDS = 5.0
 LANGUAGES = {
@@ -52,6 +64,7 @@ TTS_1_VOICES = ("alloy", "ash", "coral", "echo", "fable", "onyx", "nova", "sage"
 SPEAKERS = {"tts-1": TTS_1_VOICES, "gpt-4o-mini-tts": ALL_VOICES}
 SPEECH_TYPES = {"wav": "audio/wav", "pcm": "audio/pcm", "mp3": "audio/mpeg"}
 NOT_MADE_HERE = ("opus", "aac", "flac")
+SPEECH_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")  # what OpenAI makes, in its order
 
 
 # -- speech to text --------------------------------------------------------------------------
@@ -108,11 +121,49 @@ def _speech_to_text(request: Request, sandbox, models: dict[str, tuple[str, ...]
             param="timestamp_granularities",
         )
     _temperature(fields.get("temperature"))
+    streaming = task == "transcribe" and _stream_flag(fields.get("stream"), model_id)
     language = _language(fields.get("language")) if task == "transcribe" else "en"
     seconds = audio_seconds(upload.content, fmt)
     words = transcript_words(upload.content, seconds, salt=task)
     lead = "[sandbox] English translation:" if task == "translate" else "[sandbox]"
+    if streaming:
+        return _stream(lead, words, seconds, fields.get("prompt") or "")
     return _render(response_format, lead, words, seconds, language, task, granularities or ["segment"])
+
+
+def _stream_flag(value: Any, model_id: str) -> bool:
+    if value in (None, "false"):
+        return False
+    if value != "true":
+        raise ApiError(400, f"Invalid type for 'stream': expected a boolean, got {value!r}.", param="stream")
+    if model_id not in STREAMING_TRANSCRIBERS:
+        raise ApiError(
+            400,
+            f"Streaming is not supported with {model_id}: use {' or '.join(sorted(STREAMING_TRANSCRIBERS))}, "
+            "or leave 'stream' unset.",
+            param="stream",
+            code="unsupported_value",
+        )
+    return True
+
+
+def _stream(lead: str, words: list[str], seconds: float, prompt: str) -> StreamResponse:
+    """`CreateTranscriptionResponseStreamEvent`s: the text word by word, then all of it."""
+    pieces = [lead, *words[:-1], f"{words[-1]}." if words else ""]
+    deltas = [piece if index == 0 else f" {piece}" for index, piece in enumerate(pieces) if piece]
+    text = "".join(deltas)
+    audio_tokens = max(math.ceil(seconds * AUDIO_TOKENS_PER_SECOND), 1)
+    text_tokens = len(prompt.split())
+    usage = {
+        "type": "tokens",
+        "input_tokens": audio_tokens + text_tokens,
+        "input_token_details": {"text_tokens": text_tokens, "audio_tokens": audio_tokens},
+        "output_tokens": len(deltas),
+        "total_tokens": audio_tokens + text_tokens + len(deltas),
+    }
+    events = [{"type": "transcript.text.delta", "delta": delta} for delta in deltas]
+    events.append({"type": "transcript.text.done", "text": text, "usage": usage})
+    return StreamResponse(events, event_names=True)
 
 
 def _format(filename: str, content: bytes) -> str:
@@ -297,7 +348,7 @@ def speak(request: Request, sandbox) -> BytesResponse:
     if fmt not in SPEECH_TYPES:
         raise ApiError(
             400,
-            f"Invalid value: {fmt!r}. Supported values are: mp3, opus, aac, flac, wav, pcm.",
+            f"Invalid value: {fmt!r}. Supported values are: {', '.join(SPEECH_FORMATS)}.",
             param="response_format",
         )
     seconds = min(min(0.5 + 0.04 * len(text), 4.0) / float(body.get("speed") or 1), 6.0)

@@ -1,7 +1,11 @@
 """POST /completions: the legacy text completion, for instruct models only.
 
 Like the real endpoint, `max_tokens` defaults to 16, so an answer is often cut
-(`finish_reason: length`). `echo`, `n`, `stop`, `logprobs` and `stream` work.
+(`finish_reason: length`). `echo`, `n`, `stop`, `logprobs` and `stream` work. With
+`logprobs`, `text_offset` counts characters from the start of the prompt, as OpenAI's
+does, and `echo` adds the prompt's own tokens in front (each with a number, as the spec
+types it, where OpenAI sends null for the very first). `top_logprobs` holds the
+`logprobs` most likely tokens, most likely first, and always the chosen one.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 from .._http import ApiError, JSONResponse, Request, StreamResponse
 from ._checks import check_range, is_completion_model, type_name
 from ._registry import route
-from ._replies import count_tokens, pieces, stop_at
+from ._replies import alternatives, count_tokens, pieces, stop_at
 
 DEFAULT_MAX_TOKENS = 16
 
@@ -42,12 +46,13 @@ def create_completion(request: Request, sandbox) -> JSONResponse | StreamRespons
         check_range(body, name, low, high, integer=integer)
     if body.get("stream_options") is not None and not body.get("stream"):
         raise ApiError(400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.")
-    choices = []
+    choices, completion_tokens = [], 0
     for prompt in prompts:
         for copy in range(body.get("n") or 1):
-            choices.append(_choice(body, prompt, copy, len(choices)))
+            choice, generated = _choice(body, prompt, copy, len(choices))
+            choices.append(choice)
+            completion_tokens += generated  # an echoed prompt is not generated
     prompt_tokens = sum(count_tokens(p) for p in prompts)
-    completion_tokens = sum(count_tokens(c["text"]) for c in choices)
     head = {
         "id": sandbox.state.new_id("cmpl"),
         "object": "text_completion",
@@ -84,7 +89,8 @@ def _prompts(body: dict[str, Any]) -> list[str]:
     )
 
 
-def _choice(body: dict[str, Any], prompt: str, copy: int, index: int) -> dict[str, Any]:
+def _choice(body: dict[str, Any], prompt: str, copy: int, index: int) -> tuple[dict[str, Any], int]:
+    """One choice, and how many tokens were generated for it."""
     start = prompt.strip().replace("\n", " ")
     start = start if len(start) <= 60 else start[:57] + "..."
     variant = f" (choice {copy + 1})" if copy else ""
@@ -97,28 +103,33 @@ def _choice(body: dict[str, Any], prompt: str, copy: int, index: int) -> dict[st
     finish = "stop"
     if limit is not None and len(tokens) > limit:
         tokens, finish = tokens[:limit], "length"
-    if body.get("echo"):  # the echoed prompt's tokens come first, in `text` and in `logprobs`
-        tokens = pieces(prompt) + tokens
-    return {
+    echoed = pieces(prompt) if body.get("echo") else []
+    choice = {
         "index": index,
-        "text": "".join(tokens),
-        "logprobs": _logprobs(tokens, body.get("logprobs")),
+        "text": "".join(echoed + tokens),
+        "logprobs": _logprobs(prompt, echoed + tokens, len(echoed), body.get("logprobs")),
         "finish_reason": finish,
     }
+    return choice, len(tokens)
 
 
-def _logprobs(tokens: list[str], top: Any) -> dict[str, Any] | None:
+def _logprobs(prompt: str, tokens: list[str], echoed: int, top: Any) -> dict[str, Any] | None:
+    """The legacy logprobs object; the first `echoed` tokens are the prompt's own."""
     if top is None:
         return None
-    offsets, position = [], 0
+    offsets, position = [], 0 if echoed else len(prompt)
     for token in tokens:
         offsets.append(position)
         position += len(token)
-    values = [-round((len(token) % 7) / 10, 2) for token in tokens]
+    tables = [alternatives(token, max(top, 1)) for token in tokens]
+    chosen = [dict(table)[token] for token, table in zip(tokens, tables, strict=True)]
     return {
         "tokens": tokens,
-        "token_logprobs": values,
-        "top_logprobs": [{token: value} for token, value in zip(tokens, values, strict=True)] if top else [],
+        "token_logprobs": chosen,
+        "top_logprobs": [
+            dict(table[:top]) | {token: value}
+            for token, table, value in zip(tokens, tables, chosen, strict=True)
+        ],
         "text_offset": offsets,
     }
 

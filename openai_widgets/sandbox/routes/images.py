@@ -6,6 +6,12 @@ labelled "sandbox". With `response_format=url` the picture is kept in
 way OpenAI hands out short-lived URLs on another host. Bad requests get the 400s OpenAI
 gives: prompt too long, `n` out of range, sizes, qualities and styles a model does not
 offer, and for dall-e-2 edits and variations an image that is not a square PNG under 4 MB.
+
+`stream=true` works as the spec describes for the GPT image models: per picture,
+`partial_images` (0 to 3) coarse previews as `image_generation.partial_image` events
+(`image_edit.partial_image` for edits), then `image_generation.completed`
+(`image_edit.completed`) with the picture and its usage. The DALL-E models cannot stream
+and answer 400.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from .._drawing import draw, edit, encode, vary
-from .._http import ApiError, BytesResponse, JSONResponse, Request, UploadedFile
+from .._drawing import draw, edit, encode, partial, vary
+from .._http import ApiError, BytesResponse, JSONResponse, Request, StreamResponse, UploadedFile
 from ._registry import route
 
 _MB = 1024 * 1024
@@ -38,14 +44,17 @@ class _Model:
 
 _SMALL = ("256x256", "512x512", "1024x1024")
 _GPT_SIZES = ("auto", "1024x1024", "1536x1024", "1024x1536")
+_GPT_QUALITIES = ("auto", "low", "medium", "high")
+OUTPUT_FORMATS = ("png", "jpeg", "webp")
+RESPONSE_FORMATS = ("url", "b64_json")
+MAX_PARTIAL_IMAGES = 3
+IMAGE_TOKENS = 272  # output tokens a sandbox picture counts as
 MODELS = {
     "dall-e-2": _Model(1000, 10, _SMALL, ("standard", "auto"), edit_sizes=_SMALL, variations=True),
     "dall-e-3": _Model(
         4000, 1, ("1024x1024", "1792x1024", "1024x1792"), ("standard", "hd", "auto"), ("vivid", "natural")
     ),
-    "gpt-image-1": _Model(
-        32000, 10, _GPT_SIZES, ("auto", "low", "medium", "high"), gpt_image=True, edit_sizes=_GPT_SIZES
-    ),
+    "gpt-image-1": _Model(32000, 10, _GPT_SIZES, _GPT_QUALITIES, gpt_image=True, edit_sizes=_GPT_SIZES),
 }
 
 
@@ -126,6 +135,43 @@ def _unsupported(name: str, value: Any, model_id: str) -> None:
         )
 
 
+def _flag(value: Any, name: str) -> bool:
+    """A boolean field: JSON's true/false, or a multipart form's "true"/"false"."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if value in ("true", "false"):
+        return value == "true"
+    raise ApiError(400, f"Invalid type for '{name}': expected a boolean, got {value!r}.", param=name)
+
+
+def _streaming(fields: dict[str, Any], model_id: str, rules: _Model) -> int | None:
+    """How many partial images a stream asks for, or None when the answer is not streamed."""
+    if not _flag(fields.get("stream"), "stream"):
+        return None
+    if not rules.gpt_image:
+        raise ApiError(
+            400,
+            f"Streaming is not supported with {model_id}: use a GPT image model such as gpt-image-1, "
+            "or leave 'stream' unset.",
+            param="stream",
+            code="unsupported_value",
+        )
+    value = fields.get("partial_images")
+    try:
+        count = 0 if value is None else int(value)
+    except (TypeError, ValueError):
+        raise ApiError(
+            400, f"Invalid 'partial_images': expected an integer, got {value!r}.", param="partial_images"
+        ) from None
+    if not 0 <= count <= MAX_PARTIAL_IMAGES:
+        raise ApiError(
+            400,
+            f"Invalid 'partial_images': expected a value between 0 and {MAX_PARTIAL_IMAGES}, got {count}.",
+            param="partial_images",
+        )
+    return count
+
+
 def _pixels(size: str, default: str) -> tuple[int, int]:
     width, _, height = (default if size == "auto" else size).partition("x")
     return int(width), int(height)
@@ -135,11 +181,12 @@ def _pixels(size: str, default: str) -> tuple[int, int]:
 
 
 @route("POST", "/images/generations")
-def generate(request: Request, sandbox) -> JSONResponse:
+def generate(request: Request, sandbox) -> JSONResponse | StreamResponse:
     body = request.json_object()
     model_id, rules = _model(sandbox, body.get("model"))
     prompt = _prompt(body.get("prompt"), rules)
     n = _n(body.get("n"), rules)
+    partials = _streaming(body, model_id, rules)
     size = _choice("size", body.get("size"), rules.sizes, "auto" if rules.gpt_image else "1024x1024")
     quality = _choice("quality", body.get("quality"), rules.qualities, None)
     if rules.styles:
@@ -148,6 +195,8 @@ def generate(request: Request, sandbox) -> JSONResponse:
         _unsupported("style", body.get("style"), model_id)
     pixels = _pixels(size, "1024x1024")
     pictures = [draw(prompt, pixels, f"{model_id}:{i}") for i in range(n)]
+    if partials is not None:
+        return _stream(sandbox, "image_generation", body, pictures, size, quality, prompt, partials)
     revised = f"[sandbox] {prompt}" if model_id == "dall-e-3" else None
     return JSONResponse(_answer(sandbox, model_id, rules, body, pictures, size, quality, revised, prompt))
 
@@ -166,14 +215,12 @@ def _answer(
     """The ImagesResponse body, in b64_json or with URLs served by the sandbox."""
     if rules.gpt_image:
         _unsupported("response_format", fields.get("response_format"), model_id)
-        fmt = _choice("output_format", fields.get("output_format"), ("png", "jpeg", "webp"), "png")
+        fmt = _output_format(fields)
         response_format = "b64_json"
     else:
         _unsupported("output_format", fields.get("output_format"), model_id)
         fmt = "png"
-        response_format = _choice(
-            "response_format", fields.get("response_format"), ("url", "b64_json"), "url"
-        )
+        response_format = _choice("response_format", fields.get("response_format"), RESPONSE_FORMATS, "url")
     data = []
     for picture in pictures:
         content = encode(picture, fmt)
@@ -192,14 +239,61 @@ def _answer(
         answer["quality"] = quality if quality in {"low", "medium", "high"} else "medium"
         if size in {"1024x1024", "1024x1536", "1536x1024"}:
             answer["size"] = size
-        text_tokens = max(1, len(prompt) // 4)
-        answer["usage"] = {
-            "input_tokens": text_tokens,
-            "output_tokens": 272 * len(pictures),
-            "total_tokens": text_tokens + 272 * len(pictures),
-            "input_tokens_details": {"text_tokens": text_tokens, "image_tokens": 0},
-        }
+        answer["usage"] = _usage(prompt, len(pictures))
     return answer
+
+
+def _output_format(fields: dict[str, Any]) -> str:
+    return _choice("output_format", fields.get("output_format"), OUTPUT_FORMATS, "png")
+
+
+def _usage(prompt: str, pictures: int) -> dict[str, Any]:
+    text_tokens = max(1, len(prompt) // 4)
+    return {
+        "input_tokens": text_tokens,
+        "output_tokens": IMAGE_TOKENS * pictures,
+        "total_tokens": text_tokens + IMAGE_TOKENS * pictures,
+        "input_tokens_details": {"text_tokens": text_tokens, "image_tokens": 0},
+    }
+
+
+def _stream(
+    sandbox,
+    kind: str,
+    fields: dict[str, Any],
+    pictures: list,
+    size: str,
+    quality: str | None,
+    prompt: str,
+    partials: int,
+) -> StreamResponse:
+    """The `ImageGenStreamEvent` / `ImageEditStreamEvent` stream: per picture, previews, then it."""
+    fmt = _output_format(fields)
+    background = _choice("background", fields.get("background"), ("transparent", "opaque", "auto"), "auto")
+    common = {"size": size, "quality": quality or "auto", "background": background, "output_format": fmt}
+
+    def events():
+        for picture in pictures:
+            for index in range(partials):
+                preview = base64.b64encode(encode(partial(picture, index, partials), fmt)).decode("ascii")
+                yield {
+                    "type": f"{kind}.partial_image",
+                    "b64_json": preview,
+                    "created_at": sandbox.state.now(),
+                    **common,
+                    "partial_image_index": index,
+                }
+            yield {
+                "type": f"{kind}.completed",
+                "b64_json": base64.b64encode(encode(picture, fmt)).decode("ascii"),
+                "created_at": sandbox.state.now(),
+                **common,
+                "quality": quality if quality in {"low", "medium", "high"} else "medium",
+                "background": "transparent" if background == "transparent" else "opaque",
+                "usage": _usage(prompt, 1),
+            }
+
+    return StreamResponse(events(), event_names=True)
 
 
 def _store(sandbox, content: bytes) -> str:
@@ -287,7 +381,7 @@ def _has_transparency(image) -> bool:
 
 
 @route("POST", "/images/edits")
-def edit_image(request: Request, sandbox) -> JSONResponse:
+def edit_image(request: Request, sandbox) -> JSONResponse | StreamResponse:
     fields = request.form()
     model_id, rules = _model(sandbox, fields.get("model"))
     if not rules.edit_sizes:
@@ -296,6 +390,7 @@ def edit_image(request: Request, sandbox) -> JSONResponse:
         )
     prompt = _prompt(fields.get("prompt"), rules)
     n = _n(fields.get("n"), rules)
+    partials = _streaming(fields, model_id, rules)
     size = _choice("size", fields.get("size"), rules.edit_sizes, "1024x1024")
     uploads = _upload(request, "image")
     masks = _upload(request, "mask", required=False)
@@ -334,6 +429,8 @@ def edit_image(request: Request, sandbox) -> JSONResponse:
         edit(images[0], prompt, pixels, f"{model_id}:edit:{i}", mask=mask, others=images[1:])
         for i in range(n)
     ]
+    if partials is not None:
+        return _stream(sandbox, "image_edit", fields, pictures, size, quality, prompt, partials)
     return JSONResponse(_answer(sandbox, model_id, rules, fields, pictures, size, quality, None, prompt))
 
 

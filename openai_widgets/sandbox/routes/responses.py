@@ -74,7 +74,7 @@ def create_response(request: Request, sandbox) -> JSONResponse | StreamResponse:
         conversations.append(sandbox, asked.conversation, record["output"], visible_at=done_at)
     if asked.stream:
         events = response_events(record, plan.partial_images, queued=asked.background)
-        return StreamResponse(events, named=True)
+        return StreamResponse(events, event_names=True)
     return JSONResponse(_view(sandbox, entry))
 
 
@@ -232,7 +232,7 @@ def retrieve_response(request: Request, sandbox) -> JSONResponse | StreamRespons
             raise ApiError(
                 400, "Invalid 'starting_after': expected an integer.", param="starting_after"
             ) from None
-        return StreamResponse(response_events(view, entry["partials"], after=after), named=True)
+        return StreamResponse(response_events(view, entry["partials"], after=after), event_names=True)
     return JSONResponse(view)
 
 
