@@ -44,6 +44,11 @@ class AudioPanel(Panel):
         self._update_task()
         self._update_voices()
 
+    @property
+    def segments(self) -> Any:
+        """The segments of the last verbose transcription (the same as `frame`)."""
+        return self.frame
+
     # -- building ------------------------------------------------------------------------
 
     def _build_listen(self) -> None:
@@ -131,7 +136,7 @@ class AudioPanel(Panel):
         model = self.model_picker.value.strip() or None
         response_format = "verbose_json" if self.output_kind.value == "segments" else None
 
-        def act() -> Any:
+        def call() -> Any:
             if self.task.value == "translate":
                 return self.client.translate(upload, model=model, response_format=response_format)
             language = self.language.value.strip() or None
@@ -140,7 +145,7 @@ class AudioPanel(Panel):
             )
 
         def transcribed() -> Any:
-            result = act()
+            result = call()
             self.frame = None if isinstance(result, str) else result
             return result
 
@@ -155,11 +160,6 @@ class AudioPanel(Panel):
             self.text.value = str(result.attrs.get("text", ""))
             show(self.table, result)
         return result
-
-    @property
-    def segments(self) -> Any:
-        """The segments of the last verbose transcription (the same as `frame`)."""
-        return self.frame
 
     def speak(self) -> Any:
         """Speak the text with the chosen voice; the player below shows the audio."""

@@ -210,14 +210,14 @@ class ImagesPanel(Panel):
         model = self.edit_model_picker.value.strip() or None
         size = self.edit_size.value or None
 
-        def act() -> Any:
+        def call() -> Any:
             if self.mode.value == "variation":
                 return self.client.image_variations(image, n=self.edit_n.value, size=size, model=model)
             return self.client.edit_image(
                 image, self.edit_prompt.value, mask=mask, model=model, n=self.edit_n.value, size=size
             )
 
-        result = self.act(self.edit_button, act, working="working on the image...")
+        result = self.act(self.edit_button, call, working="working on the image...")
         if result is not None:
             self.show_result(result)
         return result
