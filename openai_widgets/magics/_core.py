@@ -1,31 +1,49 @@
 """`OpenAIMagics`: the %openai line magic and %%openai cell magic.
 
 The first word picks a subcommand (see `_commands`); the rest is parsed by that
-subcommand's argparse parser. Every subcommand takes `-o/--out NAME`. `{name}` in the
-arguments and the cell body is replaced by the variable's value. Errors a user can fix
-come out as one-line UsageErrors, API errors included.
+subcommand's argparse parser (and, for one with actions, the action's). Every
+subcommand takes `-o/--out NAME`. `{name}` in the arguments and the cell body is
+replaced by the variable's value. Errors a user can fix come out as one-line
+UsageErrors, API errors included. Settings (`%config OpenAIMagics.*`) are checked where
+they are declared: a wrong value is refused with a message that says what to set.
 """
 
 from __future__ import annotations
 
-import importlib
+import contextlib
+import math
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from traitlets import Bool, Float, Int, Unicode
+from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 from .._core.constants import DEFAULT_MODELS
 from .._core.errors import APIError, OpenAIError
-from ._commands import COMMANDS
-from ._parsing import HelpShown, MagicArgumentParser, interpolate, is_identifier, split_line
+from ._commands import COMMANDS, Subcommand
+from ._parsing import HelpShown, MagicArgumentParser, add_out_option, interpolate, is_identifier, split_line
 
 __all__ = ["OpenAIMagics"]
 
 
 def _model_trait(area: str, what: str) -> Unicode:
     return Unicode(DEFAULT_MODELS[area], help=f"Default model for {what}.").tag(config=True)
+
+
+MODEL_SETTINGS = (
+    "chat_model",
+    "completion_model",
+    "edit_model",
+    "embedding_model",
+    "image_model",
+    "image_edit_model",
+    "moderation_model",
+    "transcription_model",
+    "translation_model",
+    "speech_model",
+    "fine_tune_model",
+)
 
 
 @magics_class
@@ -55,6 +73,34 @@ class OpenAIMagics(Magics, Configurable):
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
 
+    # -- settings, checked when set --------------------------------------------------------
+
+    @validate("timeout")
+    def _valid_timeout(self, proposal: Any) -> float | None:
+        value = proposal["value"]
+        if value is not None and not (value > 0 and math.isfinite(value)):
+            raise TraitError(
+                f"OpenAIMagics.timeout must be a number of seconds above 0, or None; not {value!r}"
+            )
+        return value
+
+    @validate("max_retries")
+    def _valid_max_retries(self, proposal: Any) -> int | None:
+        value = proposal["value"]
+        if value is not None and value < 0:
+            raise TraitError(f"OpenAIMagics.max_retries must be 0 or more, or None; not {value!r}")
+        return value
+
+    @validate(*MODEL_SETTINGS)
+    def _valid_model(self, proposal: Any) -> str:
+        name, given = proposal["trait"].name, proposal["value"]
+        value = given.strip()
+        if not value or any(space.isspace() for space in value):
+            raise TraitError(
+                f"OpenAIMagics.{name} must be one model ID, such as 'gpt-4o-mini'; not {given!r}"
+            )
+        return value
+
     # -- what subcommands use ----------------------------------------------------------
 
     def client(self):
@@ -81,12 +127,11 @@ class OpenAIMagics(Magics, Configurable):
         """%openai SUBCOMMAND [options]: run `%openai help` for the list."""
         words = split_line(line)
         if not words or words[0] in {"help", "-h", "--help"}:
-            return self._help(words[1:2])
+            return self._help(words[1:])
         name, rest = words[0], words[1:]
         module = self._command(name)
-        parser = self._parser(name, module)
         try:
-            args = parser.parse_args([interpolate(word, self.user_ns) for word in rest])
+            args = self._parser(name, module).parse_args([interpolate(word, self.user_ns) for word in rest])
         except HelpShown:
             return None
         if args.out is not None and not is_identifier(args.out):
@@ -101,23 +146,24 @@ class OpenAIMagics(Magics, Configurable):
             self.user_ns[args.out] = result
         return result
 
-    def _command(self, name: str):
-        module_name = COMMANDS.get(name)
-        if module_name is None:
+    def _command(self, name: str) -> Subcommand:
+        module = COMMANDS.get(name)
+        if module is None:
             known = ", ".join(sorted(COMMANDS))
             raise UsageError(f"unknown subcommand {name!r}; one of: {known} (see %openai help)")
-        return importlib.import_module(f"{__package__}.{module_name}")
+        return module
 
-    def _parser(self, name: str, module) -> MagicArgumentParser:
+    def _parser(self, name: str, module: Subcommand) -> MagicArgumentParser:
         parser = MagicArgumentParser(prog=f"%openai {name}", description=module.SUMMARY)
         module.configure(parser)
-        parser.add_argument("-o", "--out", metavar="NAME", help="also store the result in variable NAME")
+        add_out_option(parser)
         return parser
 
     def _help(self, topic: list[str]) -> None:
+        """`%openai help`: every subcommand; `%openai help NAME [ACTION]`: its --help."""
         if topic:
-            module = self._command(topic[0])
-            self._parser(topic[0], module).print_help()
+            with contextlib.suppress(HelpShown):
+                self._parser(topic[0], self._command(topic[0])).parse_args([*topic[1:2], "--help"])
             return
         lines = ["%openai SUBCOMMAND [options]   (%%openai for subcommands that take a cell)", ""]
         for name in sorted(COMMANDS):
@@ -125,7 +171,8 @@ class OpenAIMagics(Magics, Configurable):
             lines.append(f"  {name:<16} {module.SUMMARY}")
         lines += [
             "",
-            "Every subcommand takes -o/--out NAME. %openai SUBCOMMAND --help shows its options.",
+            "Every subcommand takes -o/--out NAME. %openai SUBCOMMAND --help shows its options",
+            "(and its actions: %openai files upload --help shows that action's).",
             "{name} in arguments and cell bodies is replaced by the variable's value.",
             "Settings: %config OpenAIMagics (models per module, timeout, max_retries, stream).",
         ]

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-from IPython.core.error import UsageError
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from ._parsing import MagicArgumentParser
+
+if TYPE_CHECKING:
+    from ._core import OpenAIMagics
 
 SUMMARY = "Batch API jobs: list them, show one, collect its results, or cancel it"
 
-ACTIONS = ("list", "get", "results", "cancel")
+_BATCH_ID: dict[str, Any] = {"metavar": "BATCH_ID", "help": "the batch's ID (batch_...)"}
 
 
-def configure(parser) -> None:
-    parser.add_argument(
-        "action", nargs="?", default="list", help="list, get, results or cancel (default: list)"
-    )
-    parser.add_argument("batch_id", nargs="?", help="the batch ID (batch_...) for get, results and cancel")
-    parser.add_argument("--limit", type=int, help="list at most N batches")
+def configure(parser: MagicArgumentParser) -> None:
+    listing = parser.add_action("list", "the batches as a DataFrame (the default action)", default=True)
+    listing.add_argument("--limit", type=int, help="list at most N batches")
+    parser.add_action("get", "a batch's record").add_argument("batch_id", **_BATCH_ID)
+    parser.add_action("results", "a batch's results, in input order").add_argument("batch_id", **_BATCH_ID)
+    parser.add_action("cancel", "cancel a batch").add_argument("batch_id", **_BATCH_ID)
 
 
-def run(magic, args, cell):
-    if args.action not in ACTIONS:
-        raise UsageError(f"%openai batches: unknown action {args.action!r}; use one of {', '.join(ACTIONS)}")
+def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
     client = magic.client()
     if args.action == "list":
         return client.batches(limit=args.limit)
-    if not args.batch_id:
-        raise UsageError(f"%openai batches {args.action} needs a batch ID (see %openai batches list)")
     if args.action == "get":
         return client.batch_info(args.batch_id)
     if args.action == "results":

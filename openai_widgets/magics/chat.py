@@ -10,15 +10,22 @@ records as a DataFrame); it is not streamed, as JSON is only useful whole.
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING, Any
+
 from IPython.core.error import UsageError
 
 from .._chat.vision import image_part
 from .._conversation import Conversation
+from ._parsing import MagicArgumentParser
+
+if TYPE_CHECKING:
+    from ._core import OpenAIMagics
 
 SUMMARY = "chat with a model; the cell is your message and the conversation continues until --new"
 
 
-def configure(parser) -> None:
+def configure(parser: MagicArgumentParser) -> None:
     parser.add_argument("message", nargs="*", help="the message, when not given in the cell")
     parser.add_argument("-m", "--model", help="model ID (default: %%config OpenAIMagics.chat_model)")
     parser.add_argument("-s", "--system", help="the conversation's system message")
@@ -42,7 +49,7 @@ def configure(parser) -> None:
     )
 
 
-def run(magic, args, cell):
+def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
     content = _content(magic, args, cell)
     conversation = _conversation(magic, args)
     conversation.client = magic.client()

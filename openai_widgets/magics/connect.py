@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import urllib.parse
+from typing import TYPE_CHECKING, Any
+
+from ._parsing import MagicArgumentParser
+
+if TYPE_CHECKING:
+    from ._core import OpenAIMagics
 
 SUMMARY = "connect (key from OPENAI_API_KEY or a credential form), or --sandbox for the local server"
 
 
-def configure(parser) -> None:
+def configure(parser: MagicArgumentParser) -> None:
     parser.add_argument("--base-url", help="an OpenAI-compatible server (default https://api.openai.com/v1)")
     parser.add_argument("--organization", help="organization ID (org-...)")
     parser.add_argument("--project", help="project ID (proj_...)")
@@ -18,7 +25,7 @@ def configure(parser) -> None:
     )
 
 
-def run(magic, args, cell):
+def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
     from ..widgets._front import connect
 
     if args.sandbox:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING, Any
+
 from IPython.core.error import UsageError
 
-from ._parsing import text_or_variable
+from ._parsing import MagicArgumentParser, text_or_variable
+
+if TYPE_CHECKING:
+    from ._core import OpenAIMagics
 
 SUMMARY = "embed a text, or a variable holding texts (list, Series, DataFrame column) -> DataFrame"
 
 
-def configure(parser) -> None:
+def configure(parser: MagicArgumentParser) -> None:
     parser.add_argument(
         "-m", "--model", help="embedding model (default: %%config OpenAIMagics.embedding_model)"
     )
@@ -28,7 +34,7 @@ def configure(parser) -> None:
     )
 
 
-def run(magic, args, cell):
+def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
     if args.text:
         value = text_or_variable(args.text, magic.user_ns)
     elif cell and cell.strip():

@@ -2,45 +2,45 @@
 
 from __future__ import annotations
 
-from IPython.core.error import UsageError
+import argparse
+from typing import TYPE_CHECKING, Any
 
-from ._parsing import text_or_variable
+from ._parsing import MagicArgumentParser, text_or_variable
+
+if TYPE_CHECKING:
+    from ._core import OpenAIMagics
 
 SUMMARY = "files: list [--purpose P], upload PATH|VARIABLE --purpose P, get ID, content ID, delete ID"
 
-ACTIONS = ("list", "upload", "get", "content", "delete")
+
+_FILE_ID: dict[str, Any] = {"metavar": "FILE_ID", "help": "the file's ID (file-...)"}
 
 
-def configure(parser) -> None:
-    parser.add_argument(
-        "action", nargs="?", default="list", choices=ACTIONS, help="what to do (default: list)"
+def configure(parser: MagicArgumentParser) -> None:
+    listing = parser.add_action("list", "the files as a DataFrame (the default action)", default=True)
+    listing.add_argument("-p", "--purpose", help="only files of this purpose (fine-tune, batch, ...)")
+    upload = parser.add_action("upload", "upload a file; returns its record")
+    upload.add_argument(
+        "source", metavar="PATH", help="a path, or a variable holding a DataFrame, bytes or a path"
     )
-    parser.add_argument(
-        "target",
-        nargs="?",
-        help="a file ID (get, content, delete), or a path or DataFrame variable to upload",
-    )
-    parser.add_argument("-p", "--purpose", help="list: only this purpose; upload: fine-tune, batch, ...")
-    parser.add_argument("--raw", action="store_true", help="content: the bytes instead of a DataFrame")
+    upload.add_argument("-p", "--purpose", required=True, help="fine-tune, batch, assistants, vision, ...")
+    parser.add_action("get", "a file's record").add_argument("file_id", **_FILE_ID)
+    content = parser.add_action("content", "a file's rows as a DataFrame (JSONL or CSV), or its bytes")
+    content.add_argument("file_id", **_FILE_ID)
+    content.add_argument("--raw", action="store_true", help="the bytes instead of a DataFrame")
+    parser.add_action("delete", "delete a file").add_argument("file_id", **_FILE_ID)
 
 
-def run(magic, args, cell):
+def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
     client = magic.client()
     if args.action == "list":
-        if args.target:
-            raise UsageError(f"%openai files list takes no file ID (got {args.target!r}); use get ID")
         return client.files(purpose=args.purpose)
-    if not args.target:
-        what = "a path or a variable" if args.action == "upload" else "a file ID"
-        raise UsageError(f"%openai files {args.action} needs {what}")
     if args.action == "upload":
-        if not args.purpose:
-            raise UsageError("%openai files upload needs --purpose (fine-tune, batch, assistants, ...)")
-        return client.upload_file(text_or_variable([args.target], magic.user_ns), args.purpose)
+        return client.upload_file(text_or_variable([args.source], magic.user_ns), args.purpose)
     if args.action == "get":
-        return client.file(args.target)
+        return client.file(args.file_id)
     if args.action == "delete":
-        return client.delete_file(args.target)
+        return client.delete_file(args.file_id)
     if args.raw:
-        return client.file_content(args.target)
-    return client.file_content(args.target, as_frame=True)
+        return client.file_content(args.file_id)
+    return client.file_content(args.file_id, as_frame=True)

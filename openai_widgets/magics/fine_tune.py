@@ -3,66 +3,65 @@ cancel ID | events ID [--follow] | checkpoints ID | delete MODEL]"""
 
 from __future__ import annotations
 
-from IPython.core.error import UsageError
+import argparse
+from typing import TYPE_CHECKING, Any
 
-from ._parsing import text_or_variable
+from ._parsing import MagicArgumentParser, text_or_variable
+
+if TYPE_CHECKING:
+    from ._core import OpenAIMagics
 
 SUMMARY = (
     "fine-tuning: create --training-file F, list, get ID, cancel ID, events ID [--follow], checkpoints ID"
 )
 
-ACTIONS = ("create", "list", "get", "cancel", "events", "checkpoints", "delete")
+_JOB_ID: dict[str, Any] = {"metavar": "JOB_ID", "help": "the job's ID (ftjob-...)"}
 
 
-def configure(parser) -> None:
-    parser.add_argument(
-        "action", nargs="?", default="list", choices=ACTIONS, help="what to do (default: list)"
+def configure(parser: MagicArgumentParser) -> None:
+    create = parser.add_action("create", "start a fine-tuning job; returns its record")
+    create.add_argument(
+        "-t",
+        "--training-file",
+        required=True,
+        help="a file ID, a JSONL path, or a DataFrame variable of examples",
     )
-    parser.add_argument(
-        "target", nargs="?", help="a job ID (get, cancel, events, checkpoints) or a model (delete)"
+    create.add_argument("-v", "--validation-file", help="like --training-file, for validation data")
+    create.add_argument(
+        "-m", "--model", help="the base model (default: %%config OpenAIMagics.fine_tune_model)"
     )
-    parser.add_argument(
-        "-t", "--training-file", help="create: a file ID, a JSONL path, or a DataFrame variable of examples"
-    )
-    parser.add_argument("-v", "--validation-file", help="create: like --training-file, for validation data")
-    parser.add_argument(
-        "-m", "--model", help="create: the base model (default: %%config OpenAIMagics.fine_tune_model)"
-    )
-    parser.add_argument("-s", "--suffix", help="create: up to 64 characters added to the model name")
-    parser.add_argument("--epochs", type=int, help="create: number of epochs (default: auto)")
-    parser.add_argument("--seed", type=int, help="create: seed for reproducible training")
-    parser.add_argument(
-        "-f", "--follow", action="store_true", help="events: show live progress until the job ends"
-    )
+    create.add_argument("-s", "--suffix", help="up to 64 characters added to the model name")
+    create.add_argument("--epochs", type=int, help="number of epochs (default: auto)")
+    create.add_argument("--seed", type=int, help="seed for reproducible training")
+    parser.add_action("list", "the jobs as a DataFrame (the default action)", default=True)
+    parser.add_action("get", "a job's record").add_argument("job_id", **_JOB_ID)
+    parser.add_action("cancel", "cancel a job").add_argument("job_id", **_JOB_ID)
+    events = parser.add_action("events", "a job's events as a DataFrame")
+    events.add_argument("job_id", **_JOB_ID)
+    events.add_argument("-f", "--follow", action="store_true", help="show live progress until the job ends")
+    parser.add_action("checkpoints", "a job's checkpoints as a DataFrame").add_argument("job_id", **_JOB_ID)
+    delete = parser.add_action("delete", "delete a fine-tuned model")
+    delete.add_argument("model", metavar="MODEL", help="the fine-tuned model's ID (ft:...)")
 
 
-def run(magic, args, cell):
+def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
     client = magic.client()
     if args.action == "create":
         return _create(magic, client, args)
     if args.action == "list":
         return client.fine_tuning_jobs()
-    if not args.target:
-        what = "a model ID (ft:...)" if args.action == "delete" else "a job ID (ftjob-...)"
-        raise UsageError(f"%openai fine-tune {args.action} needs {what}")
     if args.action == "get":
-        return client.fine_tuning_job(args.target)
+        return client.fine_tuning_job(args.job_id)
     if args.action == "cancel":
-        return client.cancel_fine_tuning(args.target)
+        return client.cancel_fine_tuning(args.job_id)
     if args.action == "events":
-        return client.fine_tuning_events(args.target, follow=args.follow)
+        return client.fine_tuning_events(args.job_id, follow=args.follow)
     if args.action == "checkpoints":
-        return client.fine_tuning_checkpoints(args.target)
-    return client.delete_model(args.target)
+        return client.fine_tuning_checkpoints(args.job_id)
+    return client.delete_model(args.model)
 
 
-def _create(magic, client, args):
-    if not args.training_file:
-        raise UsageError(
-            "%openai fine-tune create needs --training-file (a file ID, a JSONL path or a DataFrame)"
-        )
-    if args.target:
-        raise UsageError(f"%openai fine-tune create takes its data from --training-file, not {args.target!r}")
+def _create(magic: OpenAIMagics, client: Any, args: argparse.Namespace) -> Any:
     validation = None
     if args.validation_file:
         validation = text_or_variable([args.validation_file], magic.user_ns)

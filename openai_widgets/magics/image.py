@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING, Any
+
 from ._media import show
-from ._parsing import text_or_variable
+from ._parsing import MagicArgumentParser, text_or_variable
+
+if TYPE_CHECKING:
+    from ._core import OpenAIMagics
 
 SUMMARY = "generate images from a prompt; shows them as a gallery and returns an ImageResult"
 
 
-def configure(parser) -> None:
+def configure(parser: MagicArgumentParser) -> None:
     parser.add_argument("prompt", nargs="+", help="what to draw (or a variable holding the text)")
     parser.add_argument("-m", "--model", help="image model (default: %%config OpenAIMagics.image_model)")
     parser.add_argument("-n", type=int, default=1, help="how many images (1-10; dall-e-3: 1)")
@@ -17,7 +23,7 @@ def configure(parser) -> None:
     parser.add_argument("--style", help="vivid or natural (dall-e-3 only)")
 
 
-def run(magic, args, cell):
+def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
     prompt = text_or_variable(args.prompt, magic.user_ns)
     result = magic.client().generate_images(
         prompt,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING, Any
+
 from ._media import file_or_variable, show
-from ._parsing import text_or_variable
+from ._parsing import MagicArgumentParser, text_or_variable
+
+if TYPE_CHECKING:
+    from ._core import OpenAIMagics
 
 SUMMARY = "edit an image (a path or a variable) as the prompt says; shows and returns an ImageResult"
 
 
-def configure(parser) -> None:
+def configure(parser: MagicArgumentParser) -> None:
     parser.add_argument("image", help="a file path, or a variable holding a PIL image, bytes or a path")
     parser.add_argument("prompt", nargs="+", help="what to change (or a variable holding the text)")
     parser.add_argument("--mask", help="a PNG (path or variable) whose transparent area is to be edited")
@@ -17,7 +23,7 @@ def configure(parser) -> None:
     parser.add_argument("--size", help="WIDTHxHEIGHT, e.g. 512x512")
 
 
-def run(magic, args, cell):
+def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
     image = file_or_variable(magic, args.image, "IMAGE")
     mask = None if args.mask is None else file_or_variable(magic, args.mask, "MASK")
     result = magic.client().edit_image(

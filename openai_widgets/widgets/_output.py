@@ -1,39 +1,38 @@
-"""Putting results into an `ipywidgets.Output`, from the kernel's thread or a background one."""
+"""What panels show: results in an `ipywidgets.Output`, and the HTML of a status line.
+
+`show` puts results into an Output, from the kernel's thread or a background one.
+`notice` writes a status line: a hint, a success, work under way, or an error (an
+exception), marked with a CSS class of the stylesheet (see `_style`), never a colour.
+"""
 
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, Literal
 
 import ipywidgets as widgets
 
-__all__ = ["confirm_row", "notice", "set_options", "show_in"]
+__all__ = ["notice", "show"]
 
 
-def show_in(output: widgets.Output, *objects: Any) -> None:
-    """Replace what `output` shows with `objects` (DataFrames, records, text).
+def show(output: widgets.Output, *objects: Any) -> None:
+    """Replace what `output` shows with `objects` (DataFrames, records, text); none clears it.
 
     The outputs are set directly rather than captured with `with output:`, which routes
-    by the cell being run and so misplaces output sent from a background thread.
+    by the cell being run and so misplaces output sent from a background thread, and
+    works only with a kernel attached.
     """
     output.outputs = ()
     for item in objects:
         output.append_display_data(item)
 
 
-def confirm_row(question: widgets.HTML, yes: widgets.Button, no: widgets.Button) -> widgets.HBox:
-    """A hidden row asking to confirm a destructive action; shown by setting `layout.display = ""`."""
-    return widgets.HBox([question, yes, no], layout=widgets.Layout(display="none"))
+def notice(message: str | BaseException, kind: Literal["notice", "ok", "working"] = "notice") -> str:
+    """Status-line HTML: an exception as an error (class name in bold), else `message` as `kind`.
 
-
-def notice(text: str) -> str:
-    """A hint for the status line (what to do first), in the colour of errors."""
-    return f"<span style='color:#b00020'>{html.escape(text)}</span>"
-
-
-def set_options(picker: widgets.Dropdown, options: list[tuple[str, Any]]) -> None:
-    """New (label, value) options for `picker`, keeping its value if still offered, else the first."""
-    kept = picker.value
-    picker.options = options
-    values = [value for _, value in options]
-    picker.value = kept if kept in values else (values[0] if values else None)
+    "notice" is a hint of what to do first, "ok" a success, "working" an action under way.
+    """
+    if isinstance(message, BaseException):
+        name = html.escape(type(message).__name__)
+        return f"<span class='ow-error'><b>{name}</b>: {html.escape(str(message))}</span>"
+    return f"<span class='ow-{kind}'>{html.escape(message)}</span>"

@@ -9,7 +9,8 @@ import ipywidgets as widgets
 
 from .._core.constants import DEFAULT_MODELS
 from .._media.audio import AUDIO_FORMATS, MAX_SPEECH_CHARS, speech_voices
-from ._common import Panel, fill_model_picker, model_picker
+from ._output import notice, show
+from ._panel import Panel, frame_trait
 from ._upload_values import uploaded
 
 __all__ = ["AudioPanel"]
@@ -22,27 +23,31 @@ _PLAYER_TYPES = {"opus": "ogg"}  # what ipywidgets.Audio calls the container
 class AudioPanel(Panel):
     """Two tabs: "Speech to text" (upload, transcribe or translate, language, text or a
     table of timed segments) and "Text to speech" (text, voice, format, and a player).
+
+    `frame` holds the segments of the last verbose transcription (None after a plain
+    text one), `speech` the last Speech, `result` the last of either.
     """
 
     title = "Audio"
     model_kinds = ("audio",)
+    frame = frame_trait("the segments of the last verbose transcription")
 
-    def __init__(self, client: Any = None) -> None:
+    def __init__(self, *, client: Any = None) -> None:
         super().__init__(client=client)
-        self.segments = None  # DataFrame of the last verbose transcription
         self.speech = None  # the last Speech
         self._build_listen()
         self._build_speak()
         self.tabs = widgets.Tab(children=[self._listen_box, self._speak_box])
         self.tabs.titles = ("Speech to text", "Text to speech")
-        self.refresh_button = widgets.Button(
-            description="Models", icon="refresh", tooltip="Fill the model lists"
-        )
-        self.refresh_button.on_click(lambda _: self.refresh_models())
-        self.children = [self.tabs, widgets.HBox([self.refresh_button, self.status])]
+        self.children = [self.tabs, self.status]
         self.add_class("ow-panel-audio")
         self._update_task()
         self._update_voices()
+
+    @property
+    def segments(self) -> Any:
+        """The segments of the last verbose transcription (the same as `frame`)."""
+        return self.frame
 
     # -- building ------------------------------------------------------------------------
 
@@ -56,7 +61,7 @@ class AudioPanel(Panel):
         self.output_kind = widgets.ToggleButtons(
             options=[("Text", "text"), ("Segments", "segments")], value="text", description="Result"
         )
-        self.model_picker = model_picker(DEFAULT_MODELS["transcription"])
+        self.model_picker = self.make_model_picker(DEFAULT_MODELS["transcription"])
         self.transcribe_button = widgets.Button(
             description="Transcribe", button_style="primary", icon="file-text"
         )
@@ -82,7 +87,7 @@ class AudioPanel(Panel):
             placeholder="Text to speak...", layout=widgets.Layout(width="100%", height="80px")
         )
         self.speech_counter = widgets.HTML()
-        self.speech_model_picker = model_picker(DEFAULT_MODELS["speech"])
+        self.speech_model_picker = self.make_model_picker(DEFAULT_MODELS["speech"])
         self.voice = widgets.Dropdown(description="Voice")
         self.speech_format = widgets.Dropdown(description="Format", options=PLAYER_FORMATS, value="mp3")
         self.speak_button = widgets.Button(description="Speak", button_style="primary", icon="volume-up")
@@ -115,32 +120,23 @@ class AudioPanel(Panel):
 
     def _update_speech_counter(self) -> None:
         length = len(self.speech_text.value)
-        color = "#b00020" if length > MAX_SPEECH_CHARS else "#555"
+        over = " ow-over" if length > MAX_SPEECH_CHARS else ""
         self.speech_counter.value = (
-            f"<small style='color:{color}'>{length} / {MAX_SPEECH_CHARS} characters</small>"
+            f"<span class='ow-counter{over}'>{length} / {MAX_SPEECH_CHARS} characters</span>"
         )
 
     # -- actions ---------------------------------------------------------------------------
-
-    def refresh_models(self) -> None:
-        """Fill the model lists from the server (audio models first)."""
-
-        def fill() -> None:
-            fill_model_picker(self.model_picker, self.client, self.model_kinds)
-            self.speech_model_picker.options = self.model_picker.options
-
-        self.run(self.refresh_button, fill, working="loading models...")
 
     def transcribe(self) -> Any:
         """Transcribe or translate the uploaded file; text goes to the text box, segments to the table."""
         upload = uploaded(self.upload)
         if upload is None:
-            self.status.value = "<span style='color:#b00020'>Upload an audio file first.</span>"
+            self.status.value = notice("Upload an audio file first.")
             return None
         model = self.model_picker.value.strip() or None
         response_format = "verbose_json" if self.output_kind.value == "segments" else None
 
-        def act() -> Any:
+        def call() -> Any:
             if self.task.value == "translate":
                 return self.client.translate(upload, model=model, response_format=response_format)
             language = self.language.value.strip() or None
@@ -148,23 +144,27 @@ class AudioPanel(Panel):
                 upload, model=model, language=language, response_format=response_format
             )
 
-        result = self.run(self.transcribe_button, act, working=f"{self.task.value.rstrip('e')}ing...")
+        def transcribed() -> Any:
+            result = call()
+            self.frame = None if isinstance(result, str) else result
+            return result
+
+        working = f"{self.task.value.rstrip('e')}ing..."
+        result = self.act(self.transcribe_button, transcribed, working=working)
         if result is None:
             return None
-        self.table.outputs = ()
         if isinstance(result, str):
-            self.segments = None
             self.text.value = result
+            show(self.table)
         else:
-            self.segments = result
             self.text.value = str(result.attrs.get("text", ""))
-            self.table.append_display_data(result)  # works with or without a kernel attached
+            show(self.table, result)
         return result
 
     def speak(self) -> Any:
         """Speak the text with the chosen voice; the player below shows the audio."""
         fmt = self.speech_format.value
-        speech = self.run(
+        speech = self.act(
             self.speak_button,
             lambda: self.client.speak(
                 self.speech_text.value,

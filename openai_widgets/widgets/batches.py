@@ -7,7 +7,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ._common import Panel, show
+from ._output import show
+from ._panel import Panel, frame_trait
 
 __all__ = ["BatchesPanel"]
 
@@ -16,12 +17,15 @@ class BatchesPanel(Panel):
     """Refresh lists `batches()`; picking one shows `batch_info()`; Cancel asks before `cancel_batch()`.
 
     Drivable from Python: click `refresh_button`, set `picker.value` to a batch ID, read
-    `record`; click `cancel_button`, then `confirm_button` (or `keep_button`).
+    `record`; click `cancel_button`, then `confirm_button` (or `keep_button`). `frame` is
+    the batches listed, `result` the value of the last action.
     """
 
     title = "Batches"
+    frame = frame_trait("the batches listed")
 
     def __init__(self, *, client: Any = None) -> None:
+        super().__init__(client=client)
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.picker = widgets.Dropdown(options=[], description="Batch", layout={"width": "420px"})
         self.table = widgets.Output(layout={"width": "100%"})
@@ -40,10 +44,8 @@ class BatchesPanel(Panel):
         )
         self.confirm.layout.display = "none"
         self.results_view = widgets.Output(layout={"width": "100%"})
-        self.frame = None  # the last batches() DataFrame
         self.record = None  # the picked batch's record
         self.results = None  # the last batch_results() DataFrame
-        super().__init__(client=client)
         self.children = [
             widgets.HBox([self.refresh_button, self.picker, self.results_button, self.cancel_button]),
             self.confirm,
@@ -62,10 +64,11 @@ class BatchesPanel(Panel):
 
     def refresh(self) -> None:
         """List the batches (one `batches()` call)."""
-        frame = self.run(self.refresh_button, lambda: self.client.batches(), working="loading batches...")
+        frame = self.act(
+            self.refresh_button, lambda: self.client.batches(), working="loading batches...", table=True
+        )
         if frame is None:
             return
-        self.frame = frame
         show(self.table, frame)
         current = self.picker.value
         self.picker.options = [(f"{row.id} · {row.status}", row.id) for row in frame.itertuples()]
@@ -81,7 +84,7 @@ class BatchesPanel(Panel):
             self.details.value = ""
             self.cancel_button.disabled = self.results_button.disabled = True
             return
-        record = self.run(None, lambda: self.client.batch_info(batch_id), working=f"loading {batch_id}...")
+        record = self.act(None, lambda: self.client.batch_info(batch_id), working=f"loading {batch_id}...")
         if record is not None:
             self._show_record(record)
 
@@ -90,7 +93,7 @@ class BatchesPanel(Panel):
         if self.record is None:
             return
         batch_id = self.record["id"]
-        results = self.run(
+        results = self.act(
             self.results_button,
             lambda: self.client.batch_results(batch_id, wait=False, progress=False),
             working="downloading results...",
@@ -105,7 +108,7 @@ class BatchesPanel(Panel):
         if self.record is None:
             return
         batch_id = self.record["id"]
-        record = self.run(
+        record = self.act(
             self.cancel_button, lambda: self.client.cancel_batch(batch_id), working="cancelling..."
         )
         if record is not None:

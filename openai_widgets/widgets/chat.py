@@ -11,8 +11,7 @@ from .._chat.messages import ROLES
 from .._chat.result import ChatResult
 from .._core.constants import DEFAULT_MODELS
 from .._core.errors import InvalidInputError, StreamInterruptedError
-from ._common import Panel
-from ._model_choice import ModelChoice
+from ._panel import Panel
 
 __all__ = ["ChatPanel", "MessageRow"]
 
@@ -40,7 +39,7 @@ class MessageRow(widgets.HBox):
         return message
 
 
-class ChatPanel(ModelChoice, Panel):
+class ChatPanel(Panel):
     """Compose a conversation, pick a model and settings, Send; the reply streams in.
 
     After a reply, it is added to the list as an assistant message, followed by an empty
@@ -50,9 +49,9 @@ class ChatPanel(ModelChoice, Panel):
     title = "Chat"
     model_kinds = ("chat", "reasoning")
 
-    def __init__(self, client: Any = None) -> None:
+    def __init__(self, *, client: Any = None) -> None:
         super().__init__(client=client)
-        models = self.model_row(DEFAULT_MODELS["chat"])
+        self.model_picker = self.make_model_picker(DEFAULT_MODELS["chat"])
         self.rows: list[MessageRow] = []
         self.message_list = widgets.VBox()
         self.add_button = widgets.Button(description="Add message", icon="plus")
@@ -75,9 +74,8 @@ class ChatPanel(ModelChoice, Panel):
         self.clear_button = widgets.Button(description="Clear", icon="eraser")
         self.reply = widgets.HTML().add_class("ow-chat-reply")
         self.usage = widgets.HTML()
-        self.result: ChatResult | None = None
         self.children = [
-            models,
+            self.model_picker,
             self.message_list,
             self.add_button,
             widgets.HBox([self.temperature, self.stream]),
@@ -113,10 +111,9 @@ class ChatPanel(ModelChoice, Panel):
     # -- actions --------------------------------------------------------------------
 
     def submit(self, _button: Any = None) -> ChatResult | None:
-        return self.run(self.send_button, self._submit, working="waiting for the reply...")
+        return self.act(self.send_button, self._submit, working="waiting for the reply...")
 
     def _submit(self) -> ChatResult:
-        self.ensure_models()
         settings = self.settings()
         self.reply.value, self.usage.value = "", ""
         try:
@@ -133,7 +130,6 @@ class ChatPanel(ModelChoice, Panel):
             raise
         self._show(result)
         self.usage.value = _usage_line(result)
-        self.result = result
         if result.message is not None:
             self.add_message("assistant", result.text)
         self.add_message("user")
@@ -183,7 +179,7 @@ def _reply_html(result: ChatResult, *, partial: bool) -> str:
     body = "<hr>".join(texts) + (" ▌" if partial else "")
     if result.interrupted:
         body += "<br><i>(interrupted: partial reply)</i>"
-    return f"<div style='white-space: pre-wrap'>{body}</div>"
+    return f"<div class='ow-reply-text'>{body}</div>"
 
 
 def _choice_html(choice: dict[str, Any]) -> str:

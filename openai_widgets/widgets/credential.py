@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-import html
 import os
 import urllib.parse
 
 import ipywidgets as widgets
+from traitlets import Any as AnyTrait
 
 from .._core.constants import DEFAULT_BASE_URL
 from .._core.errors import OpenAIError
-from ._common import error_html
+from ._output import notice
+from ._style import StyledBox
 
 __all__ = ["CredentialWidget"]
 
 
-class CredentialWidget(widgets.VBox):
+class CredentialWidget(StyledBox):
     """API key (a password field), organization, project and base URL, and a Connect button.
 
     Connect verifies the connection with `GET /models` and makes the client the default.
     The key is cleared from the widget as soon as Connect is pressed, so a notebook saved
     with widget state never holds it. "Use the local sandbox" starts the sandbox server
-    and connects to it, so everything can be tried without a key.
+    and connects to it, so everything can be tried without a key. `result` (a traitlet,
+    not synced) is the client of the last successful Connect.
     """
+
+    title = "Connection"
+    result = AnyTrait(None, allow_none=True, help="the client of the last successful Connect")
 
     def __init__(
         self, *, organization: str | None = None, project: str | None = None, base_url: str | None = None
@@ -77,12 +82,10 @@ class CredentialWidget(widgets.VBox):
         """Connect with what the form holds; the key leaves the form first, whatever happens."""
         key, self.key.value = self.key.value.strip(), ""
         if not key and not self.use_sandbox.value:
-            self.status.value = (
-                "<span style='color:#b00020'>Enter an API key, or tick \"Use the local sandbox\".</span>"
-            )
+            self.status.value = notice('Enter an API key, or tick "Use the local sandbox".')
             return
         self.connect_button.disabled = True
-        self.status.value = "<i>connecting...</i>"
+        self.status.value = notice("connecting...", "working")
         try:
             self.client = self._connect(key)
             key = None
@@ -92,14 +95,15 @@ class CredentialWidget(widgets.VBox):
             set_client(self.client)
             host = urllib.parse.urlsplit(self.client.base_url).netloc
             organization = self.client.organization or "default"
-            self.status.value = (
-                f"<span style='color:green'>connected: {count} models, organization "
-                f"{html.escape(organization)} ({html.escape(host)}, key "
-                f"{html.escape(self.client.masked_key)})</span>"
+            self.status.value = notice(
+                f"connected: {count} models, organization {organization} "
+                f"({host}, key {self.client.masked_key})",
+                "ok",
             )
+            self.result = self.client
         except OpenAIError as exc:
             self.client = None
-            self.status.value = error_html(exc)
+            self.status.value = notice(exc)
         finally:
             self.connect_button.disabled = False
 

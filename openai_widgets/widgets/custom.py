@@ -12,7 +12,8 @@ from .._core.constants import HTTP_METHODS as METHODS
 from .._core.errors import InvalidInputError, InvalidJSONError, InvalidTypeError
 from .._core.json_text import parse_json
 from .._core.paths import resolve_path
-from ._common import Panel, show
+from ._output import notice, show
+from ._panel import Panel, frame_trait
 
 __all__ = ["CustomCallPanel"]
 
@@ -21,12 +22,15 @@ class CustomCallPanel(Panel):
     """Any request under the base URL: the key is added for you, other hosts are refused.
 
     JSON errors show under their field as you type, with the line and column. The answer
-    shows as pretty JSON, or as a DataFrame when it holds a `data` list of objects.
+    shows as pretty JSON, or as a DataFrame when it holds a `data` list of objects: then
+    that DataFrame is `frame`. `result` is the last answer.
     """
 
     title = "Custom call"
+    frame = frame_trait("the last answer's `data` list as a table (None when it has none)")
 
     def __init__(self, *, client: Any = None) -> None:
+        super().__init__(client=client)
         self.method = widgets.Dropdown(
             options=list(METHODS), value="GET", description="Method", layout=widgets.Layout(width="180px")
         )
@@ -42,8 +46,6 @@ class CustomCallPanel(Panel):
         self.send_button = widgets.Button(description="Send", button_style="primary", icon="paper-plane")
         self.response_line = widgets.HTML()
         self.output = widgets.Output()
-        self.result = None
-        super().__init__(client=client)
         self.children = [
             widgets.HBox([self.method, self.path]),
             self.path_error,
@@ -72,17 +74,19 @@ class CustomCallPanel(Panel):
         """Send the request (one `request()` call) and show the answer."""
         show(self.output)
         self.response_line.value = ""
-        result = self.run(
-            self.send_button,
-            lambda: self.client.request(
+
+        def send() -> Any:
+            answer = self.client.request(
                 self.method.value,
                 self.path.value,
                 headers=self.headers.value,
                 query=self.query.value,
                 body=self.body.value if self.method.value != "GET" else None,
-            ),
-            working="sending...",
-        )
+            )
+            self.frame = _table(answer)
+            return answer
+
+        result = self.act(self.send_button, send, working="sending...")
         info = self.client.last_request
         if info is not None:
             outcome = f"{info.status}" if info.status else "no answer"
@@ -91,16 +95,15 @@ class CustomCallPanel(Panel):
                 f"<code>{info.method} {html.escape(info.path)}</code> → "
                 f"<b>{outcome}</b> in {info.duration * 1000:.0f} ms{request_id}"
             )
-        self.result = result
         if result is not None:
-            show(self.output, _presentable(result))
+            show(self.output, self.frame if self.frame is not None else _presentable(result))
         return result
 
     def _check_path(self) -> None:
         try:
             resolve_path(self.path.value)
         except (InvalidInputError, InvalidTypeError) as exc:
-            self.path_error.value = _error(str(exc))
+            self.path_error.value = notice(str(exc))
         else:
             self.path_error.value = ""
 
@@ -115,17 +118,13 @@ def _check_json(box: widgets.Textarea, line: widgets.HTML, field: str) -> None:
     try:
         parse_json(box.value, field, object_only=field != "body")
     except (InvalidJSONError, InvalidTypeError) as exc:
-        line.value = _error(str(exc))
+        line.value = notice(str(exc))
     else:
         line.value = ""
 
 
-def _error(text: str) -> str:
-    return f"<span style='color:#b00020'>{html.escape(text)}</span>"
-
-
-def _presentable(result: Any) -> Any:
-    """A DataFrame for a list object, pretty JSON for other JSON, a note for bytes."""
+def _table(result: Any) -> Any:
+    """A DataFrame of a list object's `data` (a list of objects), else None."""
     if (
         isinstance(result, dict)
         and isinstance(result.get("data"), list)
@@ -134,6 +133,11 @@ def _presentable(result: Any) -> Any:
         import pandas as pd
 
         return pd.DataFrame.from_records(result["data"])
+    return None
+
+
+def _presentable(result: Any) -> Any:
+    """Pretty JSON for JSON that is not a list object, a note for bytes."""
     if isinstance(result, (bytes, bytearray)):
         return widgets.HTML(f"<i>{len(result)} bytes (not JSON)</i>")
     text = json.dumps(result, indent=2, ensure_ascii=False, default=str)

@@ -10,8 +10,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .._core.constants import DEFAULT_MODELS
-from ._common import Panel
-from ._model_choice import ModelChoice
+from ._panel import Panel
 
 __all__ = ["EditPanel", "diff_html"]
 
@@ -19,30 +18,30 @@ _WORDS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
 def diff_html(before: str, after: str) -> str:
-    """A word-level diff: removed words struck through in red, added words in green."""
+    """A word-level diff: removed words in `<del>`, added words in `<ins>` (the stylesheet colours them)."""
     old, new = _WORDS.findall(before), _WORDS.findall(after)
     pieces = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         if tag in {"replace", "delete"}:
             removed = html.escape("".join(old[i1:i2]))
-            pieces.append(f"<del style='background:#fde2e1;color:#b00020'>{removed}</del>")
+            pieces.append(f"<del>{removed}</del>")
         if tag in {"replace", "insert"}:
             added = html.escape("".join(new[j1:j2]))
-            pieces.append(f"<ins style='background:#e2f5e4;color:#1b5e20;text-decoration:none'>{added}</ins>")
+            pieces.append(f"<ins>{added}</ins>")
         if tag == "equal":
             pieces.append(html.escape("".join(old[i1:i2])))
-    return f"<div class='ow-edit-diff' style='white-space: pre-wrap'>{''.join(pieces)}</div>"
+    return f"<div class='ow-edit-diff'>{''.join(pieces)}</div>"
 
 
-class EditPanel(ModelChoice, Panel):
+class EditPanel(Panel):
     """Edit a text by an instruction; shows the result and a diff of the changes."""
 
     title = "Edit"
     model_kinds = ("chat", "reasoning")
 
-    def __init__(self, client: Any = None) -> None:
+    def __init__(self, *, client: Any = None) -> None:
         super().__init__(client=client)
-        models = self.model_row(DEFAULT_MODELS["edit"])
+        self.model_picker = self.make_model_picker(DEFAULT_MODELS["edit"])
         wide = widgets.Layout(width="100%")
         self.input = widgets.Textarea(
             placeholder="the text to edit",
@@ -60,9 +59,8 @@ class EditPanel(ModelChoice, Panel):
             description="Result", layout=widgets.Layout(width="100%", height="120px")
         )
         self.diff = widgets.HTML()
-        self.result: str | None = None
         self.children = [
-            models,
+            self.model_picker,
             self.input,
             self.instruction,
             self.temperature,
@@ -76,10 +74,9 @@ class EditPanel(ModelChoice, Panel):
         self.edit_button.on_click(self.edit)
 
     def edit(self, _button: Any = None) -> str | None:
-        return self.run(self.edit_button, self._edit, working="editing...")
+        return self.act(self.edit_button, self._edit, working="editing...")
 
     def _edit(self) -> str:
-        self.ensure_models()
         before = self.input.value
         edited = self.client.edit(
             before,
@@ -87,7 +84,6 @@ class EditPanel(ModelChoice, Panel):
             model=self.model_picker.value,
             temperature=round(self.temperature.value, 4),
         )
-        self.result = edited
         self.output.value = edited
         self.diff.value = diff_html(before, edited)
         return edited

@@ -8,7 +8,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from .._core.constants import DEFAULT_MODELS
-from ._common import Panel, fill_model_picker, model_picker, show
+from ._output import notice, show
+from ._panel import Panel, frame_trait
 
 __all__ = ["EmbeddingsPanel"]
 
@@ -17,22 +18,22 @@ class EmbeddingsPanel(Panel):
     """Texts (one per line) -> `embed()`, then `search()` in the result and a projection plot.
 
     Everything is drivable from Python: set `inputs.value`, click `embed_button`, read
-    `result` (the embeddings DataFrame); set `query.value`, click `search_button`, read
-    `matches`; click `plot_button` and `plot.value` holds the PNG.
+    `frame` (the embeddings DataFrame); set `query.value`, click `search_button`, read
+    `matches`; click `plot_button` and `plot.value` holds the PNG. `result` is the last
+    action's DataFrame: the embeddings, or the matches of a search.
     """
 
     title = "Embeddings"
     model_kinds = ("embedding",)
+    frame = frame_trait("the last embed() DataFrame, which Search and Plot use")
 
     def __init__(self, *, client: Any = None) -> None:
+        super().__init__(client=client)
         wide = widgets.Layout(width="100%")
         self.inputs = widgets.Textarea(
             placeholder="one text per line", description="Texts", rows=6, layout=wide
         )
-        self.model_picker = model_picker(DEFAULT_MODELS["embedding"])
-        self.models_button = widgets.Button(
-            icon="refresh", tooltip="load the models", layout={"width": "40px"}
-        )
+        self.model_picker = self.make_model_picker(DEFAULT_MODELS["embedding"])
         self.dimensions = widgets.BoundedIntText(
             value=0, min=0, max=3072, description="Dimensions", tooltip="0: the model's own size"
         )
@@ -46,12 +47,10 @@ class EmbeddingsPanel(Panel):
         self.matches_view = widgets.Output(layout=wide)
         self.plot_button = widgets.Button(description="Plot", icon="line-chart", disabled=True)
         self.plot = widgets.Image(format="png", layout={"max_width": "720px"})
-        self.result = None  # the last embed() DataFrame
         self.matches = None  # the last search() DataFrame
-        super().__init__(client=client)
         self.children = [
             self.inputs,
-            widgets.HBox([self.model_picker, self.models_button, self.dimensions, self.embed_button]),
+            widgets.HBox([self.model_picker, self.dimensions, self.embed_button]),
             self.status,
             self.table,
             widgets.HBox([self.query, self.k, self.search_button, self.plot_button]),
@@ -59,7 +58,6 @@ class EmbeddingsPanel(Panel):
             self.plot,
         ]
         self.add_class("ow-panel-embeddings")
-        self.models_button.on_click(lambda _: self.load_models())
         self.embed_button.on_click(lambda _: self.embed())
         self.search_button.on_click(lambda _: self.search())
         self.plot_button.on_click(lambda _: self.draw())
@@ -69,28 +67,22 @@ class EmbeddingsPanel(Panel):
     def texts(self) -> list[str]:
         return [line.strip() for line in self.inputs.value.splitlines() if line.strip()]
 
-    def load_models(self) -> None:
-        """Fill the model picker (one `models()` call), embedding models first."""
-        self.run(
-            self.models_button, lambda: fill_model_picker(self.model_picker, self.client, self.model_kinds)
-        )
-
     def embed(self) -> None:
         """Embed the texts (one `embed()` call) and show the result."""
         texts = self.texts
         if not texts:
-            self.status.value = "<span style='color:#b00020'>Type at least one text, one per line.</span>"
+            self.status.value = notice("Type at least one text, one per line.")
             return
         model = self.model_picker.value.strip() or DEFAULT_MODELS["embedding"]
         dimensions = self.dimensions.value or None
-        frame = self.run(
+        frame = self.act(
             self.embed_button,
             lambda: self.client.embed(texts, model=model, dimensions=dimensions),
             working=f"embedding {len(texts)} texts...",
+            table=True,
         )
         if frame is None:
             return
-        self.result = frame
         usage = frame.attrs.get("usage", {})
         self.status.value = html.escape(
             f"{len(frame)} texts, {frame.attrs.get('dimensions')} dimensions, "
@@ -101,11 +93,11 @@ class EmbeddingsPanel(Panel):
 
     def search(self) -> None:
         """Rank the embedded texts by closeness to the query (one `search()` call)."""
-        if self.result is None or not self.query.value.strip():
+        if self.frame is None or not self.query.value.strip():
             return
-        found = self.run(
+        found = self.act(
             self.search_button,
-            lambda: self.client.search(self.result, self.query.value.strip(), k=self.k.value),
+            lambda: self.client.search(self.frame, self.query.value.strip(), k=self.k.value),
             working="searching...",
         )
         if found is not None:
@@ -114,9 +106,9 @@ class EmbeddingsPanel(Panel):
 
     def draw(self) -> None:
         """Show the 2-D projection of the result (computed here, no request)."""
-        if self.result is None:
+        if self.frame is None:
             return
         from .._embeddings.plot import plot_embeddings
 
-        labels = "input" if len(self.result) <= 40 else None
-        self.plot.value = plot_embeddings(self.result, labels=labels)._repr_png_()
+        labels = "input" if len(self.frame) <= 40 else None
+        self.plot.value = plot_embeddings(self.frame, labels=labels)._repr_png_()

@@ -8,8 +8,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from .._core.constants import FILE_PURPOSES as PURPOSES
-from ._common import Panel
-from ._output import confirm_row, notice, set_options, show_in
+from ._controls import confirm_row, set_options
+from ._output import notice, show
+from ._panel import Panel, frame_trait
 
 __all__ = ["FilesPanel"]
 
@@ -23,13 +24,15 @@ class FilesPanel(Panel):
 
     Refresh lists the files (of the chosen purpose); pick one to preview its first rows
     (JSONL or CSV) or to delete it (after a confirmation). Upload sends the file chosen
-    in the upload button with the chosen purpose.
+    in the upload button with the chosen purpose. `frame` is the listing shown, `result`
+    the value of the last action (a listing, a preview, an uploaded or deleted record).
     """
 
     title = "Files"
+    frame = frame_trait("the files listed")
 
-    def __init__(self, client: Any = None) -> None:
-        self.frame = None  # the last listing, a DataFrame
+    def __init__(self, *, client: Any = None) -> None:
+        super().__init__(client=client)
         self.purpose_filter = widgets.Dropdown(
             options=[("all", None), *[(p, p) for p in LIST_PURPOSES]], description="Purpose"
         )
@@ -53,7 +56,6 @@ class FilesPanel(Panel):
         self.confirm_button.on_click(self.delete)
         self.keep_button.on_click(self._hide_confirm)
         self.upload_button.on_click(self.send_upload)
-        super().__init__(client=client)
         self.children = [
             widgets.HTML("<b>Files</b>"),
             widgets.HBox([self.purpose_filter, self.refresh_button]),
@@ -70,9 +72,9 @@ class FilesPanel(Panel):
 
     def refresh(self, _button: Any = None) -> None:
         """List the files of the chosen purpose."""
-        frame = self.run(self.refresh_button, lambda: self.client.files(purpose=self.purpose_filter.value))
+        purpose = self.purpose_filter.value
+        frame = self.act(self.refresh_button, lambda: self._listed(self.client.files(purpose=purpose)))
         if frame is not None:
-            self._show_files(frame)
             self.status.value = f"{len(frame)} file{'' if len(frame) == 1 else 's'}"
 
     def show_preview(self, _button: Any = None) -> None:
@@ -80,9 +82,9 @@ class FilesPanel(Panel):
         file_id = self._picked()
         if file_id is None:
             return
-        frame = self.run(self.preview_button, lambda: self.client.file_content(file_id, as_frame=True))
+        frame = self.act(self.preview_button, lambda: self.client.file_content(file_id, as_frame=True))
         if frame is not None:
-            show_in(self.preview, frame.head(PREVIEW_ROWS))
+            show(self.preview, frame.head(PREVIEW_ROWS))
             self.status.value = f"{file_id}: first {min(len(frame), PREVIEW_ROWS)} of {len(frame)} rows"
 
     def ask_delete(self, _button: Any = None) -> None:
@@ -101,11 +103,11 @@ class FilesPanel(Panel):
         self._hide_confirm()
         if file_id is None:
             return
-        record = self.run(self.confirm_button, lambda: self.client.delete_file(file_id))
+        record = self.act(
+            self.confirm_button, lambda: self._deleted(file_id, self.client.delete_file(file_id))
+        )
         if record is not None:
-            if self.frame is not None:
-                self._show_files(self.frame[self.frame["id"] != file_id].reset_index(drop=True))
-            self.preview.outputs = ()
+            show(self.preview)
             self.status.value = f"deleted {html.escape(file_id)}"
 
     def send_upload(self, _button: Any = None) -> None:
@@ -116,33 +118,40 @@ class FilesPanel(Panel):
         chosen = self.upload.value[0]
         content, name = bytes(chosen["content"]), chosen["name"]
         purpose = self.upload_purpose.value
-        record = self.run(
+        record = self.act(
             self.upload_button,
-            lambda: self.client.upload_file(content, purpose, filename=name),
+            lambda: self._added(self.client.upload_file(content, purpose, filename=name)),
             working="uploading...",
         )
         if record is not None:
             self.upload.value = ()
-            self._add_file(record)
             self.status.value = f"uploaded {html.escape(name)} as {html.escape(record['id'])}"
 
     # -- display ---------------------------------------------------------------------
 
-    def _show_files(self, frame) -> None:
-        self.frame = frame
-        show_in(self.table, frame)
-        set_options(self.file_picker, [(f"{row.filename} ({row.id})", row.id) for row in frame.itertuples()])
+    # The listing changes with each action, inside it: `frame` is new before `result` is.
 
-    def _add_file(self, record: dict[str, Any]) -> None:
+    def _listed(self, frame: Any) -> Any:
+        self.frame = frame
+        show(self.table, frame)
+        set_options(self.file_picker, [(f"{row.filename} ({row.id})", row.id) for row in frame.itertuples()])
+        return frame
+
+    def _added(self, record: dict[str, Any]) -> dict[str, Any]:
         import pandas as pd
 
         from .._tables.frames import files_frame
 
-        added = files_frame([record])
         wanted = self.purpose_filter.value
-        if wanted is not None and record.get("purpose") != wanted:
-            return
-        self._show_files(added if self.frame is None else pd.concat([added, self.frame], ignore_index=True))
+        if wanted is None or record.get("purpose") == wanted:
+            added = files_frame([record])
+            self._listed(added if self.frame is None else pd.concat([added, self.frame], ignore_index=True))
+        return record
+
+    def _deleted(self, file_id: str, record: dict[str, Any]) -> dict[str, Any]:
+        if self.frame is not None:
+            self._listed(self.frame[self.frame["id"] != file_id].reset_index(drop=True))
+        return record
 
     def _picked(self) -> str | None:
         if not self.file_picker.value:

@@ -11,14 +11,14 @@ import ipywidgets as widgets
 from .._core.constants import DEFAULT_MODELS
 from .._core.errors import OpenAIError
 from .._tuning.monitor import FineTuningUpdate, status_summary
-from ._common import Panel, error_html, fill_model_picker, model_picker
-from ._output import confirm_row, notice, set_options, show_in
+from ._controls import confirm_row, set_options
+from ._output import notice, show
+from ._panel import Panel, frame_trait
 
 __all__ = ["FineTuningPanel"]
 
 EVENT_ROWS = 15  # latest events shown
 EPOCHS = ("auto", *[str(n) for n in range(1, 21)])
-_STATUS_COLORS = {"succeeded": "#1b7f3b", "failed": "#b00020", "cancelled": "#8a6d00"}
 
 
 class FineTuningPanel(Panel):
@@ -26,19 +26,21 @@ class FineTuningPanel(Panel):
 
     Pick a job (Refresh jobs lists them), then Details, Events or Follow: Follow looks
     at the job every `follow_interval` seconds in a background thread and updates the
-    status line, events and plot until the job ends or Follow is switched off.
+    status line, events and plot until the job ends or Follow is switched off. `frame`
+    is the jobs listed, `result` the value of the last action (a job, its events, ...).
     """
 
     title = "Fine-tuning"
     model_kinds = ("chat", "fine-tuned")
     follow_interval = 2.0
+    frame = frame_trait("the fine-tuning jobs listed")
 
-    def __init__(self, client: Any = None) -> None:
+    def __init__(self, *, client: Any = None) -> None:
+        super().__init__(client=client)
         self._stop = threading.Event()
         self._follower: threading.Thread | None = None
         self._build_job_view()
         self._build_form()
-        super().__init__(client=client)
         self.children = [
             widgets.HTML("<b>Fine-tuning jobs</b>"),
             widgets.HBox([self.refresh_button, self.job_picker]),
@@ -50,7 +52,7 @@ class FineTuningPanel(Panel):
             self.details,
             widgets.HTML("<b>New job</b>"),
             widgets.HBox([self.training_file_picker, self.files_button]),
-            widgets.HBox([self.model_picker, self.models_button]),
+            self.model_picker,
             widgets.HBox([self.suffix, self.epochs]),
             self.create_button,
             self.status,
@@ -89,22 +91,20 @@ class FineTuningPanel(Panel):
             layout={"width": "480px"},
         )
         self.files_button = widgets.Button(description="Load files", icon="refresh")
-        self.model_picker = model_picker(DEFAULT_MODELS["fine_tune"], "Base model")
-        self.models_button = widgets.Button(description="Load models", icon="refresh")
+        self.model_picker = self.make_model_picker(DEFAULT_MODELS["fine_tune"], description="Base model")
         self.suffix = widgets.Text(description="Suffix", placeholder="up to 64 characters (optional)")
         self.epochs = widgets.Dropdown(options=EPOCHS, value="auto", description="Epochs")
         self.create_button = widgets.Button(description="Create job", icon="play", button_style="primary")
         self.files_button.on_click(self.load_files)
-        self.models_button.on_click(self.load_models)
         self.create_button.on_click(self.create)
 
     # -- actions (one API call each) --------------------------------------------------
 
     def refresh(self, _button: Any = None) -> None:
         """List the jobs."""
-        frame = self.run(self.refresh_button, self.client.fine_tuning_jobs)
+        frame = self.act(self.refresh_button, lambda: self.client.fine_tuning_jobs(), table=True)
         if frame is not None:
-            show_in(self.jobs_table, frame[["id", "status", "model", "fine_tuned_model", "created_at"]])
+            show(self.jobs_table, frame[["id", "status", "model", "fine_tuned_model", "created_at"]])
             set_options(self.job_picker, [(f"{row.id} ({row.status})", row.id) for row in frame.itertuples()])
             self.status.value = f"{len(frame)} job{'' if len(frame) == 1 else 's'}"
 
@@ -112,16 +112,16 @@ class FineTuningPanel(Panel):
         """Show the picked job's record and status."""
         job_id = self._picked()
         if job_id:
-            job = self.run(self.details_button, lambda: self.client.fine_tuning_job(job_id))
+            job = self.act(self.details_button, lambda: self.client.fine_tuning_job(job_id))
             if job is not None:
-                show_in(self.details, job)
+                show(self.details, job)
                 self._show_status(job)
 
     def show_events(self, _button: Any = None) -> None:
         """Show the picked job's events and loss plot."""
         job_id = self._picked()
         if job_id:
-            frame = self.run(self.events_button, lambda: self.client.fine_tuning_events(job_id))
+            frame = self.act(self.events_button, lambda: self.client.fine_tuning_events(job_id))
             if frame is not None:
                 self._show_events(frame)
 
@@ -138,7 +138,7 @@ class FineTuningPanel(Panel):
         job_id = self._picked()
         self._hide_confirm()
         if job_id:
-            job = self.run(self.confirm_button, lambda: self.client.cancel_fine_tuning(job_id))
+            job = self.act(self.confirm_button, lambda: self.client.cancel_fine_tuning(job_id))
             if job is not None:
                 self._show_status(job)
 
@@ -149,19 +149,13 @@ class FineTuningPanel(Panel):
             options = [(f"{row.filename} ({row.id})", row.id) for row in frame.itertuples()]
             set_options(self.training_file_picker, options)
 
-    def load_models(self, _button: Any = None) -> None:
-        """Fill the base-model picker (chat and fine-tuned models first)."""
-        self.run(
-            self.models_button, lambda: fill_model_picker(self.model_picker, self.client, self.model_kinds)
-        )
-
     def create(self, _button: Any = None) -> None:
         """Start a job from the form; it becomes the picked job."""
         if not self.training_file_picker.value:
             self.status.value = notice("Load files and pick a training file first.")
             return
         epochs = self.epochs.value
-        job = self.run(
+        job = self.act(
             self.create_button,
             lambda: self.client.fine_tune(
                 self.training_file_picker.value,
@@ -214,16 +208,23 @@ class FineTuningPanel(Panel):
         self._follower.start()
 
     def _follow(self, job_id: str, stop: threading.Event) -> None:
-        """The follower thread: one watch, showing each update, until the job ends or `stop`."""
-        self.status.value = f"<i>following {html.escape(job_id)}...</i>"
+        """The follower thread: one watch, showing each update, until the job ends or `stop`.
+
+        The job as last seen becomes `result` when following ends.
+        """
+        self.status.value = notice(f"following {job_id}...", "working")
+        job = None
         try:
             for update in self.client.watch_fine_tuning(job_id, self.follow_interval, stop=stop):
                 if stop.is_set():
                     break
                 self._show_update(update)
+                job = update.job
+            if job is not None:
+                self.result = job
             self.status.value = f"stopped following {html.escape(job_id)}" if stop.is_set() else ""
         except OpenAIError as exc:
-            self.status.value = error_html(exc)
+            self.status.value = notice(exc)
         finally:
             if not stop.is_set():
                 stop.set()
@@ -238,15 +239,15 @@ class FineTuningPanel(Panel):
             self._show_events(frame)
 
     def _show_status(self, job: dict[str, Any], events: Any = None) -> None:
-        color = _STATUS_COLORS.get(str(job.get("status")), "#1a4f8b")
+        status = html.escape(str(job.get("status")), quote=True)
         text = html.escape(status_summary(job, events))
-        self.job_status.value = f"<span style='color:{color};font-family:monospace'><b>{text}</b></span>"
+        self.job_status.value = f"<span class='ow-job-status ow-job-{status}'><b>{text}</b></span>"
 
     def _show_events(self, frame: Any) -> None:
         from .._tuning.loss_plot import loss_plot, png_bytes
 
         columns = [c for c in ("created_at", "level", "message", "step", "train_loss") if c in frame.columns]
-        show_in(self.events_output, frame[columns].tail(EVENT_ROWS))
+        show(self.events_output, frame[columns].tail(EVENT_ROWS))
         self.loss_plot.value = png_bytes(loss_plot(frame, width=420, height=220))
 
     def _picked(self) -> str | None:

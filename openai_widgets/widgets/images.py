@@ -10,7 +10,8 @@ import ipywidgets as widgets
 from .._core.constants import DEFAULT_MODELS
 from .._media.image_input import encode_png
 from .._media.image_rules import IMAGE_MODELS, MAX_N, image_rules
-from ._common import Panel, fill_model_picker, model_picker
+from ._output import notice
+from ._panel import Panel
 from ._upload_values import uploaded
 
 __all__ = ["ImagesPanel"]
@@ -24,29 +25,25 @@ class ImagesPanel(Panel):
 
     Pickers only offer what the chosen model takes (sizes, qualities, styles, how many),
     and the prompt shows its length against the model's limit. Click a thumbnail's
-    button to see it full size; Save writes the images as PNG files.
+    button to see it full size; Save writes the images as PNG files. `result` is the
+    last ImageResult.
     """
 
     title = "Images"
     model_kinds = ("image",)
 
-    def __init__(self, client: Any = None) -> None:
+    def __init__(self, *, client: Any = None) -> None:
         super().__init__(client=client)
-        self.result = None  # the last ImageResult
         self._build_generate()
         self._build_edit()
         self._build_gallery()
         self.tabs = widgets.Tab(children=[self._generate_box, self._edit_box])
         self.tabs.titles = ("Generate", "Edit / Variation")
-        self.refresh_button = widgets.Button(
-            description="Models", icon="refresh", tooltip="Fill the model lists"
-        )
-        self.refresh_button.on_click(lambda _: self.refresh_models())
         self.children = [
             self.tabs,
             self.gallery,
             self.viewer_box,
-            widgets.HBox([self.folder, self.prefix, self.save_button, self.refresh_button]),
+            widgets.HBox([self.folder, self.prefix, self.save_button]),
             self.status,
         ]
         self.add_class("ow-panel-images")
@@ -60,8 +57,7 @@ class ImagesPanel(Panel):
             placeholder="Describe the image...", layout=widgets.Layout(width="100%", height="80px")
         )
         self.counter = widgets.HTML()
-        self.model_picker = model_picker(DEFAULT_MODELS["image"])
-        self.model_picker.options = tuple(IMAGE_MODELS)
+        self.model_picker = self.make_model_picker(DEFAULT_MODELS["image"], offer=IMAGE_MODELS)
         self.size = widgets.Dropdown(description="Size", options=[_DEFAULT])
         self.quality = widgets.Dropdown(description="Quality", options=[_DEFAULT])
         self.style = widgets.Dropdown(description="Style", options=[_DEFAULT])
@@ -94,8 +90,9 @@ class ImagesPanel(Panel):
             placeholder="What to change...", layout=widgets.Layout(width="100%", height="60px")
         )
         self.edit_counter = widgets.HTML()
-        self.edit_model_picker = model_picker(DEFAULT_MODELS["image_edit"])
-        self.edit_model_picker.options = tuple(name for name, rules in IMAGE_MODELS.items() if rules.edits)
+        self.edit_model_picker = self.make_model_picker(
+            DEFAULT_MODELS["image_edit"], offer=(name for name, rules in IMAGE_MODELS.items() if rules.edits)
+        )
         self.edit_size = widgets.Dropdown(description="Size", options=[_DEFAULT])
         self.edit_n = widgets.BoundedIntText(
             value=1, min=1, max=MAX_N, description="Images", layout={"width": "150px"}
@@ -126,6 +123,7 @@ class ImagesPanel(Panel):
     def _build_gallery(self) -> None:
         self.gallery = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
         self.gallery.add_class("ow-image-gallery")
+        self.shown = None  # the ImageResult in the gallery
         self.thumbnails: list[widgets.Image] = []
         self.view_buttons: list[widgets.Button] = []
         self.viewer = widgets.Image(format="png")
@@ -174,29 +172,20 @@ class ImagesPanel(Panel):
             rules = image_rules(picker.value.strip())
             length = len(box.value)
             if rules is None:
-                counter.value = f"<small>{length} characters</small>"
+                counter.value = f"<span class='ow-counter'>{length} characters</span>"
                 continue
             over = length > rules.prompt_limit
-            color = "#b00020" if over else "#555"
             note = f" - too long for {html.escape(rules.name)}" if over else ""
             counter.value = (
-                f"<small style='color:{color}'>{length} / {rules.prompt_limit} characters{note}</small>"
+                f"<span class='ow-counter{' ow-over' if over else ''}'>"
+                f"{length} / {rules.prompt_limit} characters{note}</span>"
             )
 
     # -- actions ---------------------------------------------------------------------------
 
-    def refresh_models(self) -> None:
-        """Fill the model lists from the server (image models first)."""
-
-        def fill() -> None:
-            fill_model_picker(self.model_picker, self.client, self.model_kinds)
-            self.edit_model_picker.options = self.model_picker.options
-
-        self.run(self.refresh_button, fill, working="loading models...")
-
     def generate(self) -> Any:
         """Generate images with the Generate tab's settings; they appear in the gallery."""
-        result = self.run(
+        result = self.act(
             self.generate_button,
             lambda: self.client.generate_images(
                 self.prompt.value,
@@ -216,27 +205,27 @@ class ImagesPanel(Panel):
         """Edit the uploaded image, or make variations of it, as the Edit / Variation tab says."""
         image = uploaded(self.image_upload)
         if image is None:
-            self.status.value = "<span style='color:#b00020'>Upload an image first.</span>"
+            self.status.value = notice("Upload an image first.")
             return None
         mask = uploaded(self.mask_upload)
         model = self.edit_model_picker.value.strip() or None
         size = self.edit_size.value or None
 
-        def act() -> Any:
+        def call() -> Any:
             if self.mode.value == "variation":
                 return self.client.image_variations(image, n=self.edit_n.value, size=size, model=model)
             return self.client.edit_image(
                 image, self.edit_prompt.value, mask=mask, model=model, n=self.edit_n.value, size=size
             )
 
-        result = self.run(self.edit_button, act, working="working on the image...")
+        result = self.act(self.edit_button, call, working="working on the image...")
         if result is not None:
             self.show_result(result)
         return result
 
     def show_result(self, result: Any) -> None:
         """Put `result`'s images in the gallery as thumbnails, each with a button to view it."""
-        self.result = result
+        self.shown = result
         self.thumbnails, self.view_buttons, cards = [], [], []
         for index, image in enumerate(result):
             small = image.copy()
@@ -260,7 +249,7 @@ class ImagesPanel(Panel):
 
     def view(self, index: int) -> None:
         """Show image `index` of the gallery at full size."""
-        image = self.result[index]
+        image = self.shown[index]
         self.viewer.value = encode_png(image)
         revised = image.info.get("revised_prompt")
         caption = f"image {index + 1}: {image.width}x{image.height}" + (f" - {revised}" if revised else "")
@@ -273,14 +262,14 @@ class ImagesPanel(Panel):
 
     def save(self) -> list:
         """Save the gallery's images as PNG files in the folder; the status line lists them."""
-        if self.result is None:
+        if self.shown is None:
             return []
+        shown = self.shown
         paths = self.run(
-            self.save_button, lambda: self.result.save(self.folder.value or ".", self.prefix.value or "image")
+            self.save_button, lambda: shown.save(self.folder.value or ".", self.prefix.value or "image")
         )
         if paths:
-            listed = ", ".join(html.escape(str(p)) for p in paths)
-            self.status.value = f"<span style='color:green'>saved {len(paths)}: {listed}</span>"
+            self.status.value = notice(f"saved {len(paths)}: {', '.join(str(p) for p in paths)}", "ok")
         return paths or []
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .._core.model_kinds import KINDS, model_kind
-from ._common import Panel
+from ._panel import Panel, frame_trait
 
 __all__ = ["ModelsPanel"]
 
@@ -35,12 +35,15 @@ class ModelsPanel(Panel):
 
     Kinds are guessed from the model ID (see `openai_widgets._core.model_kinds`). Selecting a
     model shows its record; "use in ..." hands it to another panel through `on_use`,
-    which the studio sets to switch tab with the model picked.
+    which the studio sets to switch tab with the model picked. `frame` is the models
+    shown (after search, filters and sort), `result` the last list loaded or record shown.
     """
 
     title = "Models"
+    frame = frame_trait("the models shown, after search, filters and sort")
 
     def __init__(self, *, client: Any = None, on_use: Callable[[str, str], None] | None = None) -> None:
+        super().__init__(client=client)
         self.on_use = on_use
         self._all = None  # the models() DataFrame, with a `kind` column
         self.search = widgets.Text(
@@ -69,7 +72,6 @@ class ModelsPanel(Panel):
         self.table.add_class("ow-models-table")
         self.record = widgets.HTML()
         self.use_button = widgets.Button(description="Use in chat", disabled=True, button_style="info")
-        super().__init__(client=client)
         self.children = [
             widgets.HBox([self.search, self.owner, self.kind, self.sort, self.refresh_button]),
             widgets.HBox([self.created_from, self.created_to]),
@@ -85,9 +87,8 @@ class ModelsPanel(Panel):
         self.table.observe(self._on_select, names="value")
         self.use_button.on_click(self._on_use)
 
-    @property
-    def frame(self):
-        """The models shown now, after search, filters and sort (a DataFrame)."""
+    def _filtered(self):
+        """The models to show now, after search, filters and sort (a DataFrame)."""
         if self._all is None:
             return None
         frame = self._all
@@ -106,17 +107,17 @@ class ModelsPanel(Panel):
 
     def refresh(self) -> None:
         """Load the models (one `models()` call)."""
-        frame = self.run(self.refresh_button, lambda: self.client.models(), working="loading models...")
-        if frame is None:
-            return
-        frame = frame.assign(kind=[model_kind(m) for m in frame["id"]])
-        self._all = frame
-        owners = sorted(frame["owned_by"].dropna().unique())
+        self.act(self.refresh_button, lambda: self._loaded(self.client.models()), working="loading models...")
+
+    def _loaded(self, frame):
+        self._all = frame.assign(kind=[model_kind(m) for m in frame["id"]])
+        owners = sorted(self._all["owned_by"].dropna().unique())
         self.owner.options = [ALL, *owners]
         self._show()
+        return self._all
 
     def _show(self) -> None:
-        frame = self.frame
+        self.frame = frame = self._filtered()
         if frame is None:
             self.summary.value = "<i>Press Refresh to load the models.</i>"
             return
@@ -129,7 +130,7 @@ class ModelsPanel(Panel):
             self.record.value = ""
             self.use_button.disabled = True
             return
-        record = self.run(None, lambda: self.client.model(model_id), working=f"loading {model_id}...")
+        record = self.act(None, lambda: self.client.model(model_id), working=f"loading {model_id}...")
         if record is not None:
             self.record.value = record._repr_html_()
         use = USES.get(model_kind(model_id))

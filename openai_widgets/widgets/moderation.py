@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from .._core.constants import DEFAULT_MODELS
-from ._common import Panel
-from ._model_choice import ModelChoice
+from ._output import show
+from ._panel import Panel, frame_trait
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,28 +36,30 @@ def summary_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _table_html(summary: pd.DataFrame) -> str:
-    header = "".join(f"<th style='text-align:left'>{html.escape(c)}</th>" for c in summary.columns)
+    header = "".join(f"<th>{html.escape(c)}</th>" for c in summary.columns)
     rows = []
     for _, row in summary.iterrows():
-        style = " style='background:#fde2e1'" if row["flagged"] else ""
         cells = "".join(
-            f"<td style='text-align:left'>{html.escape(f'{v:.3f}' if isinstance(v, float) else str(v))}</td>"
-            for v in row
+            f"<td>{html.escape(f'{v:.3f}' if isinstance(v, float) else str(v))}</td>" for v in row
         )
-        rows.append(f"<tr class='{'ow-flagged' if row['flagged'] else ''}'{style}>{cells}</tr>")
+        rows.append(f"<tr class='{'ow-flagged' if row['flagged'] else ''}'>{cells}</tr>")
     body = "".join(rows)
     return f"<table class='ow-moderation-table'><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
 
 
-class ModerationPanel(ModelChoice, Panel):
-    """Check texts (one per line); the table shows each one's top category, flagged rows in red."""
+class ModerationPanel(Panel):
+    """Check texts (one per line); the table shows each one's top category, flagged rows in red.
+
+    `frame` is the last `moderate()` DataFrame (also `result`), `summary` its table.
+    """
 
     title = "Moderation"
     model_kinds = ("moderation",)
+    frame = frame_trait("the last moderate() DataFrame")
 
-    def __init__(self, client: Any = None) -> None:
+    def __init__(self, *, client: Any = None) -> None:
         super().__init__(client=client)
-        models = self.model_row(DEFAULT_MODELS["moderation"])
+        self.model_picker = self.make_model_picker(DEFAULT_MODELS["moderation"])
         self.inputs = widgets.Textarea(
             placeholder="one text per line",
             description="Inputs",
@@ -66,10 +68,9 @@ class ModerationPanel(ModelChoice, Panel):
         self.check_button = widgets.Button(description="Check", button_style="primary", icon="shield")
         self.table = widgets.Output().add_class("ow-moderation-results")
         self.counts = widgets.HTML()
-        self.frame: pd.DataFrame | None = None
         self.summary: pd.DataFrame | None = None
         self.children = [
-            models,
+            self.model_picker,
             self.inputs,
             self.check_button,
             self.status,
@@ -80,17 +81,15 @@ class ModerationPanel(ModelChoice, Panel):
         self.check_button.on_click(self.check)
 
     def check(self, _button: Any = None) -> pd.DataFrame | None:
-        return self.run(self.check_button, self._check, working="checking...")
+        return self.act(self.check_button, self._check, working="checking...", table=True)
 
     def _check(self) -> pd.DataFrame:
-        self.ensure_models()
         texts = [line for line in self.inputs.value.splitlines() if line.strip()]
         frame = self.client.moderate(texts, model=self.model_picker.value)
-        self.frame, self.summary = frame, summary_frame(frame)
+        self.summary = summary_frame(frame)
         from IPython.display import HTML
 
-        self.table.outputs = ()
-        self.table.append_display_data(HTML(_table_html(self.summary)))
+        show(self.table, HTML(_table_html(self.summary)))
         flagged = int(frame["flagged"].sum())
         self.counts.value = html.escape(f"{flagged} of {len(frame)} flagged · {frame.attrs.get('model')}")
         return frame

@@ -8,61 +8,66 @@ import urllib.parse
 from typing import Any
 
 import ipywidgets as widgets
+from traitlets import Any as AnyTrait
 
 from .._connection import add_connection_listener, current_client, remove_connection_listener
+from ._contract import ModelPanel, PanelFactory, StudioPanel
+from ._output import notice
+from ._style import StyledBox
 
 __all__ = ["PANELS", "Studio"]
 
-# Twelve tabs: let each take the width of its title instead of an equal, truncating share.
-_TAB_STYLE = """<style>
-.ow-studio .lm-TabBar-tab { flex: 0 0 auto !important; min-width: 0 !important; max-width: none !important; }
-</style>"""
-
-# (key, tab title, module in this package, class)
+# (key, module in this package, class), in tab order; each tab's title is its panel's `title`.
 PANELS = [
-    ("connection", "Connection", "credential", "CredentialWidget"),
-    ("models", "Models", "models", "ModelsPanel"),
-    ("chat", "Chat", "chat", "ChatPanel"),
-    ("edit", "Edit", "edit", "EditPanel"),
-    ("moderation", "Moderation", "moderation", "ModerationPanel"),
-    ("embeddings", "Embeddings", "embeddings", "EmbeddingsPanel"),
-    ("images", "Images", "images", "ImagesPanel"),
-    ("audio", "Audio", "audio", "AudioPanel"),
-    ("files", "Files", "files", "FilesPanel"),
-    ("fine-tuning", "Fine-tuning", "fine_tuning", "FineTuningPanel"),
-    ("batches", "Batches", "batches", "BatchesPanel"),
-    ("custom", "Custom call", "custom", "CustomCallPanel"),
+    ("connection", "credential", "CredentialWidget"),
+    ("models", "models", "ModelsPanel"),
+    ("chat", "chat", "ChatPanel"),
+    ("edit", "edit", "EditPanel"),
+    ("moderation", "moderation", "ModerationPanel"),
+    ("embeddings", "embeddings", "EmbeddingsPanel"),
+    ("images", "images", "ImagesPanel"),
+    ("audio", "audio", "AudioPanel"),
+    ("files", "files", "FilesPanel"),
+    ("fine-tuning", "fine_tuning", "FineTuningPanel"),
+    ("batches", "batches", "BatchesPanel"),
+    ("custom", "custom", "CustomCallPanel"),
 ]
 
 
-class Studio(widgets.VBox):
+class Studio(StyledBox):
     """One tab per module, acting on the connected client, and a status bar.
 
     The status bar tells who is connected (host, organization, masked key), the last
     request (method, path, status, duration, request id) and errors in plain words. The
     studio opens on Connection when no client is connected, else on `panel` (a key like
-    "chat" or a tab title), else on Models.
+    "chat" or a tab title), else on Models. It relies on the panel contract (`_contract`):
+    each tab has a `title` and a `result` it observes, so `result` here is the last result
+    of any tab; `use_model` needs a panel that picks models.
     """
+
+    result = AnyTrait(None, allow_none=True, help="the last result of any of the studio's panels")
 
     def __init__(self, panel: str | None = None, *, client: Any = None) -> None:
         self._fixed_client = client
         self._watched = None
-        self.panels: dict[str, widgets.Widget] = {}
-        for key, _title, module, name in PANELS:
-            self.panels[key] = self._make(key, module, name)
+        self.panels: dict[str, StudioPanel] = {}
+        for key, module, name in PANELS:
+            made = self._make(key, module, name)
+            made.observe(self._on_result, names="result")
+            self.panels[key] = made
         self.panel_keys = list(self.panels)
         self.tabs = widgets.Tab(children=list(self.panels.values()))
-        self.tabs.titles = tuple(title for key, title, *_ in PANELS if key in self.panels)
+        self.tabs.titles = tuple(made.title for made in self.panels.values())
         self.status_bar = widgets.HTML()
         self.status_bar.add_class("ow-status-bar")
         self._last = ""
-        super().__init__(children=[widgets.HTML(_TAB_STYLE), self.tabs, self.status_bar])
+        super().__init__(children=[self.tabs, self.status_bar])
         self.add_class("ow-studio")
         add_connection_listener(self._on_connect)
         self._watch(client or current_client())
         self.select(self._opening_tab(panel))
 
-    def select(self, panel: str) -> widgets.Widget:
+    def select(self, panel: str) -> Any:
         """Show the tab for `panel` (a key such as "fine-tuning" or a title such as "Custom call")."""
         key = self._key(panel)
         self.tabs.selected_index = self.panel_keys.index(key)
@@ -70,7 +75,11 @@ class Studio(widgets.VBox):
 
     def use_model(self, panel: str, model_id: str) -> None:
         """Switch to `panel` with `model_id` picked in its model picker."""
-        self.select(panel).select_model(model_id)
+        chosen = self.panels[self._key(panel)]
+        if not isinstance(chosen, ModelPanel):
+            raise ValueError(f"the {chosen.title} panel picks no model")
+        self.select(panel)
+        chosen.select_model(model_id)
 
     def close(self) -> None:
         remove_connection_listener(self._on_connect)
@@ -81,18 +90,22 @@ class Studio(widgets.VBox):
 
     # -- internals -------------------------------------------------------------------------
 
-    def _make(self, key: str, module: str, name: str) -> widgets.Widget:
+    def _make(self, key: str, module: str, name: str) -> StudioPanel:
         cls = getattr(importlib.import_module(f"{__package__}.{module}"), name)
         if key == "connection":
-            return cls()
+            return cls()  # the connection form makes a client rather than taking one
         if key == "models":
             return cls(client=self._fixed_client, on_use=self.use_model)
-        return cls(client=self._fixed_client)
+        factory: PanelFactory = cls
+        return factory(client=self._fixed_client)
+
+    def _on_result(self, change: Any) -> None:
+        self.result = change["new"]
 
     def _key(self, panel: str) -> str:
         wanted = panel.strip().lower().replace("_", "-")
-        for key, title, *_ in PANELS:
-            if wanted in {key, title.lower()} and key in self.panels:
+        for key, made in self.panels.items():
+            if wanted in {key, made.title.lower()}:
                 return key
         choices = ", ".join(self.panel_keys)
         raise ValueError(f"no panel {panel!r} in the studio; one of: {choices}")
@@ -123,19 +136,19 @@ class Studio(widgets.VBox):
             f"{info.duration * 1000:.0f} ms{request_id}"
         )
         if info.error:
-            line += f"<br><span style='color:#b00020'>{html.escape(info.error)}</span>"
+            line += f"<br>{notice(info.error)}"
         self._last = line
         self._render()
 
     def _render(self) -> None:
         client = self._watched
         if client is None:
-            who = "<span style='color:#b00020'>○</span> not connected: use the Connection tab"
+            who = "<span class='ow-error'>○</span> not connected: use the Connection tab"
         else:
             host = html.escape(urllib.parse.urlsplit(client.base_url).netloc)
             organization = html.escape(client.organization or "default organization")
             who = (
-                f"<span style='color:green'>●</span> connected to <b>{host}</b> · {organization} · "
+                f"<span class='ow-ok'>●</span> connected to <b>{host}</b> · {organization} · "
                 f"key {html.escape(client.masked_key)}"
             )
         self.status_bar.value = who + (f"<br>{self._last}" if self._last else "")

@@ -59,12 +59,32 @@ def module_name(path: Path, root: Path = PACKAGE) -> str:
     return ".".join(parts)
 
 
-def imports_of(path: Path, modules: set[str], root: Path = PACKAGE) -> set[str]:
-    """The modules (of the package, plus third-party top names) that `path` imports anywhere."""
+def _typing_only(tree: ast.AST) -> set[int]:
+    """ids of the import nodes inside `if TYPE_CHECKING:` blocks (annotations only, never run)."""
+    guarded: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            guarded.update(id(inner) for stmt in node.body for inner in ast.walk(stmt))
+    return guarded
+
+
+def imports_of(
+    path: Path, modules: set[str], root: Path = PACKAGE, *, runtime_only: bool = False
+) -> set[str]:
+    """The modules (of the package, plus third-party top names) that `path` imports anywhere.
+
+    With `runtime_only`, imports under `if TYPE_CHECKING:` are left out: they name types for
+    annotations and never run, so they cannot make an import cycle (they still count as edges
+    between layers).
+    """
     name = module_name(path, root)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    tree = ast.parse(path.read_text(), str(path))
+    skipped = _typing_only(tree) if runtime_only else set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -89,10 +109,10 @@ def imports_of(path: Path, modules: set[str], root: Path = PACKAGE) -> set[str]:
     return found
 
 
-def import_graph(root: Path = PACKAGE) -> dict[str, set[str]]:
+def import_graph(root: Path = PACKAGE, *, runtime_only: bool = False) -> dict[str, set[str]]:
     files = {module_name(path, root): path for path in root.rglob("*.py")}
     modules = set(files)
-    return {name: imports_of(path, modules, root) for name, path in files.items()}
+    return {name: imports_of(path, modules, root, runtime_only=runtime_only) for name, path in files.items()}
 
 
 def part_of(module: str) -> str | None:
@@ -191,7 +211,7 @@ def test_imports_only_go_down_the_layers():
 
 
 def test_no_import_cycles():
-    assert package_cycles(import_graph()) == []
+    assert package_cycles(import_graph(runtime_only=True)) == []
 
 
 def test_the_check_finds_an_upward_edge_and_a_cycle(tmp_path):
@@ -209,13 +229,21 @@ def test_the_check_finds_an_upward_edge_and_a_cycle(tmp_path):
     (root / "_embeddings" / "b.py").write_text(
         "import importlib\nimportlib.import_module('openai_widgets._embeddings.a')\n"
     )
+    (root / "api" / "typed.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..widgets import chat\n"
+    )
     graph = import_graph(root)
     problems = "\n".join(layer_problems(graph))
     assert "openai_widgets._core.transport -> openai_widgets.api.models: core imports API areas" in problems
     assert "widgets.chat -> httpx: presentation does not speak HTTP" in problems
     assert "widgets.chat -> openai_widgets._core.transport: presentation calls public functions" in problems
     assert "sandbox.server -> openai_widgets._core.transport: the sandbox imports nothing" in problems
-    found = package_cycles(graph)
+    assert "api.typed -> openai_widgets.widgets.chat: API areas imports presentation" in problems
+    (root / "widgets" / "typed.py").write_text(
+        "from typing import TYPE_CHECKING\nfrom ..api import typed\nif TYPE_CHECKING:\n    from . import chat\n"
+    )
+    found = package_cycles(import_graph(root, runtime_only=True))
+    assert not [group for group in found if "openai_widgets.api.typed" in group]  # typing-only: no cycle
     assert ["openai_widgets._core.transport", "openai_widgets.api.models"] in found
     assert ["openai_widgets._embeddings.a", "openai_widgets._embeddings.b"] in found
 

@@ -97,7 +97,8 @@ def test_speak_text_from_a_variable_with_the_configured_model(ip, sandbox):
     ("line", "message"),
     [
         ("audio shout hello", r"argument action: invalid choice: 'shout'"),
-        ("audio transcribe", r"the following arguments are required: target"),
+        ("audio transcribe", r"^%openai audio transcribe: the following arguments are required: FILE "),
+        ("audio", r"^%openai audio: the following arguments are required: action "),
         (
             "audio transcribe a.wav b.wav",
             r"^%openai audio transcribe takes one FILE; quote a path with spaces$",

@@ -77,9 +77,11 @@ def test_batches_list_get_results_and_cancel(ip, connected, sandbox):
     assert cancelled["status"] == "cancelling"
     results = ip.run_line_magic("openai", f"batches results {record['id']}")
     assert list(results["custom_id"]) == ["request-0"]
-    with pytest.raises(UsageError, match="needs a batch ID"):
+    with pytest.raises(
+        UsageError, match="^%openai batches get: the following arguments are required: BATCH_ID "
+    ):
         ip.run_line_magic("openai", "batches get")
-    with pytest.raises(UsageError, match="unknown action 'delete'"):
+    with pytest.raises(UsageError, match="^%openai batches: argument action: invalid choice: 'delete' "):
         ip.run_line_magic("openai", "batches delete x")
 
 

@@ -56,10 +56,17 @@ def test_files_upload_a_dataframe_variable(ip, sandbox):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("files upload", "%openai files upload needs a path or a variable"),
-        ("files upload x.jsonl", "needs --purpose"),
-        ("files get", "%openai files get needs a file ID"),
-        ("files list file-1", "takes no file ID"),
+        ("files upload", "^%openai files upload: the following arguments are required: PATH, -p/--purpose "),
+        (
+            "files upload x.jsonl",
+            "^%openai files upload: the following arguments are required: -p/--purpose ",
+        ),
+        ("files get", "^%openai files get: the following arguments are required: FILE_ID "),
+        (
+            "files list file-1",
+            r"^%openai files list: unrecognized arguments: file-1 \(see %openai files list --help\)$",
+        ),
+        ("files upload x.jsonl -p batch --raw", "^--raw is for content, not upload$"),
         ("files rename x", "invalid choice: 'rename'"),
         ("files upload /no/such.jsonl -p batch", "'/no/such.jsonl' does not exist"),
         ("files upload {x} -p bogus", "purpose 'bogus' is not one of"),
@@ -152,10 +159,14 @@ def test_fine_tune_events_follow(ip, quick_jobs, monkeypatch):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("fine-tune create", "needs --training-file"),
-        ("fine-tune create ftjob-1 -t file-1", "takes its data from --training-file"),
-        ("fine-tune get", "needs a job ID"),
-        ("fine-tune delete", "needs a model ID"),
+        (
+            "fine-tune create",
+            "^%openai fine-tune create: the following arguments are required: -t/--training-file ",
+        ),
+        ("fine-tune create ftjob-1 -t file-1", "^%openai fine-tune create: unrecognized arguments: ftjob-1 "),
+        ("fine-tune get", "^%openai fine-tune get: the following arguments are required: JOB_ID "),
+        ("fine-tune delete", "^%openai fine-tune delete: the following arguments are required: MODEL "),
+        ("fine-tune list --follow", "^--follow is for events, not list$"),
         ("fine-tune create -t few", "training_file has 1 problem: there are 2 examples"),
         ("fine-tune create -t file-x --suffix " + "s" * 65, "suffix has 65 characters"),
         ("fine-tune get ftjob-none", "NotFoundError: 404"),

@@ -48,7 +48,7 @@ def test_embed_search_and_plot(connected, sandbox):
 
 def test_the_model_picker_fills_from_models_embedding_models_first(connected, sandbox):
     panel = EmbeddingsPanel()
-    panel.models_button.click()
+    panel.model_picker.refresh_button.click()
     assert panel.model_picker.options[0].startswith("text-embedding")
     panel.select_model("text-embedding-3-large")
     panel.inputs.value = "x"

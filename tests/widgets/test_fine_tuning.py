@@ -159,7 +159,7 @@ def test_fine_tuning_panel_form_starts_a_job(client, sandbox):
     ids = [value for _, value in panel.training_file_picker.options]
     assert tuned["id"] in ids
     assert all(client.file(i)["purpose"] == "fine-tune" for i in ids)
-    panel.models_button.click()
+    panel.model_picker.refresh_button.click()
     assert panel.model_picker.options[0].startswith(("gpt", "ft:"))
     panel.select_model("gpt-4o-mini")
 

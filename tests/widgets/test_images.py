@@ -64,19 +64,19 @@ def test_a_model_the_table_does_not_know_gets_every_choice(panel):
     panel.model_picker.value = "my-own-painter"
     assert "1792x1024" in values(panel.size)
     assert "256x256" in values(panel.size)
-    assert panel.counter.value == "<small>0 characters</small>"
+    assert panel.counter.value == "<span class='ow-counter'>0 characters</span>"
 
 
 def test_the_counter_follows_the_prompt_and_the_models_limit(panel):
     panel.prompt.value = "x" * 999
     assert "999 / 1000 characters" in panel.counter.value
-    assert "#b00020" not in panel.counter.value
+    assert "ow-over" not in panel.counter.value
     panel.prompt.value = "x" * 1001
     assert "1001 / 1000 characters - too long for dall-e-2" in panel.counter.value
-    assert "#b00020" in panel.counter.value
+    assert "class='ow-counter ow-over'" in panel.counter.value
     panel.model_picker.value = "dall-e-3"
     assert "1001 / 4000 characters" in panel.counter.value
-    assert "#b00020" not in panel.counter.value
+    assert "ow-over" not in panel.counter.value
 
 
 def test_generate_fills_the_gallery_and_view_shows_full_size(panel, sandbox):
@@ -192,8 +192,9 @@ def test_edit_without_an_upload_or_with_a_bad_one_says_so(panel, sandbox):
     assert sandbox.requests == []
 
 
-def test_refresh_fills_both_model_lists_with_one_request(panel, sandbox):
-    panel.refresh_button.click()
+@pytest.mark.parametrize("picker", ["model_picker", "edit_model_picker"])
+def test_refresh_fills_both_model_lists_with_one_request(panel, sandbox, picker):
+    getattr(panel, picker).refresh_button.click()
     assert len(sandbox.requests_to("/models")) == 1
     options = panel.model_picker.options
     assert options[:3] == ("gpt-image-1", "dall-e-2", "dall-e-3")

@@ -72,7 +72,22 @@ def test_studio_magic(ip):
 
 def test_every_panel_is_in_the_studio(connected):
     studio = ow.studio()
-    assert list(studio.tabs.titles) == [title for _, title, *_ in PANELS]
+    assert [key for key, *_ in PANELS] == studio.panel_keys
+    assert list(studio.tabs.titles) == [
+        "Connection",
+        "Models",
+        "Chat",
+        "Edit",
+        "Moderation",
+        "Embeddings",
+        "Images",
+        "Audio",
+        "Files",
+        "Fine-tuning",
+        "Batches",
+        "Custom call",
+    ]
+    assert list(studio.tabs.titles) == [panel.title for panel in studio.panels.values()]
 
 
 # -- model explorer -----------------------------------------------------------------------

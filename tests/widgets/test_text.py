@@ -7,6 +7,7 @@ import pytest
 
 import openai_widgets as ow
 from openai_widgets import widgets as panels
+from openai_widgets.widgets._model_picker import ModelPicker
 from openai_widgets.widgets.edit import diff_html
 from tests.conftest import TEST_KEY
 
@@ -32,7 +33,8 @@ def test_panels_are_made_without_a_request(sandbox, client, name, title, css):
     for panel in made:
         assert panel.title == title
         assert css in panel._dom_classes
-        assert isinstance(panel.model_picker, widgets.Combobox)
+        assert isinstance(panel.model_picker, ModelPicker)
+        assert isinstance(panel.model_picker.combobox, widgets.Combobox)
 
 
 # -- chat -----------------------------------------------------------------------------------
@@ -82,7 +84,7 @@ def test_the_reply_area_updates_while_tokens_arrive(sandbox, chat):
 
 
 def test_model_list_puts_chat_models_first(chat):
-    chat.refresh_button.click()
+    chat.model_picker.refresh_button.click()
     options = list(chat.model_picker.options)
     assert options.index("gpt-4o-mini") < options.index("text-embedding-3-small")
     assert options.index("o3-mini") < options.index("dall-e-3")
@@ -186,7 +188,8 @@ def test_edit_panel_shows_the_result_and_a_diff(sandbox, client, spec):
     panel.edit_button.click()
     assert panel.status.value == ""
     assert panel.result == panel.output.value == "[sandbox] I receive the mail"
-    assert "<del style='background:#fde2e1;color:#b00020'>recieve</del>" in panel.diff.value
+    assert panel.diff.value.startswith("<div class='ow-edit-diff'>")
+    assert "<del>recieve</del>" in panel.diff.value
     assert ">receive</ins>" in panel.diff.value
     assert "<ins" in panel.diff.value
     assert "[sandbox]" in panel.diff.value
@@ -225,8 +228,9 @@ def test_moderation_panel_highlights_flagged_rows(sandbox, client, spec):
     assert summary.loc[0, "categories"] == "harassment, harassment_threatening, violence"
     (output,) = panel.table.outputs
     table = output["data"]["text/html"]
-    assert table.count("background:#fde2e1") == 2
-    assert "<td style='text-align:left'>violence</td>" in table
+    assert table.count("<tr class='ow-flagged'>") == 2
+    assert table.count("<tr class=''>") == 1
+    assert "<td>violence</td>" in table
     assert "2 of 3 flagged" in panel.counts.value
     body = sandbox.requests_to("/moderations")[0].json()
     spec.validate_request("POST", "/moderations", body)
@@ -237,7 +241,7 @@ def test_moderation_panel_highlights_flagged_rows(sandbox, client, spec):
 
 def test_moderation_panel_model_list_puts_moderation_models_first(client):
     panel = panels.ModerationPanel(client=client)
-    panel.refresh_button.click()
+    panel.model_picker.refresh_button.click()
     assert set(panel.model_picker.options[:2]) == {"omni-moderation-latest", "text-moderation-latest"}
 
 
@@ -259,5 +263,5 @@ def test_a_server_without_models_can_still_chat(sandbox, chat, monkeypatch):
     chat.send_button.click()
     assert chat.status.value == ""
     assert chat.result.text.startswith("[sandbox]")
-    chat.refresh_button.click()
+    chat.model_picker.refresh_button.click()
     assert "NotFoundError" in chat.status.value  # Refresh says what went wrong

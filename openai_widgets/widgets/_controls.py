@@ -1,0 +1,22 @@
+"""Small control helpers the panels share: a confirmation row and options that keep the choice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+__all__ = ["confirm_row", "set_options"]
+
+
+def confirm_row(question: widgets.HTML, yes: widgets.Button, no: widgets.Button) -> widgets.HBox:
+    """A hidden row asking to confirm a destructive action; shown by setting `layout.display = ""`."""
+    return widgets.HBox([question, yes, no], layout=widgets.Layout(display="none"))
+
+
+def set_options(picker: widgets.Dropdown, options: list[tuple[str, Any]]) -> None:
+    """New (label, value) options for `picker`, keeping its value if still offered, else the first."""
+    kept = picker.value
+    picker.options = options
+    values = [value for _, value in options]
+    picker.value = kept if kept in values else (values[0] if values else None)
