@@ -7,7 +7,7 @@ when the next may go, `rows` keeps a row job's results by position, and
 
 from .engine import (
     DEFAULT_MAX_CONCURRENCY,
-    DEFAULT_MAX_RETRIES,
+    MAX_RATE_LIMIT_WAITS,
     READING_SLOTS,
     BulkError,
     BulkInterrupted,
@@ -22,7 +22,7 @@ from .engine import (
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
-    "DEFAULT_MAX_RETRIES",
+    "MAX_RATE_LIMIT_WAITS",
     "READING_SLOTS",
     "BulkError",
     "BulkInterrupted",
