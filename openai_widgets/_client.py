@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .api._deprecated import DeprecatedAPI
 from .api.audio import AudioAPI
 from .api.batches import BatchesAPI
 from .api.chat import ChatAPI
@@ -27,6 +28,7 @@ class Client(
     CompletionsAPI,
     ModerationsAPI,
     EmbeddingsAPI,
+    DeprecatedAPI,  # before the areas whose old names it keeps
     BatchesAPI,
     ChatMapAPI,
     ImagesAPI,

@@ -4,19 +4,21 @@
 batch per 50,000 requests or 200 MB, waits with a progress bar, downloads the output and
 error files and returns one row per request in input order, failed ones included.
 `wait=False` returns the created batches at once; `batch_results(ids)` collects them
-later, even from another session. `batches()`, `batch_info(id)` and `cancel_batch(id)`
+later, even from another session. `batches()`, `batch_job(id)` and `cancel_batch(id)`
 list, show and stop batches.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._core.arguments import type_error, whole_number
+from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.paths import path_id
 from .._core.transport import BaseClient, decode_json
 from .._tables.records import Record, as_record
@@ -105,7 +107,7 @@ class BatchesAPI(BaseClient):
         if wait:
             records = self._wait_batches(ids, total=None, poll_interval=poll_interval, progress=progress)
         else:
-            records = [self.batch_info(batch_id) for batch_id in ids]
+            records = [self.batch_job(batch_id) for batch_id in ids]
         order: list[str] = []
         for record in records:
             order += _custom_ids(self._file_bytes(record["input_file_id"]))
@@ -113,13 +115,14 @@ class BatchesAPI(BaseClient):
         frame.attrs.update({"batch_ids": ids, "endpoint": records[0].get("endpoint")})
         return frame
 
-    def batches(self, limit: int | None = None) -> pd.DataFrame:
+    def batches(self, *, limit: int | None = None) -> pd.DataFrame:
         """Your batches, newest first: `id`, `status`, `endpoint`, times (UTC), request counts, file IDs."""
         from .._tables.frames import batches_frame
 
+        limit = whole_number(limit, "limit", minimum=1, optional=True)
         return batches_frame(self._paginate("batches", max_items=limit))
 
-    def batch_info(self, batch_id: str) -> Record:
+    def batch_job(self, batch_id: str) -> Record:
         """One batch's record: status, request counts, file IDs, times."""
         return as_record(self._get(f"batches/{path_id(batch_id, 'batch_id')}"))
 
@@ -162,7 +165,7 @@ class BatchesAPI(BaseClient):
         """Poll until every batch has ended, with a progress bar of requests done."""
         from ..bulk import BulkInterrupted, BulkStats
 
-        records = {batch_id: self.batch_info(batch_id) for batch_id in ids}
+        records = {batch_id: self.batch_job(batch_id) for batch_id in ids}
         interval = poll_interval or FIRST_POLL
         bar = _bar(progress, total, description)
         try:
@@ -175,7 +178,7 @@ class BatchesAPI(BaseClient):
                     interval = min(interval * 1.5, MAX_POLL)
                 for batch_id, record in records.items():
                     if record.get("status") not in TERMINAL:
-                        records[batch_id] = self.batch_info(batch_id)
+                        records[batch_id] = self.batch_job(batch_id)
         except KeyboardInterrupt:
             listed = ", ".join(repr(i) for i in ids)
             raise BulkInterrupted(
@@ -210,9 +213,7 @@ class BatchesAPI(BaseClient):
 def endpoint_url(endpoint: Any) -> str:
     """`chat/completions`, `/chat/completions` or `/v1/chat/completions` -> `/v1/chat/completions`."""
     if not isinstance(endpoint, str):
-        raise InvalidTypeError(
-            f"endpoint must be a string like '/v1/chat/completions', not {type(endpoint).__name__}"
-        )
+        raise type_error("endpoint", "a string like '/v1/chat/completions'", endpoint)
     path = "/" + endpoint.strip().strip("/")
     url = path if path.startswith("/v1/") else "/v1" + path
     if url not in ENDPOINTS:
@@ -227,9 +228,7 @@ def request_lines(requests: Any, url: str) -> list[dict[str, Any]]:
     if isinstance(requests, pd.Series):
         requests = requests.tolist()
     if isinstance(requests, (str, bytes, dict)) or not isinstance(requests, Sequence):
-        raise InvalidTypeError(
-            f"requests must be a list of request bodies (dicts), not {type(requests).__name__}"
-        )
+        raise type_error("requests", "a list of request bodies (dicts)", requests)
     if not requests:
         raise InvalidInputError("requests is empty; pass at least one request body")
     lines = [_line(position, item, url) for position, item in enumerate(requests)]
@@ -245,11 +244,13 @@ def request_lines(requests: Any, url: str) -> list[dict[str, Any]]:
 
 def _line(position: int, item: Any, url: str) -> dict[str, Any]:
     if not isinstance(item, dict):
-        raise InvalidTypeError(f"request {position} is a {type(item).__name__}, not a dict (a request body)")
+        raise type_error(f"request {position}", "a dict (a request body)", item)
     if "body" not in item:
         return {"custom_id": f"request-{position}", "method": "POST", "url": url, "body": item}
     custom_id = item.get("custom_id")
-    if not isinstance(custom_id, str) or not custom_id:
+    if custom_id is not None and not isinstance(custom_id, str):
+        raise type_error(f"request {position}'s custom_id", "a string", custom_id)
+    if not custom_id:
         raise InvalidInputError(f"request {position} is a full batch line but has no custom_id text")
     if item.get("url", url) != url:
         raise InvalidInputError(f"request {position} is for {item.get('url')!r}, but the batch runs {url}")
@@ -375,11 +376,25 @@ def _results_frame(rows: list[dict[str, Any]], index: Any) -> pd.DataFrame:
 
 
 def _batch_ids(batch_ids: Any) -> list[str]:
-    items = [batch_ids] if isinstance(batch_ids, (str, dict)) else list(batch_ids)
+    expected = "a batch ID, a batch record, or a list of them"
+    if isinstance(batch_ids, (str, dict)):
+        items = [batch_ids]
+    elif isinstance(batch_ids, Sequence) or _is_series(batch_ids):
+        items = list(batch_ids)
+    else:
+        raise type_error("batch_ids", expected, batch_ids)
     ids = [item.get("id") if isinstance(item, dict) else item for item in items]
-    if not ids or not all(isinstance(i, str) and i for i in ids):
-        raise InvalidInputError("batch_ids must be a batch ID, a batch record, or a list of them")
+    for item in ids:
+        if not isinstance(item, str):
+            raise type_error("batch_ids", expected, item)
+    if not ids or not all(i.strip() for i in ids):
+        raise InvalidInputError(f"batch_ids is empty; pass {expected}")
     return ids
+
+
+def _is_series(value: Any) -> bool:
+    pandas = sys.modules.get("pandas")  # not loaded: the value cannot be a Series
+    return pandas is not None and isinstance(value, pandas.Series)
 
 
 # -- progress ----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def run(magic, args, cell):
     if not args.batch_id:
         raise UsageError(f"%openai batches {args.action} needs a batch ID (see %openai batches list)")
     if args.action == "get":
-        return client.batch_info(args.batch_id)
+        return client.batch_job(args.batch_id)
     if args.action == "results":
         return client.batch_results(args.batch_id)
     return client.cancel_batch(args.batch_id)

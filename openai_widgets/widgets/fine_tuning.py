@@ -217,7 +217,9 @@ class FineTuningPanel(Panel):
         """The follower thread: one watch, showing each update, until the job ends or `stop`."""
         self.status.value = f"<i>following {html.escape(job_id)}...</i>"
         try:
-            for update in self.client.watch_fine_tuning(job_id, self.follow_interval, stop=stop):
+            for update in self.client.watch_fine_tuning(
+                job_id, poll_interval=self.follow_interval, stop=stop
+            ):
                 if stop.is_set():
                     break
                 self._show_update(update)
