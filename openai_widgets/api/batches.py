@@ -15,9 +15,9 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._core.arguments import type_error, whole_number
+from .._core.arguments import boolean, positive_number, type_error, whole_number
 from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.paths import path_id
 from .._core.transport import BaseClient, decode_json
@@ -26,7 +26,7 @@ from .._tables.records import Record, as_record
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ENDPOINTS", "BatchesAPI"]
+__all__ = ["ENDPOINTS", "BatchesAPI", "check_waiting"]
 
 ENDPOINTS = (
     "/v1/responses",
@@ -55,6 +55,39 @@ class BatchPlan:
 
 
 class BatchesAPI(BaseClient):
+    @overload
+    def batch(
+        self,
+        requests: Any,
+        endpoint: str,
+        *,
+        wait: Literal[True] = True,
+        metadata: dict[str, str] | None = None,
+        poll_interval: float | None = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame: ...
+    @overload
+    def batch(
+        self,
+        requests: Any,
+        endpoint: str,
+        *,
+        wait: Literal[False],
+        metadata: dict[str, str] | None = None,
+        poll_interval: float | None = None,
+        progress: bool | None = None,
+    ) -> list[Record]: ...
+    @overload
+    def batch(
+        self,
+        requests: Any,
+        endpoint: str,
+        *,
+        wait: bool,
+        metadata: dict[str, str] | None = None,
+        poll_interval: float | None = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame | list[Record]: ...
     def batch(
         self,
         requests: Any,
@@ -77,6 +110,7 @@ class BatchesAPI(BaseClient):
         """
         import pandas as pd
 
+        wait = check_waiting(wait, poll_interval, progress)
         url = endpoint_url(endpoint)
         index = requests.index if isinstance(requests, pd.Series) else None
         lines = request_lines(requests, url)
@@ -104,7 +138,7 @@ class BatchesAPI(BaseClient):
         error "pending"). The order comes from the batches' input files.
         """
         ids = _batch_ids(batch_ids)
-        if wait:
+        if check_waiting(wait, poll_interval, progress):
             records = self._wait_batches(ids, total=None, poll_interval=poll_interval, progress=progress)
         else:
             records = [self.batch_job(batch_id) for batch_id in ids]
@@ -205,6 +239,14 @@ class BatchesAPI(BaseClient):
 
     def _file_bytes(self, file_id: str) -> bytes:
         return self._request("GET", f"files/{path_id(file_id, 'file_id')}/content").content
+
+
+def check_waiting(wait: Any, poll_interval: Any, progress: Any) -> bool:
+    """The waiting settings of the Batch API calls, checked before anything is sent; `wait`."""
+    positive_number(poll_interval, "poll_interval", unit="seconds", optional=True)
+    if progress is not None:
+        boolean(progress, "progress")
+    return boolean(wait, "wait")
 
 
 # -- writing the input files -------------------------------------------------------------

@@ -9,6 +9,7 @@ from .._core.arguments import boolean, model_argument, text, type_error
 from .._core.errors import InvalidInputError
 from .._core.transport import BaseClient
 from ..bulk.options import BulkOptions
+from .batches import check_waiting
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,9 +80,11 @@ class EmbeddingsAPI(BaseClient):
             chunk_long=boolean(chunk_long, "chunk_long"),
             cache=open_cache(cache),
         )
+        if boolean(batch, "batch"):
+            check_waiting(True, poll_interval, progress)
         job.reuse(options.resume)
         try:
-            if boolean(batch, "batch"):
+            if batch:
                 job.run_batch(self, progress=options.progress, poll_interval=poll_interval)
             else:
                 job.run(options)

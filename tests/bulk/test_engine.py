@@ -211,7 +211,9 @@ def test_max_retries_defaults_to_the_clients(client_retries, attempts):
     assert len(handler.seen) == attempts
     handler = flaky([503] * 5)
     with pytest.raises(ow.InternalServerError):  # given explicitly, max_retries wins over the client's
-        run_doubling(echo_client(handler).with_options(max_retries=5), 1, max_items=1, max_retries=client_retries)
+        run_doubling(
+            echo_client(handler).with_options(max_retries=5), 1, max_items=1, max_retries=client_retries
+        )
     assert len(handler.seen) == attempts
 
 

@@ -88,7 +88,9 @@ def test_resume_must_belong_to_the_same_inputs(connected, comments, monkeypatch)
     restore()
     with pytest.raises(ow.InvalidInputError, match="partial result for other inputs"):
         ow.moderate(comments.iloc[1:], resume=info.value.partial)
-    with pytest.raises(ow.InvalidTypeError, match="resume must be True or the `partial` of an error raised by moderate"):
+    with pytest.raises(
+        ow.InvalidTypeError, match="resume must be True or the `partial` of an error raised by moderate"
+    ):
         ow.moderate(comments, resume=pd.DataFrame())
 
 
