@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import bulk
-from .._core.arguments import boolean, model_argument, text, type_error
+from .._core.arguments import boolean, model_argument, text, type_error, whole_number
 from .._core.errors import InvalidInputError
 from .._core.transport import BaseClient
 from ..bulk.options import BulkOptions
@@ -106,6 +106,7 @@ class EmbeddingsAPI(BaseClient):
         """
         from .._embeddings.similarity import ranked_pairs
 
+        k = whole_number(k, "k", minimum=1, optional=True)  # before anything is embedded
         first = self._embeddings_of(a, model, None)
         second = first if b is None else self._embeddings_of(b, model, first)
         return ranked_pairs(first, second, k=k, same=b is None)
@@ -123,6 +124,7 @@ class EmbeddingsAPI(BaseClient):
 
         from .._embeddings.similarity import ranked_rows
 
+        k = whole_number(k, "k", minimum=1)  # before the query is embedded
         if not isinstance(frame, _pandas().DataFrame):
             raise type_error("frame", "an embeddings DataFrame from embed()", frame)
         if "embedding" not in frame.columns:

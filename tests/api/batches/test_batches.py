@@ -208,7 +208,12 @@ def test_full_lines_keep_their_custom_ids(client, sandbox):
     [
         ([], "/v1/embeddings", ow.InvalidInputError, "requests is empty"),
         ("text", "/v1/embeddings", ow.InvalidTypeError, "list of request bodies"),
-        (["text"], "/v1/embeddings", ow.InvalidTypeError, "request 0 must be a dict \\(a request body\\), not str"),
+        (
+            ["text"],
+            "/v1/embeddings",
+            ow.InvalidTypeError,
+            "request 0 must be a dict \\(a request body\\), not str",
+        ),
         ([{"input": "a"}], "/v1/nope", ow.InvalidInputError, "does not run"),
         ([line("a", "x"), line("a", "y")], "/v1/embeddings", ow.InvalidInputError, "repeats custom_id 'a'"),
         (

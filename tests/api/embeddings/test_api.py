@@ -159,8 +159,16 @@ def test_bad_inputs_are_refused_naming_the_input_before_anything_is_sent(
         ({"dimensions": "64"}, ow.InvalidTypeError, "dimensions must be a whole number"),
         ({"limit": 0}, ow.InvalidInputError, "limit must be 1 or more"),
         ({"user": 7}, ow.InvalidTypeError, "user must be a string"),
-        ({"model": ""}, ow.InvalidInputError, "model is empty; pass a model ID such as 'text-embedding-3-small'"),
-        ({"model": 3}, ow.InvalidTypeError, "model must be a model ID string such as 'text-embedding-3-small', not int"),
+        (
+            {"model": ""},
+            ow.InvalidInputError,
+            "model is empty; pass a model ID such as 'text-embedding-3-small'",
+        ),
+        (
+            {"model": 3},
+            ow.InvalidTypeError,
+            "model must be a model ID string such as 'text-embedding-3-small', not int",
+        ),
         ({"max_concurrency": 100}, ow.InvalidInputError, "between 1 and 64"),
         ({"cache": 3}, ow.InvalidTypeError, "cache must be True, False, None or a file path"),
         ({"resume": "yes"}, ow.InvalidTypeError, "resume must be True or a DataFrame"),

@@ -338,8 +338,16 @@ def test_validation_data_is_checked_before_anything_is_uploaded(client, sandbox)
             ow.InvalidInputError,
             "hyperparameter beta must be 2 or less, got 3",
         ),
-        ({"hyperparameters": {"batch_size": 300}}, ow.InvalidInputError, "batch_size must be between 1 and 256"),
-        ({"hyperparameters": {"learning_rate_multiplier": 0}}, ow.InvalidInputError, "must be more than 0, got 0"),
+        (
+            {"hyperparameters": {"batch_size": 300}},
+            ow.InvalidInputError,
+            "batch_size must be between 1 and 256",
+        ),
+        (
+            {"hyperparameters": {"learning_rate_multiplier": 0}},
+            ow.InvalidInputError,
+            "must be more than 0, got 0",
+        ),
         (
             {"hyperparameters": {"epochs": 3}},
             ow.InvalidInputError,
