@@ -62,8 +62,8 @@ def whole_number(
     value: Any,
     name: str,
     *,
-    minimum: int | None = None,
-    maximum: int | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
     optional: bool = False,
     of: str | None = None,
 ) -> Any:
@@ -149,16 +149,16 @@ def _check_range(
     high_ok = maximum is None or value <= maximum
     if low_ok and high_ok and not (isinstance(value, float) and math.isnan(value)):
         return
-    if minimum is not None and maximum is not None:
-        span = f"between {_shown(minimum)} and {_shown(maximum)}"
-    elif minimum is not None:
+    if minimum is None:
+        span = f"{_shown(maximum)} or less"
+    elif maximum is None:
         span = f"{_shown(minimum)} or more"
     else:
-        span = f"{_shown(maximum)} or less"
+        span = f"between {_shown(minimum)} and {_shown(maximum)}"
     raise InvalidInputError(f"{name} must be {span}{_unit(unit)}, got {_shown(value)}")
 
 
-def _shown(value: float) -> str:
+def _shown(value: float | None) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

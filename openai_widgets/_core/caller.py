@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from types import FrameType
 
 __all__ = ["outside_stacklevel"]
 
@@ -16,7 +17,8 @@ def outside_stacklevel() -> int:
     A call may pass through a module-level function, a mixin and a helper before it
     warns; counting frames by hand would point at one of those instead of the cell.
     """
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
         frame, level = frame.f_back, level + 1
     return level

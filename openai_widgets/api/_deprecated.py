@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from .._core.caller import outside_stacklevel
 from .._core.errors import InvalidTypeError
@@ -52,7 +52,7 @@ def renamed_keywords(**renames: str) -> Callable[[F], F]:
                     kwargs[new] = kwargs.pop(old)
             return function(*args, **kwargs)
 
-        return call  # type: ignore[return-value]
+        return cast(F, call)
 
     return decorate
 

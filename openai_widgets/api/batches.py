@@ -425,10 +425,12 @@ def _batch_ids(batch_ids: Any) -> list[str]:
         items = list(batch_ids)
     else:
         raise type_error("batch_ids", expected, batch_ids)
-    ids = [item.get("id") if isinstance(item, dict) else item for item in items]
-    for item in ids:
-        if not isinstance(item, str):
-            raise type_error("batch_ids", expected, item)
+    ids: list[str] = []
+    for item in items:
+        batch_id = item.get("id") if isinstance(item, dict) else item
+        if not isinstance(batch_id, str):
+            raise type_error("batch_ids", expected, batch_id)
+        ids.append(batch_id)
     if not ids or not all(i.strip() for i in ids):
         raise InvalidInputError(f"batch_ids is empty; pass {expected}")
     return ids
