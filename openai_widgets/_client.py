@@ -6,6 +6,7 @@ import importlib
 import warnings
 from typing import Any
 
+from .api._deprecated import DeprecatedAPI
 from .api.audio import AudioAPI
 from .api.batches import BatchesAPI
 from .api.chat import ChatAPI
@@ -30,6 +31,7 @@ class Client(
     CompletionsAPI,
     ModerationsAPI,
     EmbeddingsAPI,
+    DeprecatedAPI,  # before the areas whose old names it keeps
     BatchesAPI,
     ChatMapAPI,
     ImagesAPI,

@@ -5,43 +5,44 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._core.errors import InvalidInputError, InvalidTypeError
+from .._core.arguments import number, type_error, whole_number
+from .._core.errors import InvalidInputError
 
-__all__ = ["check_settings"]
+__all__ = ["checked_settings"]
 
 # name -> (lowest, highest, whole numbers only)
-_RANGES: dict[str, tuple[float, float, bool]] = {
+_RANGES: dict[str, tuple[float, float | None, bool]] = {
     "temperature": (0, 2, False),
     "top_p": (0, 1, False),
     "presence_penalty": (-2, 2, False),
     "frequency_penalty": (-2, 2, False),
     "n": (1, 128, True),
     "top_logprobs": (0, 20, True),
-    "max_tokens": (1, float("inf"), True),
-    "max_completion_tokens": (1, float("inf"), True),
+    "max_tokens": (1, None, True),
+    "max_completion_tokens": (1, None, True),
 }
 MAX_STOP_SEQUENCES = 4
 
 
-def check_settings(settings: Mapping[str, Any]) -> None:
-    """Raise InvalidInputError / InvalidTypeError for the first setting out of its range."""
+def checked_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """`settings` with the known ones checked (numpy numbers made Python ones, for JSON).
+
+    Raises InvalidTypeError / InvalidInputError for the first setting of a wrong type or
+    out of its range; settings it does not know pass as given.
+    """
+    checked = dict(settings)
     for name, (low, high, whole) in _RANGES.items():
-        value = settings.get(name)
-        if value is None:
-            continue
-        kind = "a whole number" if whole else "a number"
-        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
-            raise InvalidTypeError(f"{name} must be {kind}, not {type(value).__name__} {value!r}")
-        if not low <= value <= high:
-            span = f"at least {low:g}" if high == float("inf") else f"between {low:g} and {high:g}"
-            raise InvalidInputError(f"{name} must be {span}, got {value:g}")
-    _check_stop(settings.get("stop"))
+        if checked.get(name) is not None:
+            check = whole_number if whole else number
+            checked[name] = check(checked[name], name, minimum=low, maximum=high)
+    _check_stop(checked.get("stop"))
+    return checked
 
 
 def _check_stop(stop: Any) -> None:
     if stop is None or isinstance(stop, str):
         return
     if not isinstance(stop, (list, tuple)) or not all(isinstance(s, str) for s in stop):
-        raise InvalidTypeError("stop must be a string or a list of strings")
+        raise type_error("stop", "a string or a list of strings", stop)
     if len(stop) > MAX_STOP_SEQUENCES:
         raise InvalidInputError(f"stop holds {len(stop)} sequences; at most {MAX_STOP_SEQUENCES} are allowed")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import urllib.parse
 
-from .errors import InvalidInputError, InvalidTypeError
+from .arguments import text, type_error
+from .errors import InvalidInputError
 
 __all__ = ["path_id", "resolve_path"]
 
@@ -16,13 +17,11 @@ __all__ = ["path_id", "resolve_path"]
 def path_id(value: object, name: str) -> str:
     """`value` checked and percent-encoded for one path segment (colons kept: `ft:...` IDs)."""
     if not isinstance(value, str):
-        raise InvalidTypeError(f"{name} must be a string ID, not {type(value).__name__}")
-    text = value.strip()
-    if not text:
-        raise InvalidInputError(f"{name} is empty; pass an ID such as the ones listed by the list function")
-    if text in {".", ".."}:
+        raise type_error(name, "a string ID", value)
+    identifier = text(value, name, hint="pass an ID such as the ones listed by the list function").strip()
+    if identifier in {".", ".."}:
         raise InvalidInputError(f"{name} {value!r} is not an ID")
-    return urllib.parse.quote(text, safe=":@")
+    return urllib.parse.quote(identifier, safe=":@")
 
 
 def resolve_path(path: str) -> str:
@@ -32,7 +31,7 @@ def resolve_path(path: str) -> str:
     percent-encoded forms are refused, so a request can never carry the key elsewhere.
     """
     if not isinstance(path, str):
-        raise InvalidTypeError(f"path must be a string like 'models', not {type(path).__name__}")
+        raise type_error("path", "a string like 'models'", path)
     text = path.strip()
     decoded = text
     for _ in range(4):  # %252e%252e decodes twice to ..

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from .._version import __version__
+from .arguments import positive_number, type_error, whole_number
 from .constants import (
     DEFAULT_BASE_URL,
     DEFAULT_CONNECT_TIMEOUT,
@@ -36,7 +37,6 @@ from .errors import (
     APIStatusError,
     APITimeoutError,
     InvalidInputError,
-    InvalidTypeError,
     NotConnectedError,
     error_from_response,
 )
@@ -598,7 +598,7 @@ def _form_value(value: Any) -> Any:
 
 def _clean_key(key: str) -> str:
     if not isinstance(key, str):
-        raise InvalidTypeError(f"api_key must be a string, not {type(key).__name__}")
+        raise type_error("api_key", "a string", key)
     key = key.strip()
     if not key:
         raise NotConnectedError(
@@ -615,7 +615,7 @@ def _clean_key(key: str) -> str:
 
 def _clean_base_url(url: str) -> str:
     if not isinstance(url, str):
-        raise InvalidTypeError(f"base_url must be a string, not {type(url).__name__}")
+        raise type_error("base_url", "a string", url)
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise InvalidInputError(
@@ -628,16 +628,8 @@ def _clean_base_url(url: str) -> str:
 
 
 def _positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidTypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
-    if not value > 0:
-        raise InvalidInputError(f"{name} must be more than 0 seconds, got {value}")
-    return float(value)
+    return positive_number(value, name, unit="seconds")
 
 
 def _retries(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidTypeError(f"max_retries must be a whole number, not {type(value).__name__}")
-    if value < 0:
-        raise InvalidInputError(f"max_retries must be 0 or more, got {value}")
-    return value
+    return whole_number(value, "max_retries", minimum=0)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._core import arguments
+from .._core.arguments import type_error
 from .._core.errors import InvalidInputError, InvalidTypeError
 
 __all__ = [
@@ -248,7 +250,7 @@ def _response_format(model: str, value: Any) -> str:
     if value is None:
         return "json"
     if not isinstance(value, str):
-        raise InvalidTypeError(f"response_format must be text, not {type(value).__name__}")
+        raise type_error("response_format", f"one of {', '.join(TRANSCRIPTION_FORMATS)}", value)
     allowed = ("json", "text") if _JSON_TEXT_ONLY.match(model) else TRANSCRIPTION_FORMATS
     if value not in allowed:
         raise InvalidInputError(
@@ -261,6 +263,8 @@ def _response_format(model: str, value: Any) -> str:
 def _granularities(value: Any) -> list[str]:
     if value is None:
         return []
+    if not isinstance(value, (str, list, tuple)):
+        raise type_error("timestamp_granularities", "'word', 'segment' or a list of them", value)
     items = [value] if isinstance(value, str) else list(value)
     for item in items:
         if item not in ("word", "segment"):
@@ -271,7 +275,9 @@ def _granularities(value: Any) -> list[str]:
 def _language(value: Any) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not _LANGUAGE.match(value.strip().lower()):
+    if not isinstance(value, str):
+        raise type_error("language", "an ISO-639-1 code such as 'en'", value)
+    if not _LANGUAGE.match(value.strip().lower()):
         raise InvalidInputError(
             f"language {value!r} is not an ISO-639-1 code; use a two-letter code such as 'en', 'de' or 'fr'"
         )
@@ -282,18 +288,14 @@ def _temperature(value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidTypeError(f"temperature must be a number from 0 to 1, not {type(value).__name__}")
+        raise type_error("temperature", "a number from 0 to 1", value)
     if not 0 <= value <= 1:
         raise InvalidInputError(f"temperature {value} is out of range; transcription takes 0 to 1")
     return float(value)
 
 
 def _text(name: str, value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidTypeError(f"{name} must be text, not {type(value).__name__}")
-    return value or None
+    return arguments.text(value, name, optional=True, blank=True) or None
 
 
 # -- speech --------------------------------------------------------------------------------
@@ -308,10 +310,7 @@ def check_speech(
     model: str, text: Any, voice: Any, fmt: Any, speed: Any, instructions: Any
 ) -> dict[str, Any]:
     """The JSON body for /audio/speech."""
-    if not isinstance(text, str):
-        raise InvalidTypeError(f"text must be a string, not {type(text).__name__}")
-    if not text.strip():
-        raise InvalidInputError("text is empty; give the words to speak")
+    arguments.text(text, "text", hint="give the words to speak")
     if len(text) > MAX_SPEECH_CHARS:
         raise InvalidInputError(
             f"text is {len(text)} characters; speech takes up to {MAX_SPEECH_CHARS} per request: "
@@ -325,7 +324,7 @@ def check_speech(
     }
     if speed is not None:
         if isinstance(speed, bool) or not isinstance(speed, (int, float)):
-            raise InvalidTypeError(f"speed must be a number from 0.25 to 4, not {type(speed).__name__}")
+            raise type_error("speed", "a number from 0.25 to 4", speed)
         if not 0.25 <= speed <= 4:
             raise InvalidInputError(
                 f"speed {speed} is out of range; use 0.25 (slow) to 4 (fast), 1 is normal"
@@ -344,7 +343,7 @@ def _voice(model: str, voice: Any) -> Any:
             raise InvalidInputError("a custom voice is given as {'id': 'voice_...'}")
         return voice
     if not isinstance(voice, str):
-        raise InvalidTypeError(f"voice must be a voice name such as 'alloy', not {type(voice).__name__}")
+        raise type_error("voice", "a voice name such as 'alloy'", voice)
     name = voice.strip().lower()
     allowed = speech_voices(model)
     if not _OPENAI_TTS.match(model):
@@ -358,7 +357,9 @@ def _voice(model: str, voice: Any) -> Any:
 
 
 def _speech_format(fmt: Any) -> str:
-    if not isinstance(fmt, str) or fmt.lower() not in SPEECH_FORMATS:
+    if not isinstance(fmt, str):
+        raise type_error("format", f"one of {', '.join(SPEECH_FORMATS)}", fmt)
+    if fmt.lower() not in SPEECH_FORMATS:
         raise InvalidInputError(
             f"format {fmt!r} is not offered for speech: use one of {', '.join(SPEECH_FORMATS)}"
         )

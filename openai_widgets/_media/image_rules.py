@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._core.errors import InvalidInputError, InvalidTypeError
+from .._core import arguments
+from .._core.arguments import type_error
+from .._core.errors import InvalidInputError
 from .image_input import ImageFile
 
 __all__ = [
@@ -146,16 +148,11 @@ def normalize_size(size: Any) -> str | None:
         if match:
             return f"{int(match.group(1))}x{int(match.group(2))}"
         raise InvalidInputError(f"size {size!r} is not a size; write it as WIDTHxHEIGHT, e.g. '1024x1024'")
-    raise InvalidTypeError(
-        f"size must be text like '1024x1024' or a (width, height) pair, not {type(size).__name__}"
-    )
+    raise type_error("size", "a string like '1024x1024' or a (width, height) pair", size)
 
 
 def check_prompt(prompt: Any, rules: ImageModelRules | None) -> str:
-    if not isinstance(prompt, str):
-        raise InvalidTypeError(f"prompt must be text, not {type(prompt).__name__}")
-    if not prompt.strip():
-        raise InvalidInputError("prompt is empty; describe the image you want")
+    arguments.text(prompt, "prompt", hint="describe the image you want")
     if rules is not None and len(prompt) > rules.prompt_limit:
         longer = [
             f"{r.name} ({r.prompt_limit})"
@@ -172,7 +169,7 @@ def check_prompt(prompt: Any, rules: ImageModelRules | None) -> str:
 
 def check_n(n: Any, rules: ImageModelRules | None) -> int:
     if isinstance(n, bool) or not _is_int(n):
-        raise InvalidTypeError(f"n must be a whole number of images, not {type(n).__name__}")
+        raise type_error("n", "a whole number of images", n)
     n = int(n)
     if rules is not None and rules.max_n == 1 and n != 1:
         others = " or ".join(r.name for r in IMAGE_MODELS.values() if r.max_n > 1)
@@ -204,7 +201,7 @@ def check_choice(name: str, value: Any, rules: ImageModelRules | None, field: st
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidTypeError(f"{name} must be text, not {type(value).__name__}")
+        raise type_error(name, "a string", value)
     if rules is None:
         return value
     allowed = getattr(rules, field)

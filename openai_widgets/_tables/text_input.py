@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._core.arguments import type_error, whole_number
 from .._core.errors import InvalidInputError, InvalidTypeError
 
 if TYPE_CHECKING:
@@ -36,10 +37,7 @@ def text_input(value: Any, *, limit: int | None = None, what: str = "input") -> 
     elif isinstance(value, pd.Series):
         texts, index = value.tolist(), value.index
     elif isinstance(value, (bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
-        raise InvalidTypeError(
-            f"{what} must be a string, a list of strings, a pandas Series or a DataFrame column, "
-            f"not {type(value).__name__}"
-        )
+        raise type_error(what, "a string, a list of strings, a pandas Series or a DataFrame column", value)
     else:
         texts = list(value)
         index = pd.RangeIndex(len(texts))
@@ -53,14 +51,7 @@ def text_input(value: Any, *, limit: int | None = None, what: str = "input") -> 
 
 def check_count(value: Any, name: str, *, optional: bool = True) -> int | None:
     """A whole number of 1 or more (`limit`, `dimensions`, `k`); None passes when `optional`."""
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        allowed = "a whole number or None" if optional else "a whole number"
-        raise InvalidTypeError(f"{name} must be {allowed}, not {type(value).__name__}")
-    if value < 1:
-        raise InvalidInputError(f"{name} must be 1 or more, got {value}")
-    return value
+    return whole_number(value, name, minimum=1, optional=optional)
 
 
 def _only_column(frame: pd.DataFrame, what: str) -> pd.Series:

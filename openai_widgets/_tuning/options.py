@@ -6,9 +6,10 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
-from .._core.errors import InvalidInputError, InvalidTypeError
+from .._core.arguments import number, positive_number, text, type_error, whole_number
+from .._core.errors import InvalidInputError
 
-__all__ = ["checked_interval", "checked_method", "checked_seed", "checked_suffix"]
+__all__ = ["checked_method", "checked_poll_interval", "checked_seed", "checked_suffix"]
 
 MAX_SUFFIX = 64
 METHODS = ("supervised", "dpo", "reinforcement")
@@ -23,8 +24,7 @@ _SEED_MAX = 2_147_483_647
 
 
 def checked_suffix(suffix: Any) -> str:
-    if not isinstance(suffix, str):
-        raise InvalidTypeError(f"suffix must be a text, not {type(suffix).__name__}")
+    text(suffix, "suffix", hint="give 1 to 64 characters, or leave it out", blank=True)
     if not suffix:
         raise InvalidInputError("suffix is empty; give 1 to 64 characters, or leave it out")
     if len(suffix) > MAX_SUFFIX:
@@ -35,17 +35,11 @@ def checked_suffix(suffix: Any) -> str:
 
 
 def checked_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise InvalidTypeError(f"seed must be a whole number, not {type(seed).__name__}")
-    if not 0 <= seed <= _SEED_MAX:
-        raise InvalidInputError(f"seed must be from 0 to {_SEED_MAX}, got {seed}")
-    return seed
+    return whole_number(seed, "seed", minimum=0, maximum=_SEED_MAX)
 
 
-def checked_interval(interval: Any) -> float:
-    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval <= 0:
-        raise InvalidInputError(f"interval must be a number of seconds above 0, got {interval!r}")
-    return float(interval)
+def checked_poll_interval(seconds: Any) -> float:
+    return positive_number(seconds, "poll_interval", unit="seconds")
 
 
 def checked_method(method: Any, hyperparameters: Any) -> dict[str, Any] | None:
@@ -57,9 +51,7 @@ def checked_method(method: Any, hyperparameters: Any) -> dict[str, Any] | None:
             return None
         method = {"type": "supervised"}
     elif not isinstance(method, Mapping):
-        raise InvalidTypeError(
-            f"method must be a dict like {{'type': 'supervised'}}, not {type(method).__name__}"
-        )
+        raise type_error("method", "a dict like {'type': 'supervised'}", method)
     kind = method.get("type")
     if kind not in METHODS:
         raise InvalidInputError(f"method type {kind!r} is not one of {', '.join(METHODS)}")
@@ -82,9 +74,7 @@ def checked_method(method: Any, hyperparameters: Any) -> dict[str, Any] | None:
 
 def _hyperparameters(values: Any, kind: str) -> dict[str, Any]:
     if not isinstance(values, Mapping):
-        raise InvalidTypeError(
-            f"hyperparameters must be a dict like {{'n_epochs': 3}}, not {type(values).__name__}"
-        )
+        raise type_error("hyperparameters", "a dict like {'n_epochs': 3}", values)
     allowed = [name for name in _HYPERPARAMETERS if name != "beta" or kind == "dpo"]
     checked = {}
     for name, value in values.items():
@@ -98,15 +88,13 @@ def _hyperparameters(values: Any, kind: str) -> dict[str, Any]:
 
 def _hyperparameter(name: str, value: Any) -> int | float:
     low, high, whole = _HYPERPARAMETERS[name]
-    numeric = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not numeric or (whole and not float(value).is_integer()):
-        kind = "a whole number" if whole else "a number"
-        raise InvalidInputError(f"hyperparameter {name} must be {kind} or 'auto', not {value!r}")
-    value = int(value) if whole else float(value)
-    too_low = value < low if whole else value <= low
-    if too_low or (high is not None and value > high):
-        limits = (
-            f"from {low} to {high}" if whole else f"above {low}" + (f" and at most {high}" if high else "")
-        )
-        raise InvalidInputError(f"hyperparameter {name} must be {limits}, got {value}")
-    return value
+    label = f"hyperparameter {name}"
+    if not whole:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise type_error(label, "a number or 'auto'", value)
+        return number(positive_number(value, label), label, maximum=high)  # above `low`, which is 0
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 3.0 from a DataFrame or JSON is 3 epochs
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise type_error(label, "a whole number or 'auto'", value)
+    return whole_number(value, label, minimum=low, maximum=high)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import os
+from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
-from .._core.arguments import model_argument
-from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._core.arguments import model_argument, whole_number
+from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.transport import BaseClient, decode_json
-from .._media.audio import check_speech, check_transcription, describe, read_audio
+from .._media.audio import SPEECH_VOICES, check_speech, check_transcription, describe, read_audio
 from .._tables.frames import segments_frame, transcripts_frame
 
 if TYPE_CHECKING:
@@ -17,17 +18,90 @@ if TYPE_CHECKING:
 
 __all__ = ["AudioAPI"]
 
+# The types the overloads of transcribe() and translate() tell apart: one audio file (a
+# path, bytes, a file object; an IPython.display.Audio is typed Any), the formats that
+# come back as text, and timestamp granularities, which always give segments.
+AudioSource = str | os.PathLike[str] | bytes | IO[bytes]
+TextFormat = Literal["json", "text", "srt", "vtt"]
+Granularities = Literal["word", "segment"] | list[str] | tuple[str, ...]
+
 
 class AudioAPI(BaseClient):
+    @overload
     def transcribe(
         self,
-        file: Any,
+        file: list[Any] | tuple[Any, ...],
         model: str | None = None,
+        *,
         language: str | None = None,
         prompt: str | None = None,
         response_format: str | None = None,
         temperature: float | None = None,
-        timestamp_granularities: list[str] | str | None = None,
+        timestamp_granularities: Granularities | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame: ...
+    @overload
+    def transcribe(
+        self,
+        file: AudioSource,
+        model: str | None = None,
+        *,
+        language: str | None = None,
+        prompt: str | None = None,
+        response_format: TextFormat | None = None,
+        temperature: float | None = None,
+        timestamp_granularities: None = None,
+        limit: int | None = None,
+    ) -> str: ...
+    @overload
+    def transcribe(
+        self,
+        file: AudioSource,
+        model: str | None = None,
+        *,
+        language: str | None = None,
+        prompt: str | None = None,
+        response_format: Literal["verbose_json"],
+        temperature: float | None = None,
+        timestamp_granularities: Granularities | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame: ...
+    @overload
+    def transcribe(
+        self,
+        file: AudioSource,
+        model: str | None = None,
+        *,
+        language: str | None = None,
+        prompt: str | None = None,
+        response_format: Literal["verbose_json"] | None = None,
+        temperature: float | None = None,
+        timestamp_granularities: Granularities,
+        limit: int | None = None,
+    ) -> pd.DataFrame: ...
+    @overload
+    def transcribe(
+        self,
+        file: Any,
+        model: str | None = None,
+        *,
+        language: str | None = None,
+        prompt: str | None = None,
+        response_format: str | None = None,
+        temperature: float | None = None,
+        timestamp_granularities: Granularities | None = None,
+        limit: int | None = None,
+    ) -> str | pd.DataFrame: ...
+    def transcribe(
+        self,
+        file: Any,
+        model: str | None = None,
+        *,
+        language: str | None = None,
+        prompt: str | None = None,
+        response_format: str | None = None,
+        temperature: float | None = None,
+        timestamp_granularities: Granularities | None = None,
         limit: int | None = None,
     ) -> str | pd.DataFrame:
         """Speech -> text in the language spoken.
@@ -47,10 +121,55 @@ class AudioAPI(BaseClient):
         )
         return self._speech_to_text("audio/transcriptions", file, fields, limit)
 
+    @overload
+    def translate(
+        self,
+        file: list[Any] | tuple[Any, ...],
+        model: str | None = None,
+        *,
+        prompt: str | None = None,
+        response_format: str | None = None,
+        temperature: float | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame: ...
+    @overload
+    def translate(
+        self,
+        file: AudioSource,
+        model: str | None = None,
+        *,
+        prompt: str | None = None,
+        response_format: TextFormat | None = None,
+        temperature: float | None = None,
+        limit: int | None = None,
+    ) -> str: ...
+    @overload
+    def translate(
+        self,
+        file: AudioSource,
+        model: str | None = None,
+        *,
+        prompt: str | None = None,
+        response_format: Literal["verbose_json"],
+        temperature: float | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame: ...
+    @overload
     def translate(
         self,
         file: Any,
         model: str | None = None,
+        *,
+        prompt: str | None = None,
+        response_format: str | None = None,
+        temperature: float | None = None,
+        limit: int | None = None,
+    ) -> str | pd.DataFrame: ...
+    def translate(
+        self,
+        file: Any,
+        model: str | None = None,
+        *,
         prompt: str | None = None,
         response_format: str | None = None,
         temperature: float | None = None,
@@ -64,8 +183,9 @@ class AudioAPI(BaseClient):
     def speak(
         self,
         text: str,
-        voice: str | dict[str, str] = "alloy",
         model: str | None = None,
+        *,
+        voice: str | dict[str, str] = "alloy",
         format: str = "mp3",
         speed: float | None = None,
         instructions: str | None = None,
@@ -80,6 +200,8 @@ class AudioAPI(BaseClient):
         from .._media.speech import Speech
 
         model = model_argument(model, "speech")
+        if model.lower() in SPEECH_VOICES:  # speak(text, "nova"): the voice was the second argument once
+            raise InvalidInputError(f"model {model!r} is a voice; pass it as voice={model!r}")
         body = check_speech(model, text, voice, format, speed, instructions)
         response = self._request("POST", "audio/speech", json=body)
         if not response.content:
@@ -119,13 +241,7 @@ class AudioAPI(BaseClient):
 
 
 def _limit(limit: Any) -> int | None:
-    if limit is None:
-        return None
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise InvalidTypeError(f"limit must be a whole number of files, not {type(limit).__name__}")
-    if limit < 1:
-        raise InvalidInputError(f"limit {limit} must be 1 or more (it caps how many files are sent)")
-    return limit
+    return whole_number(limit, "limit", minimum=1, optional=True, of="files")
 
 
 def _progress(items: list[Any], path: str):

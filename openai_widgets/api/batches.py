@@ -4,15 +4,17 @@
 batch per 50,000 requests or 200 MB, waits with a progress bar, downloads the output and
 error files and returns one row per request in input order, failed ones included.
 `wait=False` returns the created batches at once; `batch_results(ids)` collects them
-later, even from another session. `batches()`, `batch_info(id)` and `cancel_batch(id)`
+later, even from another session. `batches()`, `batch_job(id)` and `cancel_batch(id)`
 list, show and stop batches. The steps themselves are `bulk.batch_api.BatchService`.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
+from .._core.arguments import boolean, positive_number, type_error, whole_number
 from .._core.errors import InvalidInputError
 from .._core.paths import path_id
 from .._core.transport import BaseClient
@@ -22,10 +24,43 @@ from ..bulk.batch_api import BatchService, endpoint_url, request_lines, results_
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BatchesAPI"]
+__all__ = ["BatchesAPI", "check_waiting"]
 
 
 class BatchesAPI(BaseClient):
+    @overload
+    def batch(
+        self,
+        requests: Any,
+        endpoint: str,
+        *,
+        wait: Literal[True] = True,
+        metadata: dict[str, str] | None = None,
+        poll_interval: float | None = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame: ...
+    @overload
+    def batch(
+        self,
+        requests: Any,
+        endpoint: str,
+        *,
+        wait: Literal[False],
+        metadata: dict[str, str] | None = None,
+        poll_interval: float | None = None,
+        progress: bool | None = None,
+    ) -> list[Record]: ...
+    @overload
+    def batch(
+        self,
+        requests: Any,
+        endpoint: str,
+        *,
+        wait: bool,
+        metadata: dict[str, str] | None = None,
+        poll_interval: float | None = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame | list[Record]: ...
     def batch(
         self,
         requests: Any,
@@ -48,6 +83,7 @@ class BatchesAPI(BaseClient):
         """
         import pandas as pd
 
+        wait = check_waiting(wait, poll_interval, progress)
         url = endpoint_url(endpoint)
         index = requests.index if isinstance(requests, pd.Series) else None
         lines = request_lines(requests, url)
@@ -76,7 +112,7 @@ class BatchesAPI(BaseClient):
         """
         ids = _batch_ids(batch_ids)
         service = BatchService(self)
-        if wait:
+        if check_waiting(wait, poll_interval, progress):
             records = service.wait(ids, total=None, poll_interval=poll_interval, progress=progress)
         else:
             records = [service.record(batch_id) for batch_id in ids]
@@ -84,13 +120,14 @@ class BatchesAPI(BaseClient):
         frame.attrs.update({"batch_ids": ids, "endpoint": records[0].get("endpoint")})
         return frame
 
-    def batches(self, limit: int | None = None) -> pd.DataFrame:
+    def batches(self, *, limit: int | None = None) -> pd.DataFrame:
         """Your batches, newest first: `id`, `status`, `endpoint`, times (UTC), request counts, file IDs."""
         from .._tables.frames import batches_frame
 
+        limit = whole_number(limit, "limit", minimum=1, optional=True)
         return batches_frame(self._paginate("batches", max_items=limit))
 
-    def batch_info(self, batch_id: str) -> Record:
+    def batch_job(self, batch_id: str) -> Record:
         """One batch's record: status, request counts, file IDs, times."""
         return as_record(self._get(f"batches/{path_id(batch_id, 'batch_id')}"))
 
@@ -99,9 +136,33 @@ class BatchesAPI(BaseClient):
         return as_record(self._post(f"batches/{path_id(batch_id, 'batch_id')}/cancel"))
 
 
+def check_waiting(wait: Any, poll_interval: Any, progress: Any) -> bool:
+    """The waiting settings of the Batch API calls, checked before anything is sent; `wait`."""
+    positive_number(poll_interval, "poll_interval", unit="seconds", optional=True)
+    if progress is not None:
+        boolean(progress, "progress")
+    return boolean(wait, "wait")
+
+
 def _batch_ids(batch_ids: Any) -> list[str]:
-    items = [batch_ids] if isinstance(batch_ids, (str, dict)) else list(batch_ids)
-    ids = [item.get("id") if isinstance(item, dict) else item for item in items]
-    if not ids or not all(isinstance(i, str) and i for i in ids):
-        raise InvalidInputError("batch_ids must be a batch ID, a batch record, or a list of them")
+    expected = "a batch ID, a batch record, or a list of them"
+    if isinstance(batch_ids, (str, dict)):
+        items = [batch_ids]
+    elif isinstance(batch_ids, Sequence) or _is_series(batch_ids):
+        items = list(batch_ids)
+    else:
+        raise type_error("batch_ids", expected, batch_ids)
+    ids: list[str] = []
+    for item in items:
+        batch_id = item.get("id") if isinstance(item, dict) else item
+        if not isinstance(batch_id, str):
+            raise type_error("batch_ids", expected, batch_id)
+        ids.append(batch_id)
+    if not ids or not all(i.strip() for i in ids):
+        raise InvalidInputError(f"batch_ids is empty; pass {expected}")
     return ids
+
+
+def _is_series(value: Any) -> bool:
+    pandas = sys.modules.get("pandas")  # not loaded: the value cannot be a Series
+    return pandas is not None and isinstance(value, pandas.Series)

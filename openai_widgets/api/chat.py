@@ -9,7 +9,7 @@ from typing import Any
 
 from .._chat.messages import normalize_messages, text_of
 from .._chat.result import ChatResult
-from .._chat.sampling import check_settings
+from .._chat.sampling import checked_settings
 from .._chat.stream import ChunkAssembler, LiveView
 from .._core.arguments import model_argument
 from .._core.errors import InvalidInputError, InvalidTypeError, StreamInterruptedError
@@ -26,8 +26,8 @@ class ChatAPI(BaseClient):
         self,
         messages: Any,
         model: str | None = None,
-        stream: bool = False,
         *,
+        stream: bool = False,
         on_update: Callable[[ChatResult], Any] | None = None,
         **advanced: Any,
     ) -> ChatResult:
@@ -90,7 +90,7 @@ class ChatAPI(BaseClient):
 def chat_body(messages: list[dict[str, Any]], model: Any, advanced: dict[str, Any]) -> dict[str, Any]:
     """The request body: checked settings, JSON mode prepared."""
     options = {key: value for key, value in advanced.items() if value is not None}
-    check_settings(options)
+    options = checked_settings(options)
     if "response_format" in options:
         options["response_format"] = response_format(options["response_format"])
         messages = _with_json_hint(messages, options["response_format"])

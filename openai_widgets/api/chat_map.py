@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import bulk
 from .._chat.messages import normalize_messages
-from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._core.arguments import boolean, text, type_error
+from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.transport import BaseClient
+from ..bulk.options import BulkOptions
 from ..bulk.rows import RowResults, keep_partial
 from .chat import chat_body
 
@@ -33,9 +35,11 @@ class ChatMapAPI(BaseClient):
         *,
         system: str | None = None,
         batch: bool = False,
+        poll_interval: float | None = None,
         max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
+        max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
         **advanced: Any,
@@ -49,30 +53,36 @@ class ChatMapAPI(BaseClient):
         (temperature, max_completion_tokens, response_format, ...).
 
         Requests run on the bulk engine: several in flight, paced by the rate limits, with
-        a progress bar. If the run stops (an error after retries, or Ctrl-C), the error's
-        `partial` holds the answers so far and `chat_map(..., resume=error.partial)`
-        asks only the rest. With `batch=True` the requests go through the Batch API
-        instead (half the price, answers within 24 hours); rows that failed there are
+        a progress bar. The bulk options `max_concurrency`, `requests_per_minute`,
+        `tokens_per_minute`, `max_retries`, `progress` and `resume` are the same on every
+        bulk call: see `openai_widgets.bulk.options`. If the run stops (an error after
+        retries, or Ctrl-C), the error's `partial` holds the answers so far and
+        `chat_map(..., resume=True)` (or `resume=error.partial`) asks only the rest. With
+        `batch=True` the requests go through the Batch API instead (half the price, answers
+        within 24 hours; `poll_interval` seconds between looks); rows that failed there are
         None, with the reason in `.attrs["errors"]`.
         """
         prompts, index = _prompts(rows, template)
-        messages = [{"role": "system", "content": system}] if system else []
+        messages = [{"role": "system", "content": text(system, "system", optional=True)}] if system else []
         bodies = [
             chat_body(normalize_messages([*messages, {"role": "user", "content": p}]), model, advanced)
             for p in prompts
         ]
-        if batch:
-            return self._chat_map_batch(bodies, index, progress)
-        pacing = {
-            "max_concurrency": max_concurrency,
-            "requests_per_minute": requests_per_minute,
-            "tokens_per_minute": tokens_per_minute,
-            "progress": progress,
-        }
-        return self._chat_map_engine(bodies, RowResults(prompts, "chat_map", resume), index, pacing)
+        options = BulkOptions(
+            max_concurrency=max_concurrency,
+            requests_per_minute=requests_per_minute,
+            tokens_per_minute=tokens_per_minute,
+            max_retries=max_retries,
+            progress=progress,
+            resume=resume,
+        )
+        answers = RowResults(prompts, "chat_map", options.resume)
+        if boolean(batch, "batch"):
+            return self._chat_map_batch(bodies, answers, index, options, poll_interval)
+        return self._chat_map_engine(bodies, answers, index, options)
 
     def _chat_map_engine(
-        self, bodies: list[dict[str, Any]], answers: RowResults, index: Any, pacing: dict[str, Any]
+        self, bodies: list[dict[str, Any]], answers: RowResults, index: Any, options: BulkOptions
     ) -> pd.Series:
         """One request per row on the bulk engine; the error of a stopped run keeps what finished."""
         usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
@@ -100,29 +110,46 @@ class ChatMapAPI(BaseClient):
                 skip=answers.skip,
                 description="chat_map",
                 unit="row",
-                **pacing,
+                **options.engine_settings(self),
             )
         except (bulk.BulkError, bulk.BulkInterrupted) as error:
             done = answers.skip
             partial = _series([answers.values[p] for p in done], index[done])
             keep_partial(error, partial, answers, what="rows are answered")
             raise
+        answers.done()
         result = _series(answers.values, index)
         result.attrs.update({"model": bodies[0]["model"] if bodies else None, "usage": usage})
         return result
 
-    def _chat_map_batch(self, bodies: list[dict[str, Any]], index: Any, progress: bool | None) -> pd.Series:
-        frame = self.batch(bodies, "/v1/chat/completions", progress=progress)
-        errors = list(frame["error"])
-        texts = [
-            _reply_text(answer) if error is None else None
-            for answer, error in zip(frame["response"], errors, strict=True)
-        ]
-        result = _series(texts, index)
-        result.attrs["errors"] = {
-            label: e for label, e in zip(result.index, errors, strict=True) if e is not None
-        }
-        result.attrs["batch_ids"] = frame.attrs.get("batch_ids", [])
+    def _chat_map_batch(
+        self,
+        bodies: list[dict[str, Any]],
+        answers: RowResults,
+        index: Any,
+        options: BulkOptions,
+        poll_interval: float | None,
+    ) -> pd.Series:
+        """The rows not answered yet (all, unless resumed) through the Batch API."""
+        missing = [p for p, done in enumerate(answers.finished) if not done]
+        errors: dict[Any, str] = {}
+        batch_ids: list[str] = []
+        if missing:
+            frame = self.batch(
+                [bodies[p] for p in missing],
+                "/v1/chat/completions",
+                poll_interval=poll_interval,
+                progress=options.progress,
+            )
+            batch_ids = frame.attrs.get("batch_ids", [])
+            for position, answer, error in zip(missing, frame["response"], frame["error"], strict=True):
+                if error is None:
+                    answers.store([position], [_reply_text(answer)])
+                else:
+                    errors[index[position]] = error
+        answers.done()
+        result = _series(answers.values, index)
+        result.attrs.update({"errors": errors, "batch_ids": batch_ids})
         return result
 
 
@@ -130,8 +157,7 @@ def _prompts(rows: Any, template: Any) -> tuple[list[str], Any]:
     """Every row's prompt, and the index to label the answers with."""
     import pandas as pd
 
-    if not isinstance(template, str) or not template.strip():
-        raise InvalidTypeError("template must be a non-empty string such as 'Summarise: {text}'")
+    text(template, "template", hint="write a prompt such as 'Summarise: {text}'")
     fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
     if isinstance(rows, pd.DataFrame):
         missing = sorted({f for f in fields if f not in rows.columns})
@@ -151,7 +177,7 @@ def _prompts(rows: Any, template: Any) -> tuple[list[str], Any]:
             )
         records = [dict.fromkeys(names, value) for value in rows.tolist()]
     else:
-        raise InvalidTypeError(f"rows must be a pandas Series or DataFrame, not {type(rows).__name__}")
+        raise type_error("rows", "a pandas Series or DataFrame", rows)
     prompts = []
     for position, record in enumerate(records):
         for name in fields:

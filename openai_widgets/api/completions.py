@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import warnings
 from typing import Any
 
-from .._chat.sampling import check_settings
-from .._core.arguments import model_argument
-from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._chat.sampling import checked_settings
+from .._core.arguments import model_argument, text
+from .._core.caller import outside_stacklevel
+from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.transport import BaseClient
 
 __all__ = ["DEPRECATION", "CompletionsAPI"]
@@ -18,7 +17,6 @@ DEPRECATION = (
     "complete() uses OpenAI's legacy completions endpoint (instruct models only); "
     "use chat() instead, e.g. ow.chat(prompt, model='gpt-4o-mini')."
 )
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 class CompletionsAPI(BaseClient):
@@ -29,11 +27,8 @@ class CompletionsAPI(BaseClient):
         (max_tokens, which the API defaults to 16, temperature, top_p, stop, suffix, echo,
         seed, ...). For anything new use `chat()`.
         """
-        warnings.warn(DEPRECATION, DeprecationWarning, stacklevel=_caller_level())
-        if not isinstance(prompt, str):
-            raise InvalidTypeError(f"prompt must be a string, not {type(prompt).__name__}")
-        if not prompt.strip():
-            raise InvalidInputError("prompt is empty; write the text to continue")
+        warnings.warn(DEPRECATION, DeprecationWarning, stacklevel=outside_stacklevel())
+        text(prompt, "prompt", hint="write the text to continue")
         if advanced.get("stream"):
             raise InvalidInputError(
                 "complete() returns the whole text and does not stream; use chat(..., stream=True)"
@@ -43,7 +38,7 @@ class CompletionsAPI(BaseClient):
                 "complete() returns one text, so n is not taken; call it again for another"
             )
         options = {k: v for k, v in advanced.items() if v is not None and k not in {"stream", "n"}}
-        check_settings(options)
+        options = checked_settings(options)
         body = {"model": model_argument(model, "completion"), "prompt": prompt, **options}
         response = self._post("completions", body)
         choices = response.get("choices") if isinstance(response, dict) else None
@@ -52,11 +47,3 @@ class CompletionsAPI(BaseClient):
                 f"POST completions: the answer holds no text choice: {str(response)[:200]}"
             )
         return choices[0]["text"]
-
-
-def _caller_level() -> int:
-    """The stacklevel that points a warning at the first caller outside this package."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
-        frame, level = frame.f_back, level + 1
-    return level

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._core.arguments import type_error
 from .._core.constants import HTTP_METHODS
-from .._core.errors import InvalidInputError, InvalidTypeError
+from .._core.errors import InvalidInputError
 from .._core.json_text import parse_json
 from .._core.transport import BaseClient, decode_json
 from .._tables.records import as_record
@@ -22,10 +23,10 @@ class CustomAPI(BaseClient):
         self,
         method: str,
         path: str,
+        *,
         headers: Mapping[str, str] | str | None = None,
         query: Mapping[str, Any] | str | None = None,
         body: Any = None,
-        *,
         timeout: float | None = None,
     ) -> Any:
         """Call `method path` (relative to the base URL) and return the parsed JSON.
@@ -54,7 +55,7 @@ class CustomAPI(BaseClient):
 
 def _method(method: Any) -> str:
     if not isinstance(method, str):
-        raise InvalidTypeError(f"method must be a string such as 'GET', not {type(method).__name__}")
+        raise type_error("method", "a string such as 'GET'", method)
     verb = method.strip().upper()
     if verb not in HTTP_METHODS:
         raise InvalidInputError(f"method {method!r} is not supported; use one of {', '.join(HTTP_METHODS)}")
@@ -66,12 +67,14 @@ def _headers(headers: Mapping[str, Any] | None) -> dict[str, str] | None:
         return None
     clean = {}
     for name, value in headers.items():
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidInputError(f"header name {name!r} is not a non-empty string")
+        if not isinstance(name, str):
+            raise type_error(f"header name {name!r}", "a string", name)
+        if not name.strip():
+            raise InvalidInputError(f"header name {name!r} is empty; name the header, e.g. 'OpenAI-Beta'")
         if name.strip().lower() in _RESERVED_HEADERS:
             raise InvalidInputError(f"header {name!r} is set by the client; remove it from headers")
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise InvalidTypeError(f"header {name!r} must have a text value, not {type(value).__name__}")
+            raise type_error(f"header {name!r}", "a text value", value)
         text = str(value)
         if "\n" in text or "\r" in text:
             raise InvalidInputError(f"header {name!r} contains a line break")

@@ -11,8 +11,8 @@ import re
 import warnings
 from typing import Any
 
-from .._core.arguments import model_argument
-from .._core.errors import InvalidInputError, InvalidTypeError
+from .._core.arguments import model_argument, text
+from .._core.errors import InvalidInputError
 from .chat import ChatAPI
 
 __all__ = ["EDIT_PROMPT", "EditsAPI"]
@@ -36,8 +36,8 @@ class EditsAPI(ChatAPI):
         A reply the model wrapped in a code fence the input did not have is unwrapped.
         A reply cut at the token limit comes back with a RuntimeWarning.
         """
-        text = _text(input, "input", "give the text to edit")
-        what = _text(instruction, "instruction", "say what to change, e.g. 'Fix the spelling'")
+        original = text(input, "input", hint="give the text to edit")
+        what = text(instruction, "instruction", hint="say what to change, e.g. 'Fix the spelling'")
         if advanced.get("stream"):
             raise InvalidInputError(
                 "edit() returns one whole text, so stream is not taken; use chat(stream=True)"
@@ -47,7 +47,7 @@ class EditsAPI(ChatAPI):
         advanced = {k: v for k, v in advanced.items() if k not in {"stream", "n"}}
         messages = [
             {"role": "system", "content": EDIT_PROMPT.format(instruction=what.strip())},
-            {"role": "user", "content": text},
+            {"role": "user", "content": original},
         ]
         result = self.chat(messages, model=model_argument(model, "edit"), **advanced)
         if result.finish_reason == "length":
@@ -56,15 +56,7 @@ class EditsAPI(ChatAPI):
                 RuntimeWarning,
                 stacklevel=2,
             )
-        return _unfenced(result.text, text)
-
-
-def _text(value: Any, name: str, hint: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidTypeError(f"{name} must be a string, not {type(value).__name__}")
-    if not value.strip():
-        raise InvalidInputError(f"{name} is empty; {hint}")
-    return value
+        return _unfenced(result.text, original)
 
 
 def _unfenced(reply: str, original: str) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import bulk
-from .._core.constants import DEFAULT_MODELS
-from .._core.errors import InvalidInputError, InvalidTypeError
+from .._core.arguments import boolean, model_argument, text, type_error, whole_number
+from .._core.errors import InvalidInputError
 from .._core.transport import BaseClient
+from ..bulk.options import BulkOptions
+from .batches import check_waiting
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,20 +22,20 @@ class EmbeddingsAPI(BaseClient):
         self,
         input: Any,
         model: str | None = None,
+        *,
         user: str | None = None,
         limit: int | None = None,
         dimensions: int | None = None,
-        *,
-        batch: bool = False,
+        chunk_long: bool = False,
         cache: Any = None,
+        batch: bool = False,
+        poll_interval: float | None = None,
         max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
-        chunk_long: bool = False,
-        resume: Any = None,
-        max_retries: int = bulk.DEFAULT_MAX_RETRIES,
+        max_retries: int | None = None,
         progress: bool | None = None,
-        poll_interval: float | None = None,
+        resume: Any = None,
     ) -> pd.DataFrame:
         """Embed a string, a list, a Series or a DataFrame column -> a DataFrame indexed like the input.
 
@@ -42,47 +44,54 @@ class EmbeddingsAPI(BaseClient):
         `dimensions`, `usage` (tokens), `reused` (inputs not sent: resumed or cached) and
         `requests`. `limit` embeds only the first `limit` inputs; `user` is passed on.
 
-        Requests carry up to 2048 inputs and 300,000 tokens, ask for base64 (decoded with
-        numpy; plain float lists work too), go several at a time (`max_concurrency`) and
-        follow the rate limits the server announces, or `requests_per_minute` /
-        `tokens_per_minute` when given; see `openai_widgets.bulk`. Identical inputs are
-        sent once. An empty string, or an input over 8192 tokens, is refused naming its
-        index, unless `chunk_long=True`, which embeds a long input in pieces and averages them.
+        Requests carry up to 2048 inputs and 300,000 tokens and ask for base64 (decoded
+        with numpy; plain float lists work too). Identical inputs are sent once. An empty
+        string, or an input over 8192 tokens, is refused naming its index, unless
+        `chunk_long=True`, which embeds a long input in pieces and averages them.
+        `cache=True` keeps vectors in an SQLite file (`ow.cache_info()`), so a notebook run
+        again does not pay twice. `batch=True` goes through the Batch API (half price, done
+        within 24 h; `poll_interval` seconds between looks, default growing from 0.25 to 30).
 
-        Nothing finished is lost: on an error or Ctrl-C the raised `BulkError` /
-        `BulkInterrupted` carries the finished rows as `.partial`, and the same call with
-        `resume=True` (or `resume=partial`) embeds only the rest. `cache=True` keeps vectors
-        in an SQLite file (`ow.cache_info()`), so a notebook run again does not pay twice.
-        `batch=True` goes through the Batch API (half price, done within 24 h).
+        The bulk options `max_concurrency`, `requests_per_minute`, `tokens_per_minute`,
+        `max_retries`, `progress` and `resume` are the same on every bulk call: see
+        `openai_widgets.bulk.options`. Nothing finished is lost: on an error or Ctrl-C the
+        raised `BulkError` / `BulkInterrupted` carries the finished rows as `.partial`, and
+        the same call with `resume=True` (or `resume=error.partial`) embeds only the rest.
         """
         from .._embeddings.cache import open_cache
         from .._tables.text_input import check_count, text_input
-        from ..bulk.embedding_job import EmbeddingJob, RunOptions, forget_partial
+        from ..bulk.embedding_job import EmbeddingJob
 
         source = text_input(input, limit=limit)
-        bulk.check_settings(max_concurrency, requests_per_minute, tokens_per_minute, max_retries)
+        options = BulkOptions(
+            max_concurrency=max_concurrency,
+            requests_per_minute=requests_per_minute,
+            tokens_per_minute=tokens_per_minute,
+            max_retries=max_retries,
+            progress=progress,
+            resume=resume,
+        )
         job = EmbeddingJob(
             self,
             source,
-            model=_model(model),
+            model=model_argument(model, "embedding"),
             dimensions=check_count(dimensions, "dimensions"),
-            user=_user(user),
-            chunk_long=bool(chunk_long),
+            user=text(user, "user", hint="pass your end user's ID, or leave it out", optional=True),
+            chunk_long=boolean(chunk_long, "chunk_long"),
             cache=open_cache(cache),
         )
-        job.reuse(resume)
+        if boolean(batch, "batch"):
+            check_waiting(True, poll_interval, progress)
+        job.reuse(options.resume)
         try:
             if batch:
-                job.run_batch(self, progress=progress, poll_interval=poll_interval)
+                job.run_batch(self, progress=options.progress, poll_interval=poll_interval)
             else:
-                job.run(
-                    RunOptions(max_concurrency, requests_per_minute, tokens_per_minute, max_retries, progress)
-                )
+                job.run(options)
         except (bulk.BulkError, bulk.BulkInterrupted) as exc:
             job.keep_partial(exc)
             raise
-        if resume is True:
-            forget_partial()
+        job.done()
         return job.frame()
 
     def similarity(
@@ -97,12 +106,13 @@ class EmbeddingsAPI(BaseClient):
         """
         from .._embeddings.similarity import ranked_pairs
 
+        k = whole_number(k, "k", minimum=1, optional=True)  # before anything is embedded
         first = self._embeddings_of(a, model, None)
         second = first if b is None else self._embeddings_of(b, model, first)
         return ranked_pairs(first, second, k=k, same=b is None)
 
     def search(
-        self, frame: pd.DataFrame, query: Any, k: int = 5, *, model: str | None = None
+        self, frame: pd.DataFrame, query: Any, *, k: int = 5, model: str | None = None
     ) -> pd.DataFrame:
         """The `k` rows of an embeddings DataFrame closest to `query`, best first, with a `score` column.
 
@@ -114,8 +124,13 @@ class EmbeddingsAPI(BaseClient):
 
         from .._embeddings.similarity import ranked_rows
 
-        if not isinstance(frame, _pandas().DataFrame) or "embedding" not in frame.columns:
-            raise InvalidTypeError("search needs an embeddings DataFrame from embed() as `frame`")
+        k = whole_number(k, "k", minimum=1)  # before the query is embedded
+        if not isinstance(frame, _pandas().DataFrame):
+            raise type_error("frame", "an embeddings DataFrame from embed()", frame)
+        if "embedding" not in frame.columns:
+            raise InvalidInputError(
+                "frame has no 'embedding' column; search needs an embeddings DataFrame from embed()"
+            )
         if isinstance(query, str):
             vector = self._embeddings_of(query, model, frame).embeddings.matrix[0]
         else:
@@ -144,19 +159,3 @@ def _pandas():
     import pandas as pd
 
     return pd
-
-
-def _model(model: Any) -> str:
-    if model is None:
-        return DEFAULT_MODELS["embedding"]
-    if not isinstance(model, str) or not model.strip():
-        raise InvalidTypeError(f"model must be a model ID such as 'text-embedding-3-small', not {model!r}")
-    return model.strip()
-
-
-def _user(user: Any) -> str | None:
-    if user is None:
-        return None
-    if not isinstance(user, str):
-        raise InvalidTypeError(f"user must be a string ID for your end user, not {type(user).__name__}")
-    return user

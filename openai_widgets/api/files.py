@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import mimetypes
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
+from .._core.arguments import boolean, one_of, text
 from .._core.constants import FILE_PURPOSES
-from .._core.errors import InvalidInputError, InvalidTypeError
 from .._core.paths import path_id
 from .._core.transport import BaseClient, decode_json
 from .._files.sources import ProgressReader, Source, open_source
@@ -24,14 +24,13 @@ PROGRESS_THRESHOLD = 10 * 1024 * 1024  # uploads above this many bytes show a pr
 
 
 class FilesAPI(BaseClient):
-    def files(self, purpose: str | None = None) -> pd.DataFrame:
+    def files(self, *, purpose: str | None = None) -> pd.DataFrame:
         """Every file (all pages), newest first: `id`, `filename`, `purpose`, `bytes`,
         `created_at`, `status`, `expires_at` (UTC; NaT for files that do not expire).
 
         `purpose` keeps only files of that purpose, e.g. "fine-tune" or "fine-tune-results".
         """
-        if purpose is not None and (not isinstance(purpose, str) or not purpose.strip()):
-            raise InvalidTypeError(f"purpose must be a text such as 'fine-tune', not {purpose!r}")
+        text(purpose, "purpose", hint="pass a purpose such as 'fine-tune', or leave it out", optional=True)
         params = {"purpose": purpose.strip() if purpose else None}
         return files_frame(self._paginate("files", params, page_size=PAGE_SIZE))
 
@@ -45,9 +44,8 @@ class FilesAPI(BaseClient):
         Files over 512 MB are refused before anything is sent; uploads over 10 MB show a
         progress bar. A retried upload sends the whole file again.
         """
-        purpose = _purpose(purpose)
-        if filename is not None and (not isinstance(filename, str) or not filename.strip()):
-            raise InvalidInputError("filename must be a non-empty text such as 'train.jsonl'")
+        purpose = one_of(purpose, "purpose", FILE_PURPOSES)
+        text(filename, "filename", hint="name the upload, e.g. 'train.jsonl'", optional=True)
         with open_source(file, purpose, filename) as source:
             if source.size > PROGRESS_THRESHOLD:
                 return self._upload_with_progress(source, purpose)
@@ -57,10 +55,18 @@ class FilesAPI(BaseClient):
         """One file's record: `id`, `filename`, `purpose`, `bytes`, `created_at`, `status`."""
         return as_record(self._get(f"files/{path_id(file_id, 'file_id')}"))
 
-    def file_content(self, file_id: str, as_frame: bool = False) -> bytes | pd.DataFrame:
+    @overload
+    def file_content(self, file_id: str, *, as_frame: Literal[False] = False) -> bytes: ...
+    @overload
+    def file_content(self, file_id: str, *, as_frame: Literal[True]) -> pd.DataFrame: ...
+    @overload
+    def file_content(self, file_id: str, *, as_frame: bool) -> bytes | pd.DataFrame: ...
+    def file_content(self, file_id: str, *, as_frame: bool = False) -> bytes | pd.DataFrame:
         """The file's content as bytes; with `as_frame=True` a DataFrame read from JSONL or CSV
         (fine-tuning result files, which the API sends base64-encoded, are decoded)."""
-        response = self._request("GET", f"files/{path_id(file_id, 'file_id')}/content")
+        path = f"files/{path_id(file_id, 'file_id')}/content"
+        boolean(as_frame, "as_frame")
+        response = self._request("GET", path)
         if not as_frame:
             return response.content
         return read_table(response.content, f"file {file_id}")
@@ -82,16 +88,6 @@ class FilesAPI(BaseClient):
             return self._upload(source.filename, ProgressReader(source.stream, bar), purpose)
         finally:
             bar.close()
-
-
-def _purpose(purpose: Any) -> str:
-    if not isinstance(purpose, str):
-        raise InvalidTypeError(
-            f"purpose must be one of {', '.join(FILE_PURPOSES)}, not {type(purpose).__name__}"
-        )
-    if purpose.strip() not in FILE_PURPOSES:
-        raise InvalidInputError(f"purpose {purpose!r} is not one of {', '.join(FILE_PURPOSES)}")
-    return purpose.strip()
 
 
 def _content_type(filename: str) -> str:

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._core.arguments import model_argument
+from .._core.arguments import boolean, model_argument
 from .._core.errors import APIResponseValidationError
 from .._core.paths import path_id
 from .._core.transport import BaseClient
@@ -15,8 +15,9 @@ from .._tables.records import Record, as_record
 from .._tuning import live_view
 from .._tuning import monitor as _ft_live
 from .._tuning.monitor import FineTuningUpdate
-from .._tuning.options import checked_interval, checked_method, checked_seed, checked_suffix
+from .._tuning.options import checked_method, checked_poll_interval, checked_seed, checked_suffix
 from .._tuning.training_data import MIN_EXAMPLES, local_data
+from ._deprecated import renamed_keywords
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,6 +33,7 @@ class FineTuningAPI(BaseClient):
         self,
         training_file: Any,
         model: str | None = None,
+        *,
         validation_file: Any = None,
         suffix: str | None = None,
         seed: int | None = None,
@@ -94,32 +96,34 @@ class FineTuningAPI(BaseClient):
         """Delete a fine-tuned model (`ft:...`) of your organization; returns `{"id", "deleted": True}`."""
         return as_record(self._delete(f"models/{path_id(model_id, 'model_id')}"))
 
+    @renamed_keywords(interval="poll_interval")
     def fine_tuning_events(
-        self, job_id: str, follow: bool = False, *, interval: float = FOLLOW_INTERVAL
+        self, job_id: str, *, follow: bool = False, poll_interval: float = FOLLOW_INTERVAL
     ) -> pd.DataFrame:
         """The job's events, oldest first: `created_at`, `level`, `message`, `type`, and metric
         columns (`step`, `train_loss`, ...) where the job reported them.
 
         With `follow=True` a live view (status line, training-loss plot, latest events)
-        updates in place every `interval` seconds until the job succeeds, fails or is
+        updates in place every `poll_interval` seconds until the job succeeds, fails or is
         cancelled. Interrupting the kernel stops following; the job itself goes on.
         """
-        if not follow:
-            return fine_tuning_events_frame(
-                self._paginate(f"{_job_path(job_id)}/events", page_size=PAGE_SIZE)
-            )
-        return live_view.follow(self.watch_fine_tuning(job_id, interval), job_id)
+        if not boolean(follow, "follow"):
+            path = f"{_job_path(job_id)}/events"  # the ID is checked even when the interval is not used
+            checked_poll_interval(poll_interval)
+            return fine_tuning_events_frame(self._paginate(path, page_size=PAGE_SIZE))
+        return live_view.follow(self.watch_fine_tuning(job_id, poll_interval=poll_interval), job_id)
 
+    @renamed_keywords(interval="poll_interval")
     def watch_fine_tuning(
-        self, job_id: str, interval: float = FOLLOW_INTERVAL, *, stop: threading.Event | None = None
+        self, job_id: str, *, poll_interval: float = FOLLOW_INTERVAL, stop: threading.Event | None = None
     ) -> Iterator[FineTuningUpdate]:
-        """Look at a job every `interval` seconds until it ends, yielding a `FineTuningUpdate`
+        """Look at a job every `poll_interval` seconds until it ends, yielding a `FineTuningUpdate`
         each time (`.job`, `.status`, `.done`, `.new_events`, `.frame()`).
 
         Only new events are fetched on each look. Setting `stop` (a threading.Event) ends
         the watch at once, even mid-wait; the job is never touched.
         """
-        return self._watch(_job_path(job_id), checked_interval(interval), stop)
+        return self._watch(_job_path(job_id), checked_poll_interval(poll_interval), stop)
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ class ImagesAPI(BaseClient):
         self,
         prompt: str,
         model: str | None = None,
+        *,
         n: int = 1,
         size: str | tuple[int, int] | None = None,
         quality: str | None = None,
@@ -48,6 +49,7 @@ class ImagesAPI(BaseClient):
         prompt: str,
         mask: Any = None,
         model: str | None = None,
+        *,
         n: int = 1,
         size: str | tuple[int, int] | None = None,
         **advanced: Any,
@@ -75,9 +77,10 @@ class ImagesAPI(BaseClient):
     def image_variations(
         self,
         image: Any,
+        model: str | None = None,
+        *,
         n: int = 1,
         size: str | tuple[int, int] | None = None,
-        model: str | None = None,
         **advanced: Any,
     ) -> ImageResult:
         """`n` variations of `image` (dall-e-2: a square PNG under 4 MB), as an `ImageResult`.

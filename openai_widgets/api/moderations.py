@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import bulk
-from .._core.arguments import model_argument
+from .._core.arguments import model_argument, type_error
 from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
 from .._core.transport import BaseClient
 from .._tables.frames import moderation_frame
+from ..bulk.options import BulkOptions
 from ..bulk.rows import RowResults, keep_partial
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ class ModerationsAPI(BaseClient):
         *,
         max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
         requests_per_minute: float | None = None,
+        tokens_per_minute: float | None = None,
+        max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
     ) -> pd.DataFrame:
@@ -60,14 +63,24 @@ class ModerationsAPI(BaseClient):
         `self_harm_intent_score`); categories a model does not assess are left out.
         `model` defaults to omni-moderation-latest; `.attrs` holds the model that answered.
 
-        Large inputs go in batches of 32 on the bulk engine (see `openai_widgets.bulk`):
-        several requests in flight, paced by the rate limits, with a progress bar. If the
-        run stops (an error after retries, or Ctrl-C), the error's `partial` holds the rows
-        checked so far and `moderate(..., resume=error.partial)` checks only the rest.
+        Large inputs go in batches of 32 on the bulk engine: several requests in flight,
+        paced by the rate limits, with a progress bar. The bulk options `max_concurrency`,
+        `requests_per_minute`, `tokens_per_minute`, `max_retries`, `progress` and `resume`
+        are the same on every bulk call: see `openai_widgets.bulk.options`. If the run stops
+        (an error after retries, or Ctrl-C), the error's `partial` holds the rows checked
+        so far and `moderate(..., resume=True)` (or `resume=error.partial`) checks only the rest.
         """
         texts, index = _inputs(input)
         model_id = model_argument(model, "moderation")
-        rows = RowResults(texts, "moderate", resume)
+        options = BulkOptions(
+            max_concurrency=max_concurrency,
+            requests_per_minute=requests_per_minute,
+            tokens_per_minute=tokens_per_minute,
+            max_retries=max_retries,
+            progress=progress,
+            resume=resume,
+        )
+        rows = RowResults(texts, "moderate", options.resume)
         answered_by = [model_id]
 
         def send(sender: bulk.Sender, batch: list[str]) -> dict[str, Any]:
@@ -84,12 +97,11 @@ class ModerationsAPI(BaseClient):
                 collect,
                 client=self,
                 max_items=MODERATION_BATCH,
+                costs=[_tokens(text) for text in texts],
                 skip=rows.skip,
-                max_concurrency=max_concurrency,
-                requests_per_minute=requests_per_minute,
-                progress=progress,
                 description="moderate",
                 unit="text",
+                **options.engine_settings(self),
             )
         except (bulk.BulkError, bulk.BulkInterrupted) as error:
             done = rows.skip
@@ -99,6 +111,7 @@ class ModerationsAPI(BaseClient):
             )
             keep_partial(error, partial, rows, what="texts are checked")
             raise
+        rows.done()
         frame = moderation_frame(rows.values, texts, index, CATEGORIES)
         frame.attrs["model"] = answered_by[0]
         return frame
@@ -115,6 +128,11 @@ def _checked_answer(answer: Any, texts: list[str]) -> dict[str, Any]:
     return answer
 
 
+def _tokens(text: str) -> float:
+    """Tokens a text may count against a tokens-per-minute limit (about 4 characters a token)."""
+    return math.ceil(len(text) / 4) or 1
+
+
 def _inputs(value: Any) -> tuple[list[str], Any]:
     """The texts to check and the index to label them with (None: 0..n-1)."""
     index = None
@@ -129,9 +147,7 @@ def _inputs(value: Any) -> tuple[list[str], Any]:
     elif isinstance(value, (list, tuple)):
         items = list(value)
     else:
-        raise InvalidTypeError(
-            f"input must be a string, a list of strings or a pandas Series, not {type(value).__name__}"
-        )
+        raise type_error("input", "a string, a list of strings or a pandas Series", value)
     for position, item in enumerate(items):
         label = f" (index {index[position]!r})" if index is not None else ""
         if item is None or (isinstance(item, float) and math.isnan(item)):

@@ -1,13 +1,14 @@
 """The bulk engine: many requests in flight, paced by the rate limits, resumable.
 
 `engine` runs the requests (see its docstring for how a job plugs in), `pacing` decides
-when the next may go, `rows` keeps a row job's results by position, and
-`embedding_job` is one `embed()` call on the engine.
+when the next may go, `options` defines the options every bulk call takes (`BulkOptions`),
+`resume` keeps the last stopped run of each call for `resume=True`, `rows` keeps a row
+job's results by position, and `embedding_job` is one `embed()` call on the engine.
 """
 
 from .engine import (
     DEFAULT_MAX_CONCURRENCY,
-    DEFAULT_MAX_RETRIES,
+    MAX_RATE_LIMIT_WAITS,
     READING_SLOTS,
     BulkError,
     BulkInterrupted,
@@ -19,13 +20,15 @@ from .engine import (
     plan_batches,
     run,
 )
+from .options import BulkOptions
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
-    "DEFAULT_MAX_RETRIES",
+    "MAX_RATE_LIMIT_WAITS",
     "READING_SLOTS",
     "BulkError",
     "BulkInterrupted",
+    "BulkOptions",
     "BulkStats",
     "Sender",
     "attach_partial",

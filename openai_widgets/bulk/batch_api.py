@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._core.arguments import type_error
+from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.paths import path_id
 from .._tables.records import Record
 from .engine import BulkInterrupted, BulkStats
@@ -179,9 +180,7 @@ class BatchService:
 def endpoint_url(endpoint: Any) -> str:
     """`chat/completions`, `/chat/completions` or `/v1/chat/completions` -> `/v1/chat/completions`."""
     if not isinstance(endpoint, str):
-        raise InvalidTypeError(
-            f"endpoint must be a string like '/v1/chat/completions', not {type(endpoint).__name__}"
-        )
+        raise type_error("endpoint", "a string like '/v1/chat/completions'", endpoint)
     path = "/" + endpoint.strip().strip("/")
     url = path if path.startswith("/v1/") else "/v1" + path
     if url not in ENDPOINTS:
@@ -196,9 +195,7 @@ def request_lines(requests: Any, url: str) -> list[dict[str, Any]]:
     if isinstance(requests, pd.Series):
         requests = requests.tolist()
     if isinstance(requests, (str, bytes, dict)) or not isinstance(requests, Sequence):
-        raise InvalidTypeError(
-            f"requests must be a list of request bodies (dicts), not {type(requests).__name__}"
-        )
+        raise type_error("requests", "a list of request bodies (dicts)", requests)
     if not requests:
         raise InvalidInputError("requests is empty; pass at least one request body")
     lines = [_line(position, item, url) for position, item in enumerate(requests)]
@@ -214,11 +211,13 @@ def request_lines(requests: Any, url: str) -> list[dict[str, Any]]:
 
 def _line(position: int, item: Any, url: str) -> dict[str, Any]:
     if not isinstance(item, dict):
-        raise InvalidTypeError(f"request {position} is a {type(item).__name__}, not a dict (a request body)")
+        raise type_error(f"request {position}", "a dict (a request body)", item)
     if "body" not in item:
         return {"custom_id": f"request-{position}", "method": "POST", "url": url, "body": item}
     custom_id = item.get("custom_id")
-    if not isinstance(custom_id, str) or not custom_id:
+    if custom_id is not None and not isinstance(custom_id, str):
+        raise type_error(f"request {position}'s custom_id", "a string", custom_id)
+    if not custom_id:
         raise InvalidInputError(f"request {position} is a full batch line but has no custom_id text")
     if item.get("url", url) != url:
         raise InvalidInputError(f"request {position} is for {item.get('url')!r}, but the batch runs {url}")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import bulk
-from .._core.errors import APIResponseValidationError, BadRequestError, InvalidInputError, InvalidTypeError
+from .._core.arguments import type_error
+from .._core.errors import APIResponseValidationError, BadRequestError, InvalidInputError
 from .._embeddings.cache import EmbeddingCache
 from .._embeddings.tokens import (
     MAX_INPUT_TOKENS,
@@ -26,31 +26,15 @@ from .._embeddings.tokens import (
 )
 from .._embeddings.vectors import decode_answer, decode_embeddings, origin_of
 from .._tables.text_input import TextInput
+from . import resume as memory
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .._core.transport import BaseClient
+    from .options import BulkOptions
 
-__all__ = ["EmbeddingJob", "RunOptions", "last_partial"]
-
-# The partial result of the last embed() call that stopped, for `resume=True`.
-_LAST_PARTIAL: dict[str, Any] = {}
-
-
-def last_partial() -> pd.DataFrame | None:
-    return _LAST_PARTIAL.get("frame")
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How the requests go: the bulk engine's settings."""
-
-    max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY
-    requests_per_minute: float | None = None
-    tokens_per_minute: float | None = None
-    max_retries: int = bulk.DEFAULT_MAX_RETRIES
-    progress: bool | None = None
+__all__ = ["EmbeddingJob"]
 
 
 class EmbeddingJob:
@@ -79,6 +63,7 @@ class EmbeddingJob:
         self.vectors: np.ndarray | None = None
         self.usage = {"prompt_tokens": 0, "total_tokens": 0}
         self.reused = 0
+        self.resumed_from: pd.DataFrame | None = None
         self.encoding = "base64"  # "float" once a server turns base64 down
         self.stats = bulk.BulkStats()
         self._chunks: dict[int, list[Any]] = {}  # unique -> [weighted sum, weight, pieces left]
@@ -90,9 +75,10 @@ class EmbeddingJob:
     # -- what is known already -------------------------------------------------------
 
     def reuse(self, resume: Any) -> None:
-        """Fill in vectors from a previous partial result and from the cache."""
-        if resume is not None and resume is not False:
-            self._reuse_frame(_resume_frame(resume))
+        """Fill in vectors from a previous partial result (or the last one, for True) and from the cache."""
+        self.resumed_from = _resume_frame(memory.resumed("embed", resume))
+        if self.resumed_from is not None:
+            self._reuse_frame(self.resumed_from)
         if self.cache is not None:
             missing = np.flatnonzero(~self.found)
             hits = self.cache.get(
@@ -291,7 +277,7 @@ class EmbeddingJob:
 
     # -- running ---------------------------------------------------------------------
 
-    def run(self, options: RunOptions) -> None:
+    def run(self, options: BulkOptions) -> None:
         texts, tokens = self.pieces()
         if not texts:
             return
@@ -304,12 +290,8 @@ class EmbeddingJob:
             max_items=MAX_REQUEST_INPUTS,
             costs=tokens,
             max_cost=MAX_REQUEST_TOKENS,
-            max_concurrency=options.max_concurrency,
-            requests_per_minute=options.requests_per_minute,
-            tokens_per_minute=options.tokens_per_minute,
-            max_retries=options.max_retries,
-            progress=options.progress,
             description="embed",
+            **options.engine_settings(self.client),
         )
 
     # -- results ---------------------------------------------------------------------
@@ -395,10 +377,14 @@ class EmbeddingJob:
                 stats=self.stats,
             )
 
+    def done(self) -> None:
+        """The run finished: the partial result it resumed from is no longer needed."""
+        memory.forget("embed", self.resumed_from)
+
     def keep_partial(self, error: bulk.BulkError | bulk.BulkInterrupted) -> None:
         """Put the finished rows on the error (and say so in its message); keep them for resume=True."""
         partial = self.partial()
-        _LAST_PARTIAL["frame"] = partial
+        memory.remember("embed", partial)
         note = (
             f"{len(partial)} of {len(self.source.texts)} inputs are embedded and kept in the "
             "error's `partial` DataFrame; run the same call with resume=True (or "
@@ -407,10 +393,6 @@ class EmbeddingJob:
             else ""
         )
         bulk.attach_partial(error, partial, note)
-
-
-def forget_partial() -> None:
-    _LAST_PARTIAL.clear()
 
 
 def _unique(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
@@ -423,22 +405,13 @@ def _unique(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
     return uniques.tolist(), inverse.astype(np.int64, copy=False)
 
 
-def _resume_frame(resume: Any) -> pd.DataFrame:
+def _resume_frame(resume: Any) -> pd.DataFrame | None:
     import pandas as pd
 
-    if resume is True:
-        frame = last_partial()
-        if frame is None:
-            raise InvalidInputError(
-                "resume=True, but no embed() call stopped in this session; pass the error's "
-                "partial DataFrame instead"
-            )
-        return frame
+    if resume is None:
+        return None
     if not isinstance(resume, pd.DataFrame):
-        raise InvalidTypeError(
-            "resume must be True or a DataFrame from embed() (an error's partial), "
-            f"not {type(resume).__name__}"
-        )
+        raise type_error("resume", "True or a DataFrame from embed() (an error's partial)", resume)
     if not {"input", "embedding"}.issubset(resume.columns):
         raise InvalidInputError(
             "resume must be a DataFrame from embed(), with 'input' and 'embedding' columns"

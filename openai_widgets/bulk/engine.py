@@ -52,8 +52,10 @@ engine, which (see `_pacing.RateGovernor`)
 - on a 5xx, 408, 409, a timeout or a dropped connection backs off and retries the batch;
 - reads `x-ratelimit-limit/remaining/reset-requests|tokens` on every answer to pace
   requests just under the limits, and recovers speed as answers succeed;
-- gives up on a batch after `max_retries` retries, on any other error (400, 401...), on
-  a `Retry-After` above a minute, or when the quota is used up.
+- gives up on a batch after `max_retries` retries of errors (default: the client's
+  `max_retries`), on any other error (400, 401...), on a `Retry-After` above a minute,
+  when the quota is used up, or after `MAX_RATE_LIMIT_WAITS` rate-limit waits in all.
+  Waiting out a 429 is pacing, not a failure: it does not count as a retry.
 Waits with nothing in flight go through the client's `sleep`, like the client's own
 retry waits (so a test client that records instead of sleeping is not slowed down).
 
@@ -84,6 +86,7 @@ from typing import Any, Generic, NoReturn, TypeVar
 
 import httpx
 
+from .._core.arguments import positive_number, whole_number
 from .._core.constants import MAX_RETRY_AFTER
 from .._core.errors import (
     APIConnectionError,
@@ -91,8 +94,6 @@ from .._core.errors import (
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
-    InvalidInputError,
-    InvalidTypeError,
     OpenAIError,
     RateLimitError,
     StreamInterruptedError,
@@ -103,7 +104,7 @@ from .pacing import RateGovernor
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
-    "DEFAULT_MAX_RETRIES",
+    "MAX_RATE_LIMIT_WAITS",
     "BulkError",
     "BulkInterrupted",
     "BulkStats",
@@ -118,7 +119,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 DEFAULT_MAX_CONCURRENCY = 16
-DEFAULT_MAX_RETRIES = 8  # per batch; rate-limit waits count too
+# Rate-limit waits per batch before giving up: they are not retries (a 429 says "not
+# yet", not "failed"), but a server that never lets a batch through must not hang the run.
+MAX_RATE_LIMIT_WAITS = 32
 MAX_CONCURRENCY = 64  # the client's connection pool holds 64 connections
 _IDLE_WAKE = 0.25  # seconds; the coordinator looks around at least this often
 READING_SLOTS = 2  # answers read and decoded at once (decoding holds the GIL anyway)
@@ -295,6 +298,7 @@ class Batch:
     positions: Any  # an integer numpy array of positions in `items`
     cost: float = 0.0
     attempts: int = 0
+    rate_limited: int = 0  # attempts answered 429: waited out, not counted against max_retries
     # One key for every attempt: a server that honours it runs a retried request once,
     # even when the first answer was lost on the way back.
     key: str = field(default_factory=lambda: f"ow-bulk-{uuid.uuid4().hex}")
@@ -343,7 +347,7 @@ def run(
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
     requests_per_minute: float | None = None,
     tokens_per_minute: float | None = None,
-    max_retries: int = DEFAULT_MAX_RETRIES,
+    max_retries: int | None = None,
     progress: bool | None = None,
     description: str = "",
     unit: str = "input",
@@ -351,8 +355,11 @@ def run(
     """Run `send` over batches of `items` and `collect` the results (see the module docstring).
 
     `costs` (tokens per item) feed `max_cost` per request and the `tokens_per_minute`
-    pacing. `progress=None` shows a progress bar when there is more than one batch.
+    pacing. `max_retries` None means the client's. `progress=None` shows a progress bar
+    when there is more than one batch.
     """
+    if max_retries is None:
+        max_retries = client.max_retries
     check_settings(max_concurrency, requests_per_minute, tokens_per_minute, max_retries)
     import numpy as np
 
@@ -381,27 +388,11 @@ def run(
 def check_settings(
     max_concurrency: Any, requests_per_minute: Any, tokens_per_minute: Any, max_retries: Any
 ) -> None:
-    """Refuse settings the engine cannot use, before anything is sent."""
-    if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
-        raise InvalidTypeError(
-            f"max_concurrency must be a whole number, not {type(max_concurrency).__name__}"
-        )
-    if not 1 <= max_concurrency <= MAX_CONCURRENCY:
-        raise InvalidInputError(
-            f"max_concurrency must be between 1 and {MAX_CONCURRENCY}, got {max_concurrency}"
-        )
-    for name, value in (
-        ("requests_per_minute", requests_per_minute),
-        ("tokens_per_minute", tokens_per_minute),
-    ):
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InvalidTypeError(f"{name} must be a number or None, not {type(value).__name__}")
-        if not value > 0:
-            raise InvalidInputError(f"{name} must be more than 0, got {value}")
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise InvalidInputError(f"max_retries must be a whole number of 0 or more, got {max_retries!r}")
+    """Refuse settings the engine cannot use, before anything is sent (None: the default)."""
+    whole_number(max_concurrency, "max_concurrency", minimum=1, maximum=MAX_CONCURRENCY)
+    positive_number(requests_per_minute, "requests_per_minute", optional=True)
+    positive_number(tokens_per_minute, "tokens_per_minute", optional=True)
+    whole_number(max_retries, "max_retries", minimum=0, optional=True)
 
 
 @dataclass
@@ -533,27 +524,35 @@ class _Run(Generic[T, R]):
             self.bar.set_postfix_str(self._postfix(), refresh=False)
 
     def _retry_delay(self, batch: Batch, error: BaseException) -> float | None:
-        """Seconds before this batch goes again, or None when it must not."""
-        if batch.attempts > self.max_retries:
-            return None
+        """Seconds before this batch goes again, or None when it must not.
+
+        A 429 is waited out without counting against `max_retries` (up to
+        MAX_RATE_LIMIT_WAITS times); other failures count.
+        """
         if isinstance(error, RateLimitError):
-            if error.code == "insufficient_quota":
+            if error.code == "insufficient_quota" or batch.rate_limited >= MAX_RATE_LIMIT_WAITS:
                 return None
-            wait = error.retry_after if error.retry_after is not None else backoff_delay(batch.attempts - 1)
+            batch.rate_limited += 1
+            wait = error.retry_after
+            if wait is None:
+                wait = backoff_delay(batch.rate_limited - 1)
             if wait > MAX_RETRY_AFTER:
                 return None
             self.stats.rate_limited += 1
             self.governor.on_rate_limited(wait)
             return wait
+        failures = batch.attempts - batch.rate_limited
+        if failures > self.max_retries:
+            return None
         if isinstance(error, APIStatusError):
             if not (error.status_code in {408, 409} or error.status_code >= 500):
                 return None
             self.governor.on_error()
             wait = error.retry_after
-            return wait if wait is not None and wait <= MAX_RETRY_AFTER else backoff_delay(batch.attempts - 1)
+            return wait if wait is not None and wait <= MAX_RETRY_AFTER else backoff_delay(failures - 1)
         if isinstance(error, APIConnectionError) and not isinstance(error, StreamInterruptedError):
             self.governor.on_error()
-            return backoff_delay(batch.attempts - 1)
+            return backoff_delay(failures - 1)
         return None
 
     def _fail(self, error: BaseException, batch: Batch) -> NoReturn:

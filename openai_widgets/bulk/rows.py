@@ -3,7 +3,8 @@
 `moderate()` over a Series and `chat_map()` run one request per batch of rows on the bulk
 engine. What they have finished when a run stops is returned as the error's `partial`
 (the finished rows, indexed like the input); that object carries, in its `attrs`, the
-raw results by position, so `resume=partial` sends only the rows still missing.
+raw results by position, so `resume=partial` (or `resume=True`, see `bulk.resume`) sends
+only the rows still missing.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import bulk
-from .._core.errors import InvalidInputError, InvalidTypeError
+from .._core.arguments import type_error
+from .._core.errors import InvalidInputError
+from . import resume as memory
 
 __all__ = ["RowResults", "keep_partial"]
 
@@ -21,15 +24,16 @@ _KEY = "openai_widgets_resume"
 
 
 class RowResults:
-    """One slot per input; `resume` (a partial result of the same job) fills finished ones."""
+    """One slot per input; `resume` (a partial result of the same job, or True) fills finished ones."""
 
     def __init__(self, inputs: Sequence[str], job: str, resume: Any = None) -> None:
         self.inputs = inputs
         self.job = job
         self.values: list[Any] = [None] * len(inputs)
         self.finished = [False] * len(inputs)
-        if resume is not None:
-            self._reuse(resume)
+        self.resumed_from = memory.resumed(job, resume)
+        if self.resumed_from is not None:
+            self._reuse(self.resumed_from)
 
     def store(self, positions: Sequence[int], values: Sequence[Any]) -> None:
         for position, value in zip(positions, values, strict=True):
@@ -54,9 +58,10 @@ class RowResults:
     def _reuse(self, partial: Any) -> None:
         state = getattr(partial, "attrs", {}).get(_KEY) if hasattr(partial, "attrs") else None
         if state is None:
-            raise InvalidTypeError(
-                f"resume must be the `partial` of an error raised by {self.job}() (it keeps what "
-                f"finished), not {type(partial).__name__}"
+            raise type_error(
+                "resume",
+                f"True or the `partial` of an error raised by {self.job}() (it keeps what finished)",
+                partial,
             )
         if state["job"] != self.job:
             raise InvalidInputError(f"resume holds a partial result of {state['job']}(), not {self.job}()")
@@ -67,16 +72,24 @@ class RowResults:
             )
         self.store(state["positions"], state["values"])
 
+    def done(self) -> None:
+        """The run finished: the partial result it resumed from is no longer needed."""
+        memory.forget(self.job, self.resumed_from)
+
 
 def keep_partial(
     error: bulk.BulkError | bulk.BulkInterrupted, partial: Any, rows: RowResults, *, what: str
 ) -> None:
-    """Put the finished rows on the error, with what `resume=` needs, and say so in its message."""
+    """Put the finished rows on the error, with what `resume=` needs, and say so in its message.
+
+    The partial result is also remembered for `resume=True`.
+    """
     partial.attrs[_KEY] = rows.resume_state()
+    memory.remember(rows.job, partial)
     kept = len(rows.skip)
     note = (
         f"{kept} of {len(rows.inputs)} {what} and kept in the error's `partial`; run the "
-        "same call with resume=error.partial to do only the rest."
+        "same call with resume=True (or resume=error.partial) to do only the rest."
         if kept
         else ""
     )

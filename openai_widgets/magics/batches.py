@@ -28,7 +28,7 @@ def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
     if args.action == "list":
         return client.batches(limit=args.limit)
     if args.action == "get":
-        return client.batch_info(args.batch_id)
+        return client.batch_job(args.batch_id)
     if args.action == "results":
         return client.batch_results(args.batch_id)
     return client.cancel_batch(args.batch_id)

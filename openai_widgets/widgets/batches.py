@@ -14,7 +14,7 @@ __all__ = ["BatchesPanel"]
 
 
 class BatchesPanel(Panel):
-    """Refresh lists `batches()`; picking one shows `batch_info()`; Cancel asks before `cancel_batch()`.
+    """Refresh lists `batches()`; picking one shows `batch_job()`; Cancel asks before `cancel_batch()`.
 
     Drivable from Python: click `refresh_button`, set `picker.value` to a batch ID, read
     `record`; click `cancel_button`, then `confirm_button` (or `keep_button`). `frame` is
@@ -77,14 +77,14 @@ class BatchesPanel(Panel):
         self.status.value = f"{len(frame)} batches"
 
     def pick(self, batch_id: str | None) -> None:
-        """Show one batch (one `batch_info()` call)."""
+        """Show one batch (one `batch_job()` call)."""
         self._hide_confirm()
         if not batch_id:
             self.record = None
             self.details.value = ""
             self.cancel_button.disabled = self.results_button.disabled = True
             return
-        record = self.act(None, lambda: self.client.batch_info(batch_id), working=f"loading {batch_id}...")
+        record = self.act(None, lambda: self.client.batch_job(batch_id), working=f"loading {batch_id}...")
         if record is not None:
             self._show_record(record)
 

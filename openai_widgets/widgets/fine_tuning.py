@@ -215,7 +215,9 @@ class FineTuningPanel(Panel):
         self.status.value = notice(f"following {job_id}...", "working")
         job = None
         try:
-            for update in self.client.watch_fine_tuning(job_id, self.follow_interval, stop=stop):
+            for update in self.client.watch_fine_tuning(
+                job_id, poll_interval=self.follow_interval, stop=stop
+            ):
                 if stop.is_set():
                     break
                 self._show_update(update)

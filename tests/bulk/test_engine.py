@@ -181,10 +181,46 @@ def test_a_429_storm_is_waited_out_honouring_retry_after():
     assert client.sleeps[:5] == pytest.approx([0.25] * 5)  # the server's wait, through the client's sleep
 
 
+def test_rate_limit_waits_do_not_count_as_retries():
+    handler = flaky([429, 429, 429, 500], headers={"retry-after-ms": "10"})
+    out, _, stats = run_doubling(echo_client(handler), 2, max_items=2, max_retries=1)
+    assert out == [0, 2]
+    assert (stats.requests, stats.rate_limited, stats.retries) == (5, 3, 4)
+
+    handler = flaky([429, 500, 500], headers={"retry-after-ms": "10"})
+    with pytest.raises(ow.InternalServerError) as info:
+        run_doubling(echo_client(handler), 2, max_items=2, max_retries=1)
+    assert len(handler.seen) == 3  # the 429's wait, then one retry of the 500
+    assert "after 3 attempts" in str(info.value)
+
+
+def test_a_batch_rate_limited_without_end_stops_after_max_rate_limit_waits():
+    handler = flaky([429] * (bulk.MAX_RATE_LIMIT_WAITS + 5), headers={"retry-after-ms": "10"})
+    with pytest.raises(ow.RateLimitError) as info:
+        run_doubling(echo_client(handler), 1, max_items=1, max_retries=0)
+    assert len(handler.seen) == bulk.MAX_RATE_LIMIT_WAITS + 1
+    assert info.value.stats.rate_limited == bulk.MAX_RATE_LIMIT_WAITS
+
+
+@pytest.mark.parametrize(("client_retries", "attempts"), [(0, 1), (1, 2), (2, 3)])
+def test_max_retries_defaults_to_the_clients(client_retries, attempts):
+    handler = flaky([503] * 5)
+    client = echo_client(handler).with_options(max_retries=client_retries)
+    with pytest.raises(ow.InternalServerError):
+        run_doubling(client, 1, max_items=1)
+    assert len(handler.seen) == attempts
+    handler = flaky([503] * 5)
+    with pytest.raises(ow.InternalServerError):  # given explicitly, max_retries wins over the client's
+        run_doubling(
+            echo_client(handler).with_options(max_retries=5), 1, max_items=1, max_retries=client_retries
+        )
+    assert len(handler.seen) == attempts
+
+
 def test_server_errors_are_retried_with_backoff_and_nothing_is_lost():
     handler = flaky([500, 502, 503, 504])
     client = echo_client(handler)
-    out, _, stats = run_doubling(client, 6, max_items=6)
+    out, _, stats = run_doubling(client, 6, max_items=6, max_retries=4)
     assert out == [2 * i for i in range(6)]
     assert stats.retries == 4
     assert handler.seen == [list(range(6))] * 5

@@ -88,7 +88,9 @@ def test_resume_must_belong_to_the_same_inputs(connected, comments, monkeypatch)
     restore()
     with pytest.raises(ow.InvalidInputError, match="partial result for other inputs"):
         ow.moderate(comments.iloc[1:], resume=info.value.partial)
-    with pytest.raises(ow.InvalidTypeError, match="resume must be the `partial`"):
+    with pytest.raises(
+        ow.InvalidTypeError, match="resume must be True or the `partial` of an error raised by moderate"
+    ):
         ow.moderate(comments, resume=pd.DataFrame())
 
 
@@ -139,7 +141,7 @@ def test_chat_map_over_a_series(connected):
             "template field(s) {txt} are not columns; name columns of the DataFrame: text, language",
         ),
         ("Translate {}", "template field(s) {} are not columns"),
-        ("", "template must be a non-empty string"),
+        ("", "template is empty; write a prompt such as 'Summarise: {text}'"),
     ],
 )
 def test_chat_map_checks_the_template_before_sending(connected, sandbox, table, template, message):

@@ -133,7 +133,7 @@ def test_fine_tune_list_get_events_checkpoints_cancel_delete(ip, quick_jobs):
     other = magic(ip, "fine-tune create -t train")
     assert magic(ip, f"fine-tune cancel {other['id']}")["status"] == "cancelled"
 
-    *_, last = get_client().watch_fine_tuning(job["id"], interval=0.05)  # until it ends
+    *_, last = get_client().watch_fine_tuning(job["id"], poll_interval=0.05)  # until it ends
     model = last.job["fine_tuned_model"]
     assert magic(ip, f"fine-tune delete {model}")["deleted"] is True
 

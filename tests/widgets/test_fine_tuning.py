@@ -219,7 +219,7 @@ def test_fine_tuning_panel_stops_following_without_touching_the_job(client, sand
 
 def test_fine_tuning_panel_lists_details_and_events(client, quick_jobs):
     job = client.fine_tune(examples(10), suffix="shown")
-    *_, last = client.watch_fine_tuning(job["id"], interval=0.05)
+    *_, last = client.watch_fine_tuning(job["id"], poll_interval=0.05)
     panel = FineTuningPanel(client=client)
 
     panel.refresh_button.click()

@@ -98,16 +98,26 @@ RULES = [
         ow.InvalidInputError,
         "timestamp_granularities need response_format='verbose_json', not 'text': change one of them",
     ),
-    (lambda c: c.transcribe(WAV, prompt=7), ow.InvalidTypeError, "prompt must be text, not int"),
+    (lambda c: c.transcribe(WAV, prompt=7), ow.InvalidTypeError, "prompt must be a string or None, not int"),
+    (
+        lambda c: c.transcribe(WAV, language=7),
+        ow.InvalidTypeError,
+        "language must be an ISO-639-1 code such as 'en', not int",
+    ),
+    (
+        lambda c: c.transcribe(WAV, timestamp_granularities=5),
+        ow.InvalidTypeError,
+        "timestamp_granularities must be 'word', 'segment' or a list of them, not int",
+    ),
     (
         lambda c: c.transcribe([WAV, WAV], limit=0),
         ow.InvalidInputError,
-        "limit 0 must be 1 or more (it caps how many files are sent)",
+        "limit must be 1 or more, got 0",
     ),
     (
         lambda c: c.transcribe(WAV, limit="2"),
         ow.InvalidTypeError,
-        "limit must be a whole number of files, not str",
+        "limit must be a whole number of files or None, not str",
     ),
     (
         lambda c: c.transcribe([]),

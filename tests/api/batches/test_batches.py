@@ -33,7 +33,7 @@ def line(custom_id, text, url="/v1/embeddings"):
 
 def wait_until(client, batch_id, statuses=("completed", "failed", "cancelled")):
     for _ in range(100):
-        record = client.batch_info(batch_id)
+        record = client.batch_job(batch_id)
         if record["status"] in statuses:
             return record
         time.sleep(0.05)
@@ -89,7 +89,7 @@ def test_status_and_counts_follow_the_clock(client, sandbox):
             },
         )
         time.sleep(0.45)
-        middle = client.batch_info(created["id"])
+        middle = client.batch_job(created["id"])
         assert middle["status"] == "in_progress"
         assert 0 < middle["request_counts"]["completed"] < 10
         assert "output_file_id" not in middle
@@ -208,7 +208,12 @@ def test_full_lines_keep_their_custom_ids(client, sandbox):
     [
         ([], "/v1/embeddings", ow.InvalidInputError, "requests is empty"),
         ("text", "/v1/embeddings", ow.InvalidTypeError, "list of request bodies"),
-        (["text"], "/v1/embeddings", ow.InvalidTypeError, "request 0 is a str"),
+        (
+            ["text"],
+            "/v1/embeddings",
+            ow.InvalidTypeError,
+            "request 0 must be a dict \\(a request body\\), not str",
+        ),
         ([{"input": "a"}], "/v1/nope", ow.InvalidInputError, "does not run"),
         ([line("a", "x"), line("a", "y")], "/v1/embeddings", ow.InvalidInputError, "repeats custom_id 'a'"),
         (
@@ -283,7 +288,7 @@ def test_batches_lists_and_cancel_batch_stops(client, sandbox, spec):
         cancelled = client.cancel_batch(record["id"])
         spec.validate_response("POST", f"/batches/{record['id']}/cancel", dict(cancelled))
         assert cancelled["status"] == "cancelling"
-        assert client.batch_info(record["id"])["status"] == "cancelled"
+        assert client.batch_job(record["id"])["status"] == "cancelled"
         with pytest.raises(ow.BadRequestError, match="status 'cancelled'"):
             client.cancel_batch(record["id"])
     finally:

@@ -194,7 +194,7 @@ def test_messages_of_wrong_type(offline):
         ("presence_penalty", 3, "presence_penalty must be between -2 and 2, got 3"),
         ("frequency_penalty", -2.5, "frequency_penalty must be between -2 and 2, got -2.5"),
         ("n", 0, "n must be between 1 and 128, got 0"),
-        ("max_completion_tokens", 0, "max_completion_tokens must be at least 1, got 0"),
+        ("max_completion_tokens", 0, "max_completion_tokens must be 1 or more, got 0"),
         ("top_logprobs", 21, "top_logprobs must be between 0 and 20, got 21"),
     ],
 )
@@ -205,9 +205,9 @@ def test_settings_out_of_range(offline, setting, value, message):
 @pytest.mark.parametrize(
     ("setting", "value", "message"),
     [
-        ("temperature", "hot", "temperature must be a number, not str 'hot'"),
-        ("temperature", True, "temperature must be a number, not bool True"),
-        ("n", 1.5, "n must be a whole number, not float 1.5"),
+        ("temperature", "hot", "temperature must be a number, not str"),
+        ("temperature", True, "temperature must be a number, not bool"),
+        ("n", 1.5, "n must be a whole number, not float"),
         ("stop", 5, "stop must be a string or a list of strings"),
     ],
 )

@@ -159,7 +159,16 @@ def test_bad_inputs_are_refused_naming_the_input_before_anything_is_sent(
         ({"dimensions": "64"}, ow.InvalidTypeError, "dimensions must be a whole number"),
         ({"limit": 0}, ow.InvalidInputError, "limit must be 1 or more"),
         ({"user": 7}, ow.InvalidTypeError, "user must be a string"),
-        ({"model": ""}, ow.InvalidTypeError, "model must be a model ID"),
+        (
+            {"model": ""},
+            ow.InvalidInputError,
+            "model is empty; pass a model ID such as 'text-embedding-3-small'",
+        ),
+        (
+            {"model": 3},
+            ow.InvalidTypeError,
+            "model must be a model ID string such as 'text-embedding-3-small', not int",
+        ),
         ({"max_concurrency": 100}, ow.InvalidInputError, "between 1 and 64"),
         ({"cache": 3}, ow.InvalidTypeError, "cache must be True, False, None or a file path"),
         ({"resume": "yes"}, ow.InvalidTypeError, "resume must be True or a DataFrame"),
@@ -342,7 +351,7 @@ def test_server_errors_and_dropped_connections_are_retried(client, sandbox, slee
     texts = [f"fault {i}" for i in range(2000)]  # one request: its retries are the only waits
     sandbox.inject("status", path="/embeddings", times=2, status=503)
     sandbox.inject("drop", path="/embeddings", times=1)
-    frame = client.embed(texts, dimensions=8, progress=False)
+    frame = client.embed(texts, dimensions=8, progress=False, max_retries=3)
     assert list(frame["input"]) == texts
     assert frame.attrs["requests"] == 4
     assert len(sleeps) == 3

@@ -52,8 +52,14 @@ def test_search_takes_a_vector_and_checks_its_size(client, frame):
         client.search(frame, [0.1, 0.2, 0.3])
     with pytest.raises(ow.InvalidInputError, match="k must be 1 or more"):
         client.search(frame, "cat", k=0)
-    with pytest.raises(ow.InvalidTypeError, match="embeddings DataFrame"):
+    with pytest.raises(
+        ow.InvalidInputError, match="frame has no 'embedding' column; search needs an embeddings DataFrame"
+    ):
         client.search(pd.DataFrame({"a": [1]}), "cat")
+    with pytest.raises(
+        ow.InvalidTypeError, match="frame must be an embeddings DataFrame from embed\\(\\), not list"
+    ):
+        client.search([[0.1, 0.2]], "cat")
 
 
 def test_similarity_within_one_frame_lists_each_pair_once_best_first(client, frame):

@@ -76,8 +76,10 @@ def test_files_shows_expires_at_where_present(fresh):
 
 
 def test_files_refuses_a_purpose_that_is_not_text(client, sandbox):
-    with pytest.raises(ow.InvalidTypeError, match="purpose must be a text"):
+    with pytest.raises(ow.InvalidTypeError, match="purpose must be a string or None, not int"):
         client.files(purpose=3)
+    with pytest.raises(ow.InvalidInputError, match="purpose is empty; pass a purpose such as 'fine-tune'"):
+        client.files(purpose=" ")
     assert sandbox.requests == []
 
 
@@ -199,8 +201,10 @@ def test_upload_refuses_missing_paths_and_directories(client, sandbox, tmp_path)
         client.upload_file(tmp_path / "nope.jsonl", "fine-tune")
     with pytest.raises(ow.InvalidInputError, match="is a directory"):
         client.upload_file(tmp_path, "fine-tune")
-    with pytest.raises(ow.InvalidInputError, match="filename must be a non-empty text"):
+    with pytest.raises(ow.InvalidInputError, match="filename is empty; name the upload"):
         client.upload_file(b"x", "batch", filename=" ")
+    with pytest.raises(ow.InvalidTypeError, match="filename must be a string or None, not int"):
+        client.upload_file(b"x", "batch", filename=7)
     assert sandbox.requests == []
 
 

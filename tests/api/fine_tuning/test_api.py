@@ -45,7 +45,7 @@ def uploaded(sandbox) -> list[tuple[dict, object]]:
 
 def finish(client, job_id: str) -> ow.Record:
     """Watch a job to its end; the job's last record."""
-    *_, last = client.watch_fine_tuning(job_id, interval=0.05)
+    *_, last = client.watch_fine_tuning(job_id, poll_interval=0.05)
     return last.job
 
 
@@ -309,23 +309,46 @@ def test_validation_data_is_checked_before_anything_is_uploaded(client, sandbox)
             "suffix has 65 characters; it may have at most 64, shorten it",
         ),
         ({"suffix": ""}, ow.InvalidInputError, "suffix is empty"),
-        ({"suffix": 5}, ow.InvalidTypeError, "suffix must be a text"),
-        ({"seed": -1}, ow.InvalidInputError, "seed must be from 0 to 2147483647, got -1"),
+        ({"suffix": 5}, ow.InvalidTypeError, "suffix must be a string, not int"),
+        ({"seed": -1}, ow.InvalidInputError, "seed must be between 0 and 2147483647, got -1"),
         ({"seed": "7"}, ow.InvalidTypeError, "seed must be a whole number"),
         ({"model": ""}, ow.InvalidInputError, "model is empty; pass a model ID such as"),
         ({"model": 3}, ow.InvalidTypeError, "model must be a model ID string such as"),
         (
             {"hyperparameters": {"n_epochs": 0}},
             ow.InvalidInputError,
-            "hyperparameter n_epochs must be from 1 to 50, got 0",
+            "hyperparameter n_epochs must be between 1 and 50, got 0",
         ),
         (
             {"hyperparameters": {"n_epochs": 2.5}},
-            ow.InvalidInputError,
-            "n_epochs must be a whole number or 'auto'",
+            ow.InvalidTypeError,
+            "hyperparameter n_epochs must be a whole number or 'auto', not float",
         ),
-        ({"hyperparameters": {"batch_size": 300}}, ow.InvalidInputError, "batch_size must be from 1 to 256"),
-        ({"hyperparameters": {"learning_rate_multiplier": 0}}, ow.InvalidInputError, "must be above 0"),
+        (
+            {"hyperparameters": {"n_epochs": "3"}},
+            ow.InvalidTypeError,
+            "hyperparameter n_epochs must be a whole number or 'auto', not str",
+        ),
+        (
+            {"hyperparameters": {"learning_rate_multiplier": "high"}},
+            ow.InvalidTypeError,
+            "hyperparameter learning_rate_multiplier must be a number or 'auto', not str",
+        ),
+        (
+            {"method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 3}}}},
+            ow.InvalidInputError,
+            "hyperparameter beta must be 2 or less, got 3",
+        ),
+        (
+            {"hyperparameters": {"batch_size": 300}},
+            ow.InvalidInputError,
+            "batch_size must be between 1 and 256",
+        ),
+        (
+            {"hyperparameters": {"learning_rate_multiplier": 0}},
+            ow.InvalidInputError,
+            "must be more than 0, got 0",
+        ),
         (
             {"hyperparameters": {"epochs": 3}},
             ow.InvalidInputError,
@@ -565,7 +588,7 @@ def status_of(bundle) -> str:
 def test_follow_updates_in_place_until_succeeded(client, quick_jobs, handles):
     job = client.fine_tune(examples(10))
 
-    frame = client.fine_tuning_events(job["id"], follow=True, interval=0.03)
+    frame = client.fine_tuning_events(job["id"], follow=True, poll_interval=0.03)
 
     (handle,) = handles
     statuses = [status_of(bundle) for bundle in handle.drawn[1:]]
@@ -584,7 +607,7 @@ def test_follow_ends_when_the_job_fails(client, quick_jobs, handles):
     bad = client.upload_file(jsonl(examples(3)), "fine-tune")["id"]  # too few: only the server notices
     job = client.fine_tune(bad)
 
-    frame = client.fine_tuning_events(job["id"], follow=True, interval=0.03)
+    frame = client.fine_tuning_events(job["id"], follow=True, poll_interval=0.03)
 
     final = handles[0].drawn[-1]
     assert status_of(final) == "failed"
@@ -608,7 +631,7 @@ def test_follow_ends_when_the_job_is_cancelled_meanwhile(client, quick_jobs, han
 
     monkeypatch.setattr(_ft_live, "pause", cancel_then_pause)
 
-    frame = client.fine_tuning_events(job["id"], follow=True, interval=0.01)
+    frame = client.fine_tuning_events(job["id"], follow=True, poll_interval=0.01)
 
     assert status_of(handles[0].drawn[-1]) == "cancelled"
     assert frame["message"].iloc[-1] == "Fine-tuning job cancelled"
@@ -626,7 +649,7 @@ def test_an_interrupt_stops_following_and_leaves_the_job_alone(client, quick_job
 
     monkeypatch.setattr(_ft_live, "pause", interrupted)
 
-    frame = client.fine_tuning_events(job["id"], follow=True, interval=0.01)
+    frame = client.fine_tuning_events(job["id"], follow=True, poll_interval=0.01)
 
     assert len(pauses) == 2
     assert not frame.empty
@@ -641,7 +664,7 @@ def test_follow_outside_ipython_prints_the_log(client, quick_jobs, monkeypatch, 
     monkeypatch.setattr(live_view, "live_display", lambda view: None)
     job = client.fine_tune(examples(10))
 
-    client.fine_tuning_events(job["id"], follow=True, interval=0.03)
+    client.fine_tuning_events(job["id"], follow=True, poll_interval=0.03)
 
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("info  [sandbox] Created fine-tuning job")
@@ -659,7 +682,7 @@ def test_live_display_uses_a_display_handle_in_ipython(ip):
 def test_watch_reads_only_new_events(client, quick_jobs):
     job = client.fine_tune(examples(10))
 
-    updates = list(client.watch_fine_tuning(job["id"], interval=0.02))
+    updates = list(client.watch_fine_tuning(job["id"], poll_interval=0.02))
 
     seen = [event["id"] for update in updates for event in update.new_events]
     assert len(seen) == len(set(seen)), "no event is reported twice"
@@ -676,16 +699,27 @@ def test_watch_stops_when_asked(client, sandbox):
     stop = threading.Event()
     stop.set()
 
-    updates = list(client.watch_fine_tuning(job["id"], interval=5, stop=stop))
+    updates = list(client.watch_fine_tuning(job["id"], poll_interval=5, stop=stop))
 
     assert len(updates) == 1
     assert not updates[0].done
 
 
-@pytest.mark.parametrize("interval", [0, -1, "2", True])
-def test_follow_interval_must_be_positive(client, sandbox, interval):
-    with pytest.raises(ow.InvalidInputError, match="interval must be a number of seconds above 0"):
-        client.fine_tuning_events("ftjob-x", follow=True, interval=interval)
+@pytest.mark.parametrize(
+    ("interval", "error", "message"),
+    [
+        (0, ow.InvalidInputError, "poll_interval must be more than 0 seconds, got 0"),
+        (-1, ow.InvalidInputError, "poll_interval must be more than 0 seconds, got -1"),
+        (float("nan"), ow.InvalidInputError, "poll_interval must be more than 0 seconds, got nan"),
+        ("2", ow.InvalidTypeError, "poll_interval must be a number of seconds, not str"),
+        (True, ow.InvalidTypeError, "poll_interval must be a number of seconds, not bool"),
+    ],
+)
+def test_follow_interval_must_be_positive(client, sandbox, interval, error, message):
+    with pytest.raises(error, match=message):
+        client.fine_tuning_events("ftjob-x", follow=True, poll_interval=interval)
+    with pytest.raises(error, match=message):
+        client.watch_fine_tuning("ftjob-x", poll_interval=interval)
     assert sandbox.requests == []
 
 

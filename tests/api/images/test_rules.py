@@ -50,7 +50,7 @@ GENERATION_RULES = [
         ow.InvalidInputError,
         "prompt is empty; describe the image you want",
     ),
-    (lambda c: c.generate_images(42), ow.InvalidTypeError, "prompt must be text, not int"),
+    (lambda c: c.generate_images(42), ow.InvalidTypeError, "prompt must be a string, not int"),
     (
         lambda c: c.generate_images("a fox", n=0),
         ow.InvalidInputError,
@@ -102,7 +102,7 @@ GENERATION_RULES = [
     (
         lambda c: c.generate_images("a fox", size=256),
         ow.InvalidTypeError,
-        "size must be text like '1024x1024' or a (width, height) pair, not int",
+        "size must be a string like '1024x1024' or a (width, height) pair, not int",
     ),
     (
         lambda c: c.generate_images("a fox", quality="hd"),
