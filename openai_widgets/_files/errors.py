@@ -12,8 +12,6 @@ upload could not be resumed (it was not sent from a file on disk) and was cancel
 
 from __future__ import annotations
 
-from typing import Any
-
 from .._core.errors import APIError
 from .parts import UploadPartial
 
@@ -43,16 +41,16 @@ class UploadInterrupted(KeyboardInterrupt):
 class IndexingInterrupted(KeyboardInterrupt):
     """Ctrl-C stopped `add_vector_store_files` or `create_vector_store`; what was sent stays.
 
-    The files already uploaded are in the store (their batch goes on indexing on the
-    server), so running the same call again uploads only the rest. `vector_store_id` and
-    `batch_ids` say where to look; `partial` is the DataFrame of the files known so far.
+    The files uploaded before the stop are in the store (their batch goes on indexing on
+    the server), so running the same call again uploads only the rest. `vector_store_id`,
+    `batch_ids` and `file_ids` (the Files added by the call) say where to look.
     """
 
     def __init__(
-        self, message: str, *, vector_store_id: str, batch_ids: list[str], partial: Any = None
+        self, message: str, *, vector_store_id: str, batch_ids: list[str], file_ids: list[str]
     ) -> None:
         super().__init__(message)
         self.message = message
         self.vector_store_id = vector_store_id
         self.batch_ids = batch_ids
-        self.partial = partial
+        self.file_ids = file_ids
