@@ -145,8 +145,11 @@ class VectorStoreFilesAPI(FilesAPI):
             step.file_id = file_id
         to_add = [(str(step.file_id), step.document.attributes) for step in steps if step.action != "skip"]
         batches = self._add_batches(store_id, to_add, chunking)
-        if wait and batches:
-            batches = self._wait_batches(store_id, batches, [file_id for file_id, _ in to_add])
+        # Files of an earlier call still being indexed (it was stopped while polling) are waited for too.
+        indexing = [str(s.file_id) for s in steps if s.action == "skip" and _state(attached, s.file_id)]
+        if wait and (batches or indexing):
+            added = [file_id for file_id, _ in to_add]
+            batches, attached = self._wait(store_id, batches, indexing, attached, added)
         records = {f["id"]: f for f in attached}
         for batch in batches:
             path = f"vector_stores/{store_id}/file_batches/{batch['id']}/files"
@@ -217,16 +220,27 @@ class VectorStoreFilesAPI(FilesAPI):
             batches.append(self._post(f"vector_stores/{store_id}/file_batches", body))
         return batches
 
-    def _wait_batches(
-        self, store_id: str, batches: list[dict[str, Any]], file_ids: list[str]
-    ) -> list[dict[str, Any]]:
-        bar = IndexingBar(len(file_ids))
+    def _wait(
+        self,
+        store_id: str,
+        batches: list[dict[str, Any]],
+        indexing: list[str],
+        attached: list[dict[str, Any]],
+        added: list[str],
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Poll the batches (and the attached files in `indexing`) until none is in progress, with
+        a progress line; the batches' and the attached files' final records. `added`: the Files
+        this call added, named by the error Ctrl-C raises."""
+        total = sum(int(b.get("file_counts", {}).get("total") or 0) for b in batches) + len(indexing)
+        bar = IndexingBar(total)
         interval = FIRST_POLL
         try:
             while True:
-                bar.show(batches)
-                if all(b.get("status") != "in_progress" for b in batches):
-                    return batches
+                bar.show([*batches, _counts(attached, indexing)])
+                if all(b.get("status") != "in_progress" for b in batches) and not any(
+                    _state(attached, file_id) for file_id in indexing
+                ):
+                    return batches, attached
                 self.sleep(interval)
                 interval = min(interval * 1.5, MAX_POLL)
                 batches = [
@@ -235,16 +249,16 @@ class VectorStoreFilesAPI(FilesAPI):
                     else b
                     for b in batches
                 ]
+                if indexing:
+                    attached = self._paginate(f"vector_stores/{store_id}/files", page_size=STORE_PAGE)
         except KeyboardInterrupt:
-            listed = ", ".join(b["id"] for b in batches)
             raise IndexingInterrupted(
-                f"stopped waiting; {listed} goes on indexing {len(file_ids)} files in {store_id} "
-                "on the server. "
-                f"Check it later with ow.vector_store_files({store_id!r}) or ow.vector_store({store_id!r}), "
+                f"stopped waiting; the store {store_id} goes on indexing on the server. Check it later "
+                f"with ow.vector_store_files({store_id!r}) or ow.vector_store({store_id!r}), "
                 "or run the same call again: files already in the store are skipped.",
                 vector_store_id=store_id,
                 batch_ids=[b["id"] for b in batches],
-                file_ids=file_ids,
+                file_ids=added,
             ) from None
         finally:
             bar.close()
@@ -305,6 +319,21 @@ def _result(
     frame = vector_store_files_frame(rows, names)
     frame["skipped"] = _bools([step.action == "skip" for step in steps])
     return frame
+
+
+def _state(files: list[dict[str, Any]], file_id: Any) -> bool:
+    """Whether the file `file_id` among the store's `files` is being indexed."""
+    return any(f["id"] == file_id and f.get("status") == "in_progress" for f in files)
+
+
+def _counts(files: list[dict[str, Any]], file_ids: list[str]) -> dict[str, Any]:
+    """The state counts of `file_ids` among the store's files, shaped like a batch's."""
+    wanted = set(file_ids)
+    counts: dict[str, int] = defaultdict(int)
+    for file in files:
+        if file["id"] in wanted:
+            counts[str(file.get("status"))] += 1
+    return {"file_counts": dict(counts)}
 
 
 def _file_entry(file_id: str, attributes: dict | None, chunking: dict | None) -> dict[str, Any]:

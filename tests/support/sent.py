@@ -1,0 +1,27 @@
+"""Every request body the client sent to the sandbox, checked against the spec."""
+
+from __future__ import annotations
+
+from openai_widgets.sandbox._server import LOG_BODY_LIMIT
+
+
+def validate_sent(sandbox, spec, *, prefix: str = "/") -> int:
+    """Check each logged POST under `prefix` (JSON against its request schema, multipart field by
+    field); a multipart body too large for the log must at least have been large. Returns how
+    many bodies were checked, so a test can see that there were some."""
+    checked = 0
+    for logged in sandbox.requests_to(prefix, "POST"):
+        kind = logged.headers.get("content-type", "")
+        if kind.startswith("application/json"):
+            spec.validate_request("POST", logged.path, logged.json())
+        elif kind.startswith("multipart/form-data"):
+            if not logged.body:
+                assert logged.body_size > LOG_BODY_LIMIT, logged.path
+                continue
+            fields, files = logged.form()
+            spec.validate_multipart("POST", logged.path, fields, files)
+        else:
+            assert not logged.body, f"{logged.path}: a body of type {kind!r}"
+            continue
+        checked += 1
+    return checked
