@@ -25,6 +25,7 @@ from typing import IO, Any
 __all__ = [
     "MAX_UPLOAD_BYTES",
     "PART_BYTES",
+    "Checksum",
     "Part",
     "PartReader",
     "RandomAccess",
@@ -154,6 +155,33 @@ def md5_of(source: RandomAccess, size: int, stop: threading.Event | None = None)
             raise Stopped("the upload was stopped")
         digest.update(source.read_at(offset, min(_HASH_CHUNK, size - offset)))
     return digest.hexdigest()
+
+
+class Checksum:
+    """The MD5 of a source, computed in a thread of its own while the parts are sent."""
+
+    def __init__(self, source: RandomAccess, size: int) -> None:
+        self._stop = threading.Event()
+        self._result: str | BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(source, size), name="openai-md5", daemon=True)
+        self._thread.start()
+
+    def _run(self, source: RandomAccess, size: int) -> None:
+        try:
+            self._result = md5_of(source, size, self._stop)
+        except BaseException as error:  # handed to the caller by result()
+            self._result = error
+
+    def result(self) -> str:
+        """The hex digest (waiting for it), or the error that stopped it."""
+        self._thread.join()
+        if isinstance(self._result, BaseException):
+            raise self._result
+        return str(self._result)
+
+    def cancel(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 @dataclass

@@ -44,8 +44,18 @@ def run_tasks(
     if count == 0:
         return outcome
     stop = threading.Event()
+
+    def guarded(index: int) -> Any:
+        if stop.is_set():  # a task that did not start before the stop never starts
+            raise Stopped("the uploads were stopped")
+        try:
+            return work(index, stop)
+        except BaseException:
+            stop.set()  # at once, not when the waiting thread wakes: no further task starts
+            raise
+
     pool = ThreadPoolExecutor(max_workers=max(1, min(workers, count)), thread_name_prefix=name)
-    futures = {pool.submit(work, index, stop): index for index in range(count)}
+    futures = {pool.submit(guarded, index): index for index in range(count)}
     try:
         pending = set(futures)
         while pending and outcome.error is None:

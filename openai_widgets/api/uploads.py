@@ -23,7 +23,7 @@ from .._core.transport import BaseClient, decode_json
 from .._files import parts
 from .._files.errors import UploadError, UploadInterrupted
 from .._files.formats import mime_type
-from .._files.parts import PartReader, RandomAccess, Stopped, UploadPartial, md5_of, plan_parts
+from .._files.parts import Checksum, PartReader, RandomAccess, Stopped, UploadPartial, plan_parts
 from .._files.pool import run_tasks
 from .._files.sources import Source
 from .._tables.records import Record, as_record
@@ -51,24 +51,24 @@ class UploadsAPI(BaseClient):
         access = RandomAccess(source.stream)
         plan = plan_parts(partial.bytes, partial.part_bytes)
         missing = [plan[number - 1] for number in partial.missing]
+        checksum = Checksum(access, partial.bytes)  # alongside the parts
 
-        def work(index: int, halt: threading.Event) -> str:
-            if index == 0:  # the checksum, alongside the parts
-                return md5_of(access, partial.bytes, halt)
-            part = missing[index - 1]
+        def send(index: int, halt: threading.Event) -> str:
+            part = missing[index]
             reader = PartReader(access, part, progress=progress, stop=halt)
             return self._send_part(partial.upload_id, part.number, reader)
 
-        outcome = run_tasks(len(missing) + 1, work, workers=PART_WORKERS + 1, parent=stop, name="openai-part")
+        outcome = run_tasks(len(missing), send, workers=PART_WORKERS, parent=stop, name="openai-part")
         for index, part_id in outcome.results.items():
-            if index:
-                partial.parts[missing[index - 1].number] = part_id
+            partial.parts[missing[index].number] = part_id
         if outcome.error is not None:
+            checksum.cancel()
             self._stopped(partial, outcome.error, resumable)
-        body = {"part_ids": [partial.parts[part.number] for part in plan], "md5": outcome.results[0]}
         try:
+            body = {"part_ids": [partial.parts[part.number] for part in plan], "md5": checksum.result()}
             answer = self._post(f"uploads/{path_id(partial.upload_id, 'upload_id')}/complete", body)
-        except (APIError, KeyboardInterrupt) as error:
+        except (APIError, OSError, KeyboardInterrupt) as error:
+            checksum.cancel()
             self._stopped(partial, error, resumable)
         file = answer.get("file") if isinstance(answer, dict) else None
         if not isinstance(file, dict) or not file.get("id"):
