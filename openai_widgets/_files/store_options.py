@@ -26,6 +26,7 @@ __all__ = [
     "attributes_option",
     "chunking_option",
     "expires_after_option",
+    "flag_option",
     "metadata_option",
     "ranking_option",
     "status_option",
@@ -159,6 +160,12 @@ def ranking_option(value: Any) -> dict[str, Any] | None:
         if not 0 <= threshold <= 1:
             raise InvalidInputError(f"score_threshold must be from 0 to 1, not {threshold}")
     return options
+
+
+def flag_option(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidTypeError(f"{name} must be True or False, not {type(value).__name__}")
+    return value
 
 
 def status_option(value: Any) -> str | None:

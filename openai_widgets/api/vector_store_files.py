@@ -28,7 +28,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._core.errors import InvalidTypeError
 from .._core.paths import path_id
 from .._files import parts
 from .._files.collect import Document, collect
@@ -36,7 +35,7 @@ from .._files.errors import IndexingInterrupted
 from .._files.parts import Part, PartReader, RandomAccess
 from .._files.pool import run_tasks
 from .._files.progress import IndexingBar, UploadBar
-from .._files.store_options import attributes_option, chunking_option, status_option
+from .._files.store_options import attributes_option, chunking_option, flag_option, status_option
 from .._tables.records import Record, as_record
 from .._tables.vector_store_frames import vector_store_files_frame
 from .files import PAGE_SIZE, FilesAPI
@@ -83,7 +82,7 @@ class VectorStoreFilesAPI(FilesAPI):
         """
         store_id = path_id(vector_store_id, "vector_store_id")
         strategy = chunking_option(chunking)
-        _check_flag(wait, "wait")
+        flag_option(wait, "wait")
         documents = collect(files, text_column=text_column, attributes=attributes)
         return self._ingest(store_id, documents, strategy, wait=wait)
 
@@ -139,8 +138,14 @@ class VectorStoreFilesAPI(FilesAPI):
         needs_names = bool(attached) or any(not d.local for d in documents)
         files = {f["id"]: f for f in self._paginate("files", page_size=PAGE_SIZE)} if needs_names else {}
         steps = _plan(documents, attached, files)
+        # What to run after a stop: the same call, or (the store being new) adding the files to it.
+        rerun = (
+            f"run ow.add_vector_store_files({store_id!r}, ...) with the same files"
+            if fresh
+            else ("run the same call again")
+        )
         uploads = [step for step in steps if step.action == "upload"]
-        uploaded = self._upload_documents(store_id, [step.document for step in uploads], chunking)
+        uploaded = self._upload_documents(store_id, [step.document for step in uploads], chunking, rerun)
         for step, file_id in zip(uploads, uploaded, strict=True):
             step.file_id = file_id
         to_add = [(str(step.file_id), step.document.attributes) for step in steps if step.action != "skip"]
@@ -149,14 +154,16 @@ class VectorStoreFilesAPI(FilesAPI):
         indexing = [str(s.file_id) for s in steps if s.action == "skip" and _state(attached, s.file_id)]
         if wait and (batches or indexing):
             added = [file_id for file_id, _ in to_add]
-            batches, attached = self._wait(store_id, batches, indexing, attached, added)
+            batches, attached = self._wait(store_id, batches, indexing, attached, added, rerun)
         records = {f["id"]: f for f in attached}
         for batch in batches:
             path = f"vector_stores/{store_id}/file_batches/{batch['id']}/files"
             records.update((f["id"], f) for f in self._paginate(path, page_size=STORE_PAGE))
         return _result(steps, records, files)
 
-    def _upload_documents(self, store_id: str, documents: list[Document], chunking: dict | None) -> list[str]:
+    def _upload_documents(
+        self, store_id: str, documents: list[Document], chunking: dict | None, rerun: str
+    ) -> list[str]:
         """Upload `documents` a few at once; their File IDs in order. On a failure or Ctrl-C the
         files already uploaded are attached (so a rerun skips them) before raising."""
         if not documents:
@@ -177,15 +184,15 @@ class VectorStoreFilesAPI(FilesAPI):
         where = f"{len(done)} of {len(documents)} files were uploaded and added to {store_id}" + (
             f" (batch {', '.join(b['id'] for b in batches)} goes on indexing them)" if batches else ""
         )
-        rerun = "run the same call again to upload the rest: files already in the store are skipped"
+        how = f"{rerun} to upload the rest: files already in the store are skipped"
         if isinstance(outcome.error, KeyboardInterrupt):
             raise IndexingInterrupted(
-                f"stopped: {where}; {rerun}.",
+                f"stopped: {where}; {how}.",
                 vector_store_id=store_id,
                 batch_ids=[b["id"] for b in batches],
                 file_ids=[file_id for file_id, _ in done],
             ) from None
-        outcome.error.add_note(f"{where}; {rerun}.")
+        outcome.error.add_note(f"{where}; {how}.")
         raise outcome.error
 
     def _upload_document(self, document: Document, progress: Any, stop: threading.Event) -> str:
@@ -227,6 +234,7 @@ class VectorStoreFilesAPI(FilesAPI):
         indexing: list[str],
         attached: list[dict[str, Any]],
         added: list[str],
+        rerun: str,
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Poll the batches (and the attached files in `indexing`) until none is in progress, with
         a progress line; the batches' and the attached files' final records. `added`: the Files
@@ -255,7 +263,7 @@ class VectorStoreFilesAPI(FilesAPI):
             raise IndexingInterrupted(
                 f"stopped waiting; the store {store_id} goes on indexing on the server. Check it later "
                 f"with ow.vector_store_files({store_id!r}) or ow.vector_store({store_id!r}), "
-                "or run the same call again: files already in the store are skipped.",
+                f"or {rerun}: files already in the store are skipped.",
                 vector_store_id=store_id,
                 batch_ids=[b["id"] for b in batches],
                 file_ids=added,
@@ -349,8 +357,3 @@ def _bools(values: list[bool]) -> Any:
     import pandas as pd
 
     return pd.Series(values, dtype=bool)
-
-
-def _check_flag(value: Any, name: str) -> None:
-    if not isinstance(value, bool):
-        raise InvalidTypeError(f"{name} must be True or False, not {type(value).__name__}")

@@ -14,10 +14,16 @@ from .._core.errors import InvalidInputError, InvalidTypeError
 from .._core.paths import path_id
 from .._files.collect import collect
 from .._files.filters import search_filter
-from .._files.store_options import chunking_option, expires_after_option, metadata_option, ranking_option
+from .._files.store_options import (
+    chunking_option,
+    expires_after_option,
+    flag_option,
+    metadata_option,
+    ranking_option,
+)
 from .._tables.records import Record, as_record
 from .._tables.vector_store_frames import search_results_frame, vector_stores_frame
-from .vector_store_files import STORE_PAGE, VectorStoreFilesAPI, _check_flag
+from .vector_store_files import STORE_PAGE, VectorStoreFilesAPI
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,7 +76,7 @@ class VectorStoresAPI(VectorStoreFilesAPI):
             "metadata": metadata_option(metadata),
         }
         strategy = chunking_option(chunking)
-        _check_flag(wait, "wait")
+        flag_option(wait, "wait")
         documents = collect(files, text_column=text_column) if files is not None else []
         store = self._post("vector_stores", {k: v for k, v in body.items() if v is not None})
         if not documents:
@@ -147,7 +153,7 @@ class VectorStoresAPI(VectorStoreFilesAPI):
             "rewrite_query": rewrite_query,
             "ranking_options": ranking_option(ranking),
         }
-        _check_flag(rewrite_query, "rewrite_query")
+        flag_option(rewrite_query, "rewrite_query")
         sent = {key: value for key, value in body.items() if value is not None}
         answer = self._post(f"vector_stores/{store_id}/search", sent)
         frame = search_results_frame(answer.get("data") or [])

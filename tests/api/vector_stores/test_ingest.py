@@ -290,6 +290,22 @@ def test_ctrl_c_while_polling_leaves_the_batch_indexing(stores, sandbox, sleeps,
     assert (again["status"] == "completed").all(), "the rerun waits for the files still indexing"
 
 
+def test_a_store_created_with_files_and_stopped_says_to_add_the_files_to_it(stores, sandbox, sleeps, docs):
+    def ctrl_c(seconds):
+        raise KeyboardInterrupt
+
+    stores.sleep = ctrl_c
+    with pytest.raises(ow.IndexingInterrupted) as caught:
+        stores.create_vector_store("made", files=docs)
+
+    store_id = caught.value.vector_store_id
+    assert f"run ow.add_vector_store_files('{store_id}', ...) with the same files" in str(caught.value)
+    stores.sleep = sleeps.append
+    frame = stores.add_vector_store_files(store_id, docs)
+    assert frame["skipped"].all() and (frame["status"] == "completed").all()
+    assert len(sandbox.requests_to("/vector_stores", "POST")) == 2, "one store, one batch"
+
+
 def test_ctrl_c_during_the_uploads_attaches_what_was_uploaded(stores, sandbox, docs, monkeypatch):
     monkeypatch.setattr(ingest_module, "FILE_WORKERS", 1)
     store = stores.create_vector_store("stopped")
