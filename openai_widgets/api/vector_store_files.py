@@ -11,10 +11,8 @@
 4. Attach: one file batch (POST /vector_stores/{id}/file_batches; per-file attributes when
    they differ), polled until every file is indexed, with a progress line.
 
-Resume rule: a File ID counts as attached when the store holds it; a local file or table
-row when the store holds a file of the same filename and size in bytes (so a file edited
-to the same length counts as attached: delete it from the store to send it again). A
-match that failed or was cancelled is added again by its ID, without uploading it again.
+The resume rule (in `_files.resume`): a File ID counts as attached when the store holds
+it, a local file or table row when the store holds a file of the same filename and size.
 
 Interrupts: Ctrl-C during the uploads stops them within a chunk, attaches the files already
 uploaded and raises `IndexingInterrupted`; Ctrl-C while polling leaves the batch indexing on
@@ -24,8 +22,6 @@ the server. Either way, the same call run again uploads only what is missing.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._core.paths import path_id
@@ -35,6 +31,7 @@ from .._files.errors import IndexingInterrupted
 from .._files.parts import Part, PartReader, RandomAccess
 from .._files.pool import run_tasks
 from .._files.progress import IndexingBar, UploadBar
+from .._files.resume import is_indexing, plan, result_frame, state_counts
 from .._files.store_options import attributes_option, chunking_option, flag_option, status_option
 from .._tables.records import Record, as_record
 from .._tables.vector_store_frames import vector_store_files_frame
@@ -51,7 +48,6 @@ BATCH_FILES = 2000  # the most files one file batch takes
 STORE_PAGE = 100  # the most items a vector store list returns per page
 FIRST_POLL = 0.5  # seconds; then half as long again each time, up to MAX_POLL
 MAX_POLL = 5.0
-_KEPT = ("completed", "in_progress")  # states that count as attached
 
 
 class VectorStoreFilesAPI(FilesAPI):
@@ -137,7 +133,7 @@ class VectorStoreFilesAPI(FilesAPI):
         attached = [] if fresh else self._paginate(f"vector_stores/{store_id}/files", page_size=STORE_PAGE)
         needs_names = bool(attached) or any(not d.local for d in documents)
         files = {f["id"]: f for f in self._paginate("files", page_size=PAGE_SIZE)} if needs_names else {}
-        steps = _plan(documents, attached, files)
+        steps = plan(documents, attached, files)
         # What to run after a stop: the same call, or (the store being new) adding the files to it.
         rerun = (
             f"run ow.add_vector_store_files({store_id!r}, ...) with the same files"
@@ -151,7 +147,7 @@ class VectorStoreFilesAPI(FilesAPI):
         to_add = [(str(step.file_id), step.document.attributes) for step in steps if step.action != "skip"]
         batches = self._add_batches(store_id, to_add, chunking)
         # Files of an earlier call still being indexed (it was stopped while polling) are waited for too.
-        indexing = [str(s.file_id) for s in steps if s.action == "skip" and _state(attached, s.file_id)]
+        indexing = [str(s.file_id) for s in steps if s.action == "skip" and is_indexing(attached, s.file_id)]
         if wait and (batches or indexing):
             added = [file_id for file_id, _ in to_add]
             batches, attached = self._wait(store_id, batches, indexing, attached, added, rerun)
@@ -159,7 +155,7 @@ class VectorStoreFilesAPI(FilesAPI):
         for batch in batches:
             path = f"vector_stores/{store_id}/file_batches/{batch['id']}/files"
             records.update((f["id"], f) for f in self._paginate(path, page_size=STORE_PAGE))
-        return _result(steps, records, files)
+        return result_frame(steps, records, files)
 
     def _upload_documents(
         self, store_id: str, documents: list[Document], chunking: dict | None, rerun: str
@@ -244,9 +240,9 @@ class VectorStoreFilesAPI(FilesAPI):
         interval = FIRST_POLL
         try:
             while True:
-                bar.show([*batches, _counts(attached, indexing)])
+                bar.show([*batches, state_counts(attached, indexing)])
                 if all(b.get("status") != "in_progress" for b in batches) and not any(
-                    _state(attached, file_id) for file_id in indexing
+                    is_indexing(attached, file_id) for file_id in indexing
                 ):
                     return batches, attached
                 self.sleep(interval)
@@ -281,69 +277,6 @@ class VectorStoreFilesAPI(FilesAPI):
 # -- helpers -------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Step:
-    """What to do with one document: "skip" it (attached), "upload" it, or "add" the File `file_id`."""
-
-    document: Document
-    action: str
-    file_id: str | None = None
-
-
-def _plan(
-    documents: list[Document], attached: list[dict[str, Any]], files: dict[str, dict[str, Any]]
-) -> list[_Step]:
-    """The resume rule: a File ID is matched by ID, a local document by filename and size."""
-    states = {f["id"]: f.get("status") for f in attached}
-    by_name: dict[tuple[Any, Any], list[str]] = defaultdict(list)
-    for file_id in sorted(states, key=lambda i: states[i] not in _KEPT):  # attached ones are matched first
-        file = files.get(file_id)
-        if file is not None:
-            by_name[(file.get("filename"), file.get("bytes"))].append(file_id)
-    steps = []
-    for document in documents:
-        if not document.local:
-            file_id = document.file_id
-        else:
-            matches = by_name.get((document.filename, document.size))
-            file_id = matches.pop(0) if matches else None
-        if file_id is None:
-            steps.append(_Step(document, "upload"))
-        else:  # not in the store, or failed / cancelled there: added again by its ID
-            steps.append(_Step(document, "skip" if states.get(file_id) in _KEPT else "add", file_id))
-    return steps
-
-
-def _result(
-    steps: list[_Step], records: dict[str, dict[str, Any]], files: dict[str, dict[str, Any]]
-) -> pd.DataFrame:
-    rows = [records.get(step.file_id or "") or {"id": step.file_id} for step in steps]
-    names = {
-        str(step.file_id): step.document.filename
-        if step.document.local
-        else (files.get(str(step.file_id)) or {}).get("filename")
-        for step in steps
-    }
-    frame = vector_store_files_frame(rows, names)
-    frame["skipped"] = _bools([step.action == "skip" for step in steps])
-    return frame
-
-
-def _state(files: list[dict[str, Any]], file_id: Any) -> bool:
-    """Whether the file `file_id` among the store's `files` is being indexed."""
-    return any(f["id"] == file_id and f.get("status") == "in_progress" for f in files)
-
-
-def _counts(files: list[dict[str, Any]], file_ids: list[str]) -> dict[str, Any]:
-    """The state counts of `file_ids` among the store's files, shaped like a batch's."""
-    wanted = set(file_ids)
-    counts: dict[str, int] = defaultdict(int)
-    for file in files:
-        if file["id"] in wanted:
-            counts[str(file.get("status"))] += 1
-    return {"file_counts": dict(counts)}
-
-
 def _file_entry(file_id: str, attributes: dict | None, chunking: dict | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"file_id": file_id}
     if attributes:
@@ -351,9 +284,3 @@ def _file_entry(file_id: str, attributes: dict | None, chunking: dict | None) ->
     if chunking:
         entry["chunking_strategy"] = chunking
     return entry
-
-
-def _bools(values: list[bool]) -> Any:
-    import pandas as pd
-
-    return pd.Series(values, dtype=bool)
