@@ -95,3 +95,31 @@ def test_api_filters_pass_through_unchanged():
     }
     assert search_filter(api) == api
     assert search_filter(None) is None
+
+
+# -- the resume rule -------------------------------------------------------------------------
+
+
+def test_each_attached_file_matches_one_document_by_name_and_size():
+    from openai_widgets._files.collect import Document
+    from openai_widgets._files.resume import plan
+
+    same = [Document("a.txt", size=3, text="abc"), Document("a.txt", size=3, text="xyz")]
+    other = Document("b.txt", size=5, text="hello")
+    by_id = Document("file-9", file_id="file-9")
+    attached = [
+        {"id": "file-1", "status": "completed"},
+        {"id": "file-2", "status": "failed"},
+        {"id": "file-9", "status": "in_progress"},
+    ]
+    files = {"file-1": {"filename": "a.txt", "bytes": 3}, "file-2": {"filename": "b.txt", "bytes": 5}}
+
+    steps = plan([*same, other, by_id, Document("file-7", file_id="file-7")], attached, files)
+
+    assert [(s.action, s.file_id) for s in steps] == [
+        ("skip", "file-1"),
+        ("upload", None),  # the second a.txt: file-1 is taken
+        ("add", "file-2"),  # failed in the store: added again, not uploaded
+        ("skip", "file-9"),  # still indexing
+        ("add", "file-7"),  # a File not in the store yet
+    ]
