@@ -43,6 +43,8 @@ from ._core.errors import (
     UnprocessableEntityError,
 )
 from ._core.transport import BaseClient, RequestInfo
+from ._files.errors import IndexingInterrupted, UploadError, UploadInterrupted
+from ._files.parts import UploadPartial
 from ._media.image_result import ImageResult
 from ._tables.records import Record
 from ._version import __version__
@@ -131,6 +133,7 @@ __all__ = [
     "Conversation",
     "CredentialWidget",
     "ImageResult",
+    "IndexingInterrupted",
     "InternalServerError",
     "InvalidInputError",
     "InvalidJSONError",
@@ -145,6 +148,9 @@ __all__ = [
     "Speech",
     "StreamInterruptedError",
     "UnprocessableEntityError",
+    "UploadError",
+    "UploadInterrupted",
+    "UploadPartial",
     "__version__",
     "as_matrix",
     "cache_info",

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from openai_widgets._chat.result import ChatResult
+from openai_widgets._files.parts import UploadPartial
 from openai_widgets._media.image_result import ImageResult
 from openai_widgets._media.speech import Speech
 from openai_widgets._tables.records import Record
@@ -32,6 +33,7 @@ from openai_widgets._core.errors import ConflictError as ConflictError
 from openai_widgets._conversation import Conversation as Conversation
 from openai_widgets.widgets.credential import CredentialWidget as CredentialWidget
 from openai_widgets._media.image_result import ImageResult as ImageResult
+from openai_widgets._files.errors import IndexingInterrupted as IndexingInterrupted
 from openai_widgets._core.errors import InternalServerError as InternalServerError
 from openai_widgets._core.errors import InvalidInputError as InvalidInputError
 from openai_widgets._core.errors import InvalidJSONError as InvalidJSONError
@@ -46,6 +48,9 @@ from openai_widgets._core.transport import RequestInfo as RequestInfo
 from openai_widgets._media.speech import Speech as Speech
 from openai_widgets._core.errors import StreamInterruptedError as StreamInterruptedError
 from openai_widgets._core.errors import UnprocessableEntityError as UnprocessableEntityError
+from openai_widgets._files.errors import UploadError as UploadError
+from openai_widgets._files.errors import UploadInterrupted as UploadInterrupted
+from openai_widgets._files.parts import UploadPartial as UploadPartial
 from ._version import __version__ as __version__
 from openai_widgets._embeddings.vectors import as_matrix as as_matrix
 from openai_widgets._embeddings.cache import cache_info as cache_info
@@ -73,6 +78,7 @@ __all__ = [
     "Conversation",
     "CredentialWidget",
     "ImageResult",
+    "IndexingInterrupted",
     "InternalServerError",
     "InvalidInputError",
     "InvalidJSONError",
@@ -87,6 +93,9 @@ __all__ = [
     "Speech",
     "StreamInterruptedError",
     "UnprocessableEntityError",
+    "UploadError",
+    "UploadInterrupted",
+    "UploadPartial",
     "__version__",
     "as_matrix",
     "cache_info",
@@ -97,6 +106,7 @@ __all__ = [
     "sandbox",
     "set_client",
     "studio",
+    "add_vector_store_files",
     "batch",
     "batch_info",
     "batch_job",
@@ -107,8 +117,11 @@ __all__ = [
     "chat",
     "chat_map",
     "complete",
+    "create_vector_store",
     "delete_file",
     "delete_model",
+    "delete_vector_store",
+    "delete_vector_store_file",
     "edit",
     "edit_image",
     "embed",
@@ -127,14 +140,23 @@ __all__ = [
     "moderate",
     "request",
     "search",
+    "search_vector_store",
     "similarity",
     "speak",
     "transcribe",
     "translate",
+    "update_vector_store",
+    "update_vector_store_file",
     "upload_file",
+    "vector_store",
+    "vector_store_file_content",
+    "vector_store_files",
+    "vector_stores",
     "watch_fine_tuning",
 ]
 
+
+def add_vector_store_files(vector_store_id: str, files: Any, *, attributes: dict[str, Any] | None = None, chunking: Any = None, text_column: str | None = None, wait: bool = True) -> pd.DataFrame: ...
 
 @overload
 def batch(requests: Any, endpoint: str, *, wait: Literal[True] = True, metadata: dict[str, str] | None = None, poll_interval: float | None = None, progress: bool | None = None) -> pd.DataFrame: ...
@@ -163,9 +185,15 @@ def chat_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = 
 
 def complete(prompt: str, model: str | None = None, **advanced: Any) -> str: ...
 
+def create_vector_store(name: str | None = None, files: Any = None, *, chunking: Any = None, expires_after: Any = None, metadata: dict[str, str] | None = None, text_column: str | None = None, wait: bool = True) -> Record: ...
+
 def delete_file(file_id: str) -> Record: ...
 
 def delete_model(model_id: str) -> Record: ...
+
+def delete_vector_store(vector_store_id: str) -> Record: ...
+
+def delete_vector_store_file(vector_store_id: str, file_id: str) -> Record: ...
 
 def edit(input: str, instruction: str, model: str | None = None, **advanced: Any) -> str: ...
 
@@ -210,6 +238,8 @@ def request(method: str, path: str, *, headers: Mapping[str, str] | str | None =
 
 def search(frame: pd.DataFrame, query: Any, *, k: int = 5, model: str | None = None) -> pd.DataFrame: ...
 
+def search_vector_store(vector_store_id: str, query: str | list[str], *, k: int = 10, filters: dict[str, Any] | None = None, rewrite_query: bool = False, ranking: Any = None) -> pd.DataFrame: ...
+
 def similarity(a: Any, b: Any = None, *, k: int | None = None, model: str | None = None) -> pd.DataFrame: ...
 
 def speak(text: str, model: str | None = None, *, voice: str | dict[str, str] = "alloy", format: str = "mp3", speed: float | None = None, instructions: str | None = None) -> Speech: ...
@@ -241,6 +271,18 @@ def translate(file: AudioSource, model: str | None = None, *, prompt: str | None
 @overload
 def translate(file: Any, model: str | None = None, *, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, limit: int | None = None) -> str | pd.DataFrame: ...
 
-def upload_file(file: Any, purpose: str, *, filename: str | None = None) -> Record: ...
+def update_vector_store(vector_store_id: str, *, name: str | None = ..., expires_after: Any = ..., metadata: dict[str, str] | None = ...) -> Record: ...
+
+def update_vector_store_file(vector_store_id: str, file_id: str, attributes: dict[str, Any]) -> Record: ...
+
+def upload_file(file: Any, purpose: str, *, filename: str | None = None, method: str | None = None, resume: UploadPartial | None = None) -> Record: ...
+
+def vector_store(vector_store_id: str) -> Record: ...
+
+def vector_store_file_content(vector_store_id: str, file_id: str) -> str: ...
+
+def vector_store_files(vector_store_id: str, *, status: str | None = None) -> pd.DataFrame: ...
+
+def vector_stores() -> pd.DataFrame: ...
 
 def watch_fine_tuning(job_id: str, *, poll_interval: float = 2.0, stop: threading.Event | None = None) -> Iterator[FineTuningUpdate]: ...

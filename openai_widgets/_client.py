@@ -20,6 +20,7 @@ from .api.fine_tuning import FineTuningAPI
 from .api.images import ImagesAPI
 from .api.models import ModelsAPI
 from .api.moderations import ModerationsAPI
+from .api.vector_stores import VectorStoresAPI
 
 __all__ = ["Client"]
 
@@ -36,6 +37,7 @@ class Client(
     ChatMapAPI,
     ImagesAPI,
     AudioAPI,
+    VectorStoresAPI,  # before FilesAPI: stores upload their documents as files
     FilesAPI,
     FineTuningAPI,
     CustomAPI,

@@ -19,10 +19,13 @@
         │   ├── APITimeoutError          the server took longer than the timeout
         │   └── StreamInterruptedError   a stream ended before its end marker
         ├── APIResponseValidationError   an answer that is not what the API promises
-        └── BulkError (bulk.py)      a bulk job stopped; also of its cause's class; `.partial`
+        ├── BulkError (bulk.py)      a bulk job stopped; also of its cause's class; `.partial`
+        └── UploadError (_files/errors.py)   an upload in parts failed; `.partial` resumes it
 
     KeyboardInterrupt
-    └── BulkInterrupted (bulk.py)    Ctrl-C stopped a bulk job; `.partial` holds what finished
+    ├── BulkInterrupted (bulk.py)    Ctrl-C stopped a bulk job; `.partial` holds what finished
+    ├── UploadInterrupted (_files/errors.py)   Ctrl-C stopped an upload in parts; `.partial`
+    └── IndexingInterrupted (_files/errors.py) Ctrl-C stopped filling a vector store
 
 `error_from_response()` turns an HTTP error response into the right class, with a
 message that says what happened and what to do next.

@@ -39,32 +39,39 @@ class Source:
     stream: IO[bytes]
     filename: str
     size: int
+    path: Path | None = None  # the file on disk, when the source is one (an upload can then resume)
 
 
 @contextmanager
-def open_source(file: Any, purpose: str, filename: str | None) -> Iterator[Source]:
-    """`file` (path, bytes, file object, DataFrame or list of dicts) as a Source; closes what it opened."""
+def open_source(
+    file: Any, purpose: str, filename: str | None, *, max_bytes: int = MAX_UPLOAD_BYTES, why: str = ""
+) -> Iterator[Source]:
+    """`file` (path, bytes, file object, DataFrame or list of dicts) as a Source; closes what it opened.
+
+    A source over `max_bytes` is refused before it is read; `why` ends the message (see check_size).
+    """
+    limit = {"max_bytes": max_bytes, "why": why}
     if isinstance(file, (str, os.PathLike)):
         path = _existing_path(file)
         size = path.stat().st_size
-        check_size(size, path.name)  # before opening: a too-large file is never read
+        check_size(size, path.name, **limit)  # before opening: a too-large file is never read
         with path.open("rb") as stream:
-            yield Source(stream, filename or path.name, size)
+            yield Source(stream, filename or path.name, size, path.resolve())
         return
     if isinstance(file, (bytes, bytearray, memoryview)):
         data = bytes(file)
-        check_size(len(data), filename or "the data")
+        check_size(len(data), filename or "the data", **limit)
         yield Source(io.BytesIO(data), filename or _default_name(data, purpose), len(data))
         return
     if is_frame(file) or isinstance(file, (list, tuple)):
         data = to_jsonl(rows_of(file, "the data to upload"), "the data to upload")
         if not data:
             raise InvalidInputError("the data to upload has no rows; give at least one row")
-        check_size(len(data), "the JSONL made from the data")
+        check_size(len(data), "the JSONL made from the data", **limit)
         yield Source(io.BytesIO(data), filename or "data.jsonl", len(data))
         return
     if hasattr(file, "read"):
-        yield _file_object_source(file, purpose, filename)
+        yield _file_object_source(file, purpose, filename, limit)
         return
     raise InvalidTypeError(
         f"file must be a path, bytes, a binary file object, a DataFrame or a list of dicts, "
@@ -72,14 +79,14 @@ def open_source(file: Any, purpose: str, filename: str | None) -> Iterator[Sourc
     )
 
 
-def _file_object_source(file: Any, purpose: str, filename: str | None) -> Source:
+def _file_object_source(file: Any, purpose: str, filename: str | None, limit: dict[str, Any]) -> Source:
     name = filename or _object_name(file)
     if isinstance(file, io.TextIOBase):
         data = file.read().encode("utf-8")
     elif _seekable(file):
         size = file.seek(0, os.SEEK_END)
         file.seek(0)
-        check_size(size, name or "the file")
+        check_size(size, name or "the file", **limit)
         if name is None:
             name = _default_name(file.read(16), purpose)
             file.seek(0)
@@ -88,7 +95,7 @@ def _file_object_source(file: Any, purpose: str, filename: str | None) -> Source
         data = file.read()
         if isinstance(data, str):
             data = data.encode("utf-8")
-    check_size(len(data), name or "the file")
+    check_size(len(data), name or "the file", **limit)
     return Source(io.BytesIO(data), name or _default_name(data, purpose), len(data))
 
 
@@ -138,11 +145,17 @@ def _existing_path(file: str | os.PathLike) -> Path:
     return path
 
 
-def check_size(size: int, name: str) -> None:
-    if size > MAX_UPLOAD_BYTES:
+def check_size(size: int, name: str, *, max_bytes: int = MAX_UPLOAD_BYTES, why: str = "") -> None:
+    """Refuse a file over `max_bytes`; `why` (e.g. " with method='files'") says which limit applies."""
+    if size > max_bytes:
         raise InvalidInputError(
-            f"{name} is {size / 1024**2:,.1f} MB; a file may be at most 512 MB. Split it into smaller files."
+            f"{name} is {size / 1024**2:,.1f} MB; a file may be at most {_size_text(max_bytes)}{why}. "
+            "Split it into smaller files."
         )
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 1024**3:g} GB" if size >= 1024**3 else f"{size / 1024**2:g} MB"
 
 
 def _seekable(file: Any) -> bool:

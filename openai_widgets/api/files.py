@@ -1,18 +1,28 @@
-"""Files: list, upload, retrieve, read and delete the files kept on the server."""
+"""Files: list, upload, retrieve, read and delete the files kept on the server.
+
+An upload goes in one request to POST /files (up to 512 MB), or for large files through
+the Uploads API in parts (up to 8 GB; see `uploads`).
+"""
 
 from __future__ import annotations
 
-import mimetypes
+import os
+import threading
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._core.arguments import boolean, one_of, text
+from .._core.arguments import boolean, one_of, text, type_error
 from .._core.constants import FILE_PURPOSES
+from .._core.errors import InvalidInputError, InvalidTypeError
 from .._core.paths import path_id
-from .._core.transport import BaseClient, decode_json
-from .._files.sources import ProgressReader, Source, open_source
+from .._core.transport import decode_json
+from .._files import parts
+from .._files.formats import mime_type
+from .._files.parts import UploadPartial
+from .._files.sources import MAX_UPLOAD_BYTES, ProgressReader, Source, open_source
 from .._tables.frames import files_frame
 from .._tables.jsonl import read_table
 from .._tables.records import Record, as_record
+from .uploads import UPLOAD_PURPOSES, UploadsAPI
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,7 +33,7 @@ PAGE_SIZE = 1000  # files per page when listing
 PROGRESS_THRESHOLD = 10 * 1024 * 1024  # uploads above this many bytes show a progress bar
 
 
-class FilesAPI(BaseClient):
+class FilesAPI(UploadsAPI):
     def files(self, *, purpose: str | None = None) -> pd.DataFrame:
         """Every file (all pages), newest first: `id`, `filename`, `purpose`, `bytes`,
         `created_at`, `status`, `expires_at` (UTC; NaT for files that do not expire).
@@ -34,19 +44,47 @@ class FilesAPI(BaseClient):
         params = {"purpose": purpose.strip() if purpose else None}
         return files_frame(self._paginate("files", params, page_size=PAGE_SIZE))
 
-    def upload_file(self, file: Any, purpose: str, *, filename: str | None = None) -> Record:
+    def upload_file(
+        self,
+        file: Any,
+        purpose: str,
+        *,
+        filename: str | None = None,
+        method: str | None = None,
+        resume: UploadPartial | None = None,
+    ) -> Record:
         """Upload `file` for `purpose` and return the file's record (its `id` is what other calls take).
 
         `file` is a path, bytes, a binary file object, or a DataFrame / list of dicts, which
         is written as JSON Lines for you (one object per row; missing cells are left out).
         `purpose` is one of fine-tune, batch, assistants, vision, user_data, evals.
         `filename` names the upload (default: the path's name, `data.jsonl` for tables).
-        Files over 512 MB are refused before anything is sent; uploads over 10 MB show a
-        progress bar. A retried upload sends the whole file again.
+
+        Files over 64 MB for assistants, batch, fine-tune or vision go through the Uploads
+        API: parts of 64 MB sent a few at once, each read from disk as it goes, then joined
+        on the server and checked with the file's MD5; up to 8 GB. `method="uploads"` uses
+        it for any size, `method="files"` never (one request, up to 512 MB, the limit for
+        user_data and evals files too). Sizes are checked before anything is sent; uploads
+        over 10 MB show a progress bar in bytes. A failed request is retried (a part alone,
+        in the Uploads API). An upload in parts from a path that stops (an error after the
+        retries, or Ctrl-C) raises `UploadError` / `UploadInterrupted` whose `.partial`
+        continues it: `upload_file(path, purpose, resume=error.partial)` sends only the
+        missing parts, within the hour the upload stays open. Other sources are cancelled.
         """
         purpose = one_of(purpose, "purpose", FILE_PURPOSES)
         text(filename, "filename", hint="name the upload, e.g. 'train.jsonl'", optional=True)
-        with open_source(file, purpose, filename) as source:
+        method = _method(method, purpose, resume)
+        if resume is not None:
+            _check_resume(resume, file, purpose)
+        in_parts_allowed = method != "files" and purpose in UPLOAD_PURPOSES
+        limit = parts.MAX_UPLOAD_BYTES if in_parts_allowed else MAX_UPLOAD_BYTES
+        why = _limit_reason(method, purpose)
+        with open_source(file, purpose, filename, max_bytes=limit, why=why) as source:
+            if resume is not None:
+                _same_file(resume, source)
+            large = in_parts_allowed and source.size > parts.PART_BYTES
+            if resume is not None or method == "uploads" or large:
+                return self._upload_parts_with_progress(source, purpose, resume)
             if source.size > PROGRESS_THRESHOLD:
                 return self._upload_with_progress(source, purpose)
             return self._upload(source.filename, source.stream.read(), purpose)
@@ -78,7 +116,7 @@ class FilesAPI(BaseClient):
     # -- helpers ---------------------------------------------------------------------
 
     def _upload(self, filename: str, content: Any, purpose: str) -> Record:
-        part = ("file", (filename, content, _content_type(filename)))
+        part = ("file", (filename, content, mime_type(filename)))
         response = self._post_multipart("files", {"purpose": purpose}, [part])
         return as_record(decode_json(response))
 
@@ -89,11 +127,85 @@ class FilesAPI(BaseClient):
         finally:
             bar.close()
 
+    def _upload_parts_with_progress(
+        self, source: Source, purpose: str, resume: UploadPartial | None
+    ) -> Record:
+        bar = _progress_bar(source.size, source.filename) if source.size > PROGRESS_THRESHOLD else None
+        lock = threading.Lock()
 
-def _content_type(filename: str) -> str:
-    if filename.lower().endswith(".jsonl"):
-        return "application/jsonl"
-    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        def progress(count: int) -> None:
+            with lock:  # parts report from several threads
+                bar.update(count)
+
+        if bar is not None and resume is not None:
+            plan = parts.plan_parts(resume.bytes, resume.part_bytes)
+            bar.update(sum(plan[number - 1].size for number in resume.parts))
+        try:
+            return self._upload_in_parts(
+                source,
+                purpose,
+                resume=resume,
+                progress=progress if bar is not None else None,
+                resumable=source.path is not None,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+
+
+def _method(method: Any, purpose: str, resume: Any) -> str | None:
+    if method is None:
+        return "uploads" if resume is not None else None
+    if not isinstance(method, str):
+        raise type_error("method", "'files', 'uploads' or None", method)
+    method = method.strip().lower()
+    if method not in ("files", "uploads"):
+        raise InvalidInputError(f"method {method!r} is not 'files' (one request) or 'uploads' (in parts)")
+    if method == "files" and resume is not None:
+        raise InvalidInputError("resume= continues an upload in parts; leave method unset or use 'uploads'")
+    if method == "uploads" and purpose not in UPLOAD_PURPOSES:
+        raise InvalidInputError(
+            f"the Uploads API takes files for {', '.join(UPLOAD_PURPOSES)}, not {purpose!r}; "
+            "use method='files' (up to 512 MB)"
+        )
+    return method
+
+
+def _limit_reason(method: str | None, purpose: str) -> str:
+    if method == "files":
+        return " with method='files' (leave method unset to send larger files in parts, up to 8 GB)"
+    if purpose not in UPLOAD_PURPOSES:
+        return f" for {purpose} (the Uploads API, up to 8 GB, takes only {', '.join(UPLOAD_PURPOSES)} files)"
+    return " (the Uploads API's limit)"
+
+
+def _check_resume(resume: Any, file: Any, purpose: str) -> None:
+    if not isinstance(resume, UploadPartial):
+        raise type_error("resume", "the .partial of an upload error (an UploadPartial)", resume)
+    if not isinstance(file, (str, os.PathLike)):
+        raise InvalidTypeError(
+            f"resume= continues an upload from a file on disk: pass the path {resume.path!r}, "
+            f"not {type(file).__name__}"
+        )
+    if purpose != resume.purpose:
+        raise InvalidInputError(f"the upload to resume was for purpose {resume.purpose!r}, not {purpose!r}")
+    if resume.expired:
+        raise InvalidInputError(
+            f"the upload {resume.upload_id} has expired (an upload stays open an hour); "
+            "upload the file again without resume="
+        )
+
+
+def _same_file(resume: UploadPartial, source: Source) -> None:
+    if source.path is None or str(source.path) != resume.path:
+        raise InvalidInputError(
+            f"resume= belongs to the upload of {resume.path!r}, not of {str(source.path)!r}"
+        )
+    if source.size != resume.bytes or source.path.stat().st_mtime_ns != resume.modified_ns:
+        raise InvalidInputError(
+            f"{source.filename} changed since its upload began (size or modification time differ); "
+            "upload it again without resume="
+        )
 
 
 def _progress_bar(total: int, filename: str) -> Any:

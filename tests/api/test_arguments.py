@@ -221,6 +221,13 @@ INPUTS = {
     "search": ["frame", "query"],
     "similarity": ["a", "b"],
     "upload_file": ["file", "purpose"],
+    # the vector store functions, as DESIGN.md writes them: the IDs, then what they act on
+    "create_vector_store": ["name", "files"],
+    "add_vector_store_files": ["vector_store_id", "files"],
+    "search_vector_store": ["vector_store_id", "query"],
+    "vector_store_file_content": ["vector_store_id", "file_id"],
+    "update_vector_store_file": ["vector_store_id", "file_id", "attributes"],
+    "delete_vector_store_file": ["vector_store_id", "file_id"],
 }
 
 

@@ -213,8 +213,12 @@ def test_the_512_mb_limit_is_checked_before_sending(client, sandbox, tmp_path):
     with big.open("wb") as handle:  # sparse: no disk is used
         handle.truncate(_uploads.MAX_UPLOAD_BYTES + 1)
 
-    with pytest.raises(ow.InvalidInputError, match=r"big.jsonl is 512.0 MB; a file may be at most 512 MB"):
-        client.upload_file(big, "fine-tune")
+    with pytest.raises(
+        ow.InvalidInputError, match=r"big.jsonl is 512.0 MB; a file may be at most 512 MB with method='files'"
+    ):
+        client.upload_file(big, "fine-tune", method="files")
+    with pytest.raises(ow.InvalidInputError, match=r"at most 512 MB for user_data \(the Uploads API"):
+        client.upload_file(big, "user_data")
 
     class Huge(io.RawIOBase):
         """Says it is 600 MB; reading it would fail the test."""
@@ -229,7 +233,7 @@ def test_the_512_mb_limit_is_checked_before_sending(client, sandbox, tmp_path):
             raise AssertionError("a file over the limit must not be read")
 
     with pytest.raises(ow.InvalidInputError, match=r"600\.0 MB"):
-        client.upload_file(Huge(), "batch")
+        client.upload_file(Huge(), "batch", method="files")
     assert sandbox.requests == []
 
 

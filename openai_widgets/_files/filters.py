@@ -1,0 +1,112 @@
+"""Attribute filters for vector store search: the API's filter dicts, or a short pandas-like form.
+
+The API's forms pass through, checked:
+
+    {"type": "gte", "key": "year", "value": 2020}                      a comparison
+    {"type": "and", "filters": [{...}, {...}]}                         a compound ("and" / "or")
+
+The short form maps each attribute to a condition; several attributes are joined with "and":
+
+    {"lang": "en"}                      lang == "en"                   (eq)
+    {"tag": ["a", "b"]}                 tag is one of "a", "b"         (in; a list or a set)
+    {"year": (">=", 2020)}              year >= 2020                   (an (operator, value) pair)
+    {"year": (">=", 2020), "lang": "en", "tag": ["a", "b"]}            all three (and)
+
+Operators: == != > >= < <= in "not in", or the API's names eq ne gt gte lt lte in nin.
+Dates and pandas Timestamps become Unix seconds, as in attributes made from DataFrame
+columns, so `{"published": (">=", pd.Timestamp("2024-01-01"))}` compares dates. A compound's
+filters may be written in the short form too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._core.errors import InvalidInputError, InvalidTypeError
+from .store_options import attribute_value
+
+__all__ = ["OPERATORS", "search_filter"]
+
+COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin")
+COMPOUNDS = ("and", "or")
+OPERATORS = {
+    "==": "eq",
+    "!=": "ne",
+    ">": "gt",
+    ">=": "gte",
+    "<": "lt",
+    "<=": "lte",
+    "in": "in",
+    "not in": "nin",
+    **{name: name for name in COMPARISONS},
+}
+_SHORT_FORM_HELP = 'e.g. {"year": (">=", 2020), "lang": "en", "tag": ["a", "b"]}'
+
+
+def search_filter(filters: Any, where: str = "filters") -> dict[str, Any] | None:
+    """`filters` in the API's form (None stays None), or an error that names the bad part."""
+    if filters is None:
+        return None
+    if not isinstance(filters, Mapping):
+        raise InvalidTypeError(f"{where} must be a dict ({_SHORT_FORM_HELP}), not {type(filters).__name__}")
+    if not filters:
+        raise InvalidInputError(f"{where} is empty; leave it out or give conditions, {_SHORT_FORM_HELP}")
+    if _is_api_form(filters):
+        return _api_filter(filters, where)
+    conditions = [_condition(str(key), value, f"{where}[{key!r}]") for key, value in filters.items()]
+    return conditions[0] if len(conditions) == 1 else {"type": "and", "filters": conditions}
+
+
+def _is_api_form(node: Mapping[str, Any]) -> bool:
+    """An API filter has a known `type` and only the keys of its kind; anything else is the short form
+    (so an attribute called "type" can still be filtered: {"type": "report"})."""
+    kind = node.get("type")
+    if kind in COMPOUNDS:
+        return set(node) <= {"type", "filters"}
+    return kind in COMPARISONS and set(node) <= {"type", "key", "value"}
+
+
+def _api_filter(node: Mapping[str, Any], where: str) -> dict[str, Any]:
+    kind = node["type"]
+    if kind in COMPOUNDS:
+        children = node.get("filters")
+        if not isinstance(children, (list, tuple)) or not children:
+            raise InvalidInputError(f"{where} ({kind}) needs 'filters': a non-empty list of filters")
+        return {
+            "type": kind,
+            "filters": [search_filter(child, f"{where}.filters[{i}]") for i, child in enumerate(children)],
+        }
+    if "key" not in node or "value" not in node:
+        raise InvalidInputError(f"{where} ({kind}) needs 'key' and 'value'")
+    if not isinstance(node["key"], str) or not node["key"]:
+        raise InvalidTypeError(f"{where}'s key must be a non-empty attribute name, not {node['key']!r}")
+    return _comparison(kind, node["key"], node["value"], f"{where}.value")
+
+
+def _condition(key: str, value: Any, where: str) -> dict[str, Any]:
+    if isinstance(value, tuple):
+        if len(value) != 2 or not isinstance(value[0], str) or value[0].strip().lower() not in OPERATORS:
+            raise InvalidInputError(
+                f"{where} is {value!r}; give (operator, value) with one of == != > >= < <= in "
+                "'not in' as the operator, or a list for 'one of'"
+            )
+        return _comparison(OPERATORS[value[0].strip().lower()], key, value[1], where)
+    if isinstance(value, (list, set, frozenset)):
+        return _comparison("in", key, value, where)
+    return _comparison("eq", key, value, where)
+
+
+def _comparison(kind: str, key: str, value: Any, where: str) -> dict[str, Any]:
+    if kind in ("in", "nin"):
+        if isinstance(value, (set, frozenset)):
+            value = sorted(value, key=str)
+        if not isinstance(value, (list, tuple)) or not value:
+            raise InvalidInputError(f"{where}: '{kind}' needs a non-empty list of values")
+        items = [attribute_value(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        if any(isinstance(item, bool) for item in items):
+            raise InvalidTypeError(f"{where}: '{kind}' compares text or numbers; for a boolean use eq")
+        return {"type": kind, "key": key, "value": items}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        raise InvalidTypeError(f"{where}: '{kind}' compares one value; use 'in' for a list")
+    return {"type": kind, "key": key, "value": attribute_value(value, where)}
