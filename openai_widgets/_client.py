@@ -47,9 +47,11 @@ class Client(
         client = ow.Client(api_key="sk-...", organization="org-...")
         client.models()
 
-    Settings fall back to OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID and
-    OPENAI_BASE_URL. `timeout` is in seconds per attempt, `max_retries` counts retries
-    after the first attempt. The key is never shown: `repr(client)` masks it.
+    Settings fall back to OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID,
+    OPENAI_BASE_URL and OPENAI_ADMIN_KEY. `timeout` is in seconds per attempt, `max_retries`
+    counts retries after the first attempt. `admin_key=` (keyword only) goes to the admin
+    routes alone (organization usage and costs, checkpoint permissions), the API key to
+    every other. Keys are never shown: `repr(client)` masks them.
     """
 
     def studio(self, panel: str | None = None) -> Any:

@@ -25,10 +25,12 @@ def connect(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     max_retries: int = DEFAULT_MAX_RETRIES,
+    admin_key: str | None = None,
 ) -> Client:
     """Create a client from these settings (or the environment), make it the default, return it.
 
-    Raises NotConnectedError when no key is found. `ow.connect()` (in `widgets._front`)
+    Raises NotConnectedError when no key is found. `admin_key` (or OPENAI_ADMIN_KEY) is
+    used for the admin routes only (organization usage and costs, checkpoint permissions). `ow.connect()` (in `widgets._front`)
     adds the notebook's credential form and the sandbox on top of this.
     """
     client = Client(
@@ -38,6 +40,7 @@ def connect(
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
+        admin_key=admin_key,
     )
     set_client(client)
     return client

@@ -14,6 +14,7 @@ TEST_KEY = "sk-test-" + "Zq7Xw2Lm9Pk4Rt6Yv8Bn3Cd5Fg1Hj0Ks"
 
 os.environ.pop("OPENAI_API_KEY", None)  # tests never use a real key
 os.environ.pop("OPENAI_BASE_URL", None)
+os.environ.pop("OPENAI_ADMIN_KEY", None)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
     OpenAIError
     ├── NotConnectedError            no client yet and no key in the environment
+    │   └── AdminKeyRequiredError        an admin route, and the client has no admin key
     ├── InvalidInputError (ValueError)   bad input, caught before any request is sent
     │   └── InvalidJSONError             a JSON text (headers, query, body) does not parse
     ├── InvalidTypeError (TypeError)     input of the wrong type, caught before sending
@@ -49,6 +50,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AdminKeyRequiredError",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
@@ -78,6 +80,13 @@ class OpenAIError(Exception):
 
 class NotConnectedError(OpenAIError, RuntimeError):
     """No default client is set and no API key is in the environment."""
+
+
+class AdminKeyRequiredError(NotConnectedError):
+    """An admin route (organization usage and costs, checkpoint permissions) and no admin key.
+
+    Raised before anything is sent: the API key is never sent to admin routes.
+    """
 
 
 class InvalidInputError(OpenAIError, ValueError):

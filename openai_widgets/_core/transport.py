@@ -1,9 +1,10 @@
 """The HTTP core every API area stands on: one request builder, one send loop.
 
-`BaseClient` holds the settings (key, organization, project, base URL, timeout,
+`BaseClient` holds the settings (keys, organization, project, base URL, timeout,
 retries), builds requests, sends them with the retry policy of `_retries`, maps
 failures to the error tree of `_errors`, and offers the shapes the API areas need:
-JSON, cursor pages, server-sent event streams and multipart uploads.
+JSON, cursor pages, server-sent event streams and multipart uploads. Which key a
+request carries (the API key, or the admin key on admin routes) is `_auth`'s rule.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import httpx
 
 from .._version import __version__
 from .arguments import positive_number, type_error, whole_number
+from .auth import ADMIN_KEY_ENV, KeyAuth
 from .constants import (
     DEFAULT_BASE_URL,
     DEFAULT_CONNECT_TIMEOUT,
@@ -66,17 +68,6 @@ class RequestInfo:
     error: str | None = None
 
 
-class _BearerAuth(httpx.Auth):
-    """Adds the key at send time, so it never sits in a request object built earlier."""
-
-    def __init__(self, secret: Secret) -> None:
-        self._secret = secret
-
-    def auth_flow(self, request: httpx.Request):
-        request.headers["Authorization"] = f"Bearer {self._secret.reveal()}"
-        yield request
-
-
 class BaseClient:
     """Settings and transport shared by every API area (see `Client` for the API itself)."""
 
@@ -91,9 +82,13 @@ class BaseClient:
         *,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        admin_key: str | None = None,
     ) -> None:
+        admin = admin_key if admin_key is not None else os.environ.get(ADMIN_KEY_ENV, "")
+        self._admin_key = Secret(_clean_key(admin, "admin_key", required=False))
         key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY", "")
-        self._api_key = Secret(_clean_key(key))
+        # A client with only an admin key is allowed: it reaches the admin routes alone.
+        self._api_key = Secret(_clean_key(key, "api_key", required=not self._admin_key))
         self.organization = organization or os.environ.get("OPENAI_ORG_ID") or None
         self.project = project or os.environ.get("OPENAI_PROJECT_ID") or None
         self.base_url = _clean_base_url(base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
@@ -105,8 +100,9 @@ class BaseClient:
             headers["OpenAI-Organization"] = self.organization
         if self.project:
             headers["OpenAI-Project"] = self.project
+        self._auth = KeyAuth(self._api_key, self._admin_key, urllib.parse.urlsplit(self.base_url).path)
         self._http = httpx.Client(
-            auth=_BearerAuth(self._api_key),
+            auth=self._auth,
             headers=headers,
             transport=transport,
             follow_redirects=False,  # a redirect must never carry the key to another host
@@ -125,6 +121,11 @@ class BaseClient:
     def masked_key(self) -> str:
         """The key as it may be shown: `sk-...abcd`."""
         return mask(self._api_key.reveal())
+
+    @property
+    def masked_admin_key(self) -> str | None:
+        """The admin key as it may be shown (`sk-...abcd`), or None when the client has none."""
+        return mask(self._admin_key.reveal()) if self._admin_key else None
 
     @property
     def last_request(self) -> RequestInfo | None:
@@ -165,6 +166,8 @@ class BaseClient:
 
     def __repr__(self) -> str:
         parts = [f"base_url={self.base_url!r}", f"api_key={self.masked_key!r}"]
+        if self._admin_key:
+            parts.append(f"admin_key={self.masked_admin_key!r}")
         if self.organization:
             parts.append(f"organization={self.organization!r}")
         if self.project:
@@ -197,7 +200,7 @@ class BaseClient:
             # One key for every attempt of this request, so a server that honours it runs a
             # retried POST once even when the first answer was lost on the way back.
             headers = {"Idempotency-Key": f"ow-{uuid.uuid4().hex}", **(headers or {})}
-        return self._http.build_request(
+        built = self._http.build_request(
             verb,
             url,
             params=params,
@@ -207,6 +210,8 @@ class BaseClient:
             headers=headers,
             timeout=httpx.Timeout(seconds, connect=min(self.connect_timeout, seconds)),
         )
+        self._auth.require(verb, built.url)  # a missing key is refused before anything is sent
+        return built
 
     def _url(self, path: str) -> str:
         relative = resolve_path(path)
@@ -596,18 +601,20 @@ def _form_value(value: Any) -> Any:
     return str(value)
 
 
-def _clean_key(key: str) -> str:
+def _clean_key(key: str, name: str, *, required: bool) -> str:
+    """`key` stripped and checked; an empty one is refused when `required`."""
     if not isinstance(key, str):
-        raise type_error("api_key", "a string", key)
+        raise type_error(name, "a string", key)
     key = key.strip()
-    if not key:
+    if not key and required:
         raise NotConnectedError(
             "No API key: pass api_key=..., set OPENAI_API_KEY, or run ow.connect() in a notebook "
             "for the credential form (any text works for a server that needs no key)."
         )
     if any(ch.isspace() for ch in key) or not key.isascii():
+        what = "admin key" if name == "admin_key" else "API key"
         raise InvalidInputError(
-            "the API key contains spaces, line breaks or non-ASCII characters; "
+            f"the {what} contains spaces, line breaks or non-ASCII characters; "
             "copy it again from the API keys page."
         )
     return key

@@ -29,12 +29,16 @@ def connect(
     sandbox: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     max_retries: int = DEFAULT_MAX_RETRIES,
+    admin_key: str | None = None,
 ) -> Client | None:
     """Create a client, make it the default, and return it.
 
     Settings come from the arguments, then OPENAI_API_KEY, OPENAI_ORG_ID,
-    OPENAI_PROJECT_ID and OPENAI_BASE_URL. `sandbox=True` starts the local sandbox server
-    (shared by the process) and connects to it: no key, no network. With no key anywhere,
+    OPENAI_PROJECT_ID, OPENAI_BASE_URL and OPENAI_ADMIN_KEY. `admin_key` is sent only to the
+    admin routes (organization usage and costs, checkpoint permissions), the API key only to
+    the others. `sandbox=True` starts the local sandbox server (shared by the process) and
+    connects to it: no key, no network (its admin key, for the admin routes, unless
+    `admin_key` says otherwise). With no key anywhere,
     in a notebook this shows the credential widget (and returns None: the client it
     connects becomes the default); elsewhere it raises NotConnectedError. No request is
     sent: the credential widget and `%openai connect` verify the connection, `ow.models()`
@@ -42,10 +46,16 @@ def connect(
     """
     options: dict[str, Any] = {"timeout": timeout, "max_retries": max_retries}
     if sandbox:
-        from ..sandbox import SANDBOX_KEY, shared
+        from ..sandbox import SANDBOX_ADMIN_KEY, SANDBOX_KEY, shared
 
-        return _connection.connect(api_key=SANDBOX_KEY, base_url=shared().base_url, **options)
-    if not (api_key or os.environ.get("OPENAI_API_KEY", "").strip()) and _in_kernel():
+        return _connection.connect(
+            api_key=SANDBOX_KEY,
+            base_url=shared().base_url,
+            admin_key=admin_key or SANDBOX_ADMIN_KEY,
+            **options,
+        )
+    options["admin_key"] = admin_key
+    if not (api_key or admin_key or os.environ.get("OPENAI_API_KEY", "").strip()) and _in_kernel():
         from IPython.display import display
 
         from .credential import CredentialWidget
