@@ -94,6 +94,8 @@ _LAZY = {
     "cache_info": "openai_widgets._embeddings.cache",
     "clear_cache": "openai_widgets._embeddings.cache",
     "plot_embeddings": "openai_widgets._embeddings.plot",
+    "plot_comparison": "openai_widgets._evals.chart",
+    "plot_usage": "openai_widgets._usage.plot",
 }
 
 
@@ -159,7 +161,9 @@ __all__ = [
     "clear_cache",
     "connect",
     "get_client",
+    "plot_comparison",
     "plot_embeddings",
+    "plot_usage",
     "sandbox",
     "set_client",
     "studio",

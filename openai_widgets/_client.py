@@ -11,15 +11,20 @@ from .api.audio import AudioAPI
 from .api.batches import BatchesAPI
 from .api.chat import ChatAPI
 from .api.chat_map import ChatMapAPI
+from .api.checkpoint_permissions import CheckpointPermissionsAPI
+from .api.compare_models import CompareModelsAPI
 from .api.completions import CompletionsAPI
 from .api.custom import CustomAPI
 from .api.edits import EditsAPI
 from .api.embeddings import EmbeddingsAPI
 from .api.files import FilesAPI
 from .api.fine_tuning import FineTuningAPI
+from .api.graders import GradersAPI
 from .api.images import ImagesAPI
 from .api.models import ModelsAPI
 from .api.moderations import ModerationsAPI
+from .api.stored_completions import StoredCompletionsAPI
+from .api.usage import UsageAPI
 from .api.vector_stores import VectorStoresAPI
 
 __all__ = ["Client"]
@@ -40,6 +45,11 @@ class Client(
     VectorStoresAPI,  # before FilesAPI: stores upload their documents as files
     FilesAPI,
     FineTuningAPI,
+    CheckpointPermissionsAPI,
+    CompareModelsAPI,  # holds the evals and their runs
+    GradersAPI,
+    StoredCompletionsAPI,
+    UsageAPI,
     CustomAPI,
 ):
     """A connection to the OpenAI API or any OpenAI-compatible server.

@@ -1,21 +1,32 @@
-"""Fine-tuning: start jobs from local data or uploaded files, list and follow them, clean up."""
+"""Fine-tuning: start jobs by any method from local data or uploaded files, list, follow,
+pause and resume them, clean up."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._core.arguments import boolean, model_argument
 from .._core.errors import APIResponseValidationError
 from .._core.paths import path_id
 from .._core.transport import BaseClient
+from .._evals.criteria import grader as checked_grader
+from .._evals.criteria import referenced_columns
+from .._files.store_options import metadata_option
 from .._tables.frames import fine_tuning_checkpoints_frame, fine_tuning_events_frame, fine_tuning_jobs_frame
 from .._tables.records import Record, as_record
 from .._tuning import live_view
 from .._tuning import monitor as _ft_live
 from .._tuning.monitor import FineTuningUpdate
-from .._tuning.options import checked_method, checked_poll_interval, checked_seed, checked_suffix
+from .._tuning.options import (
+    checked_integrations,
+    checked_method,
+    checked_poll_interval,
+    checked_seed,
+    checked_suffix,
+    top_level_hyperparameters,
+)
 from .._tuning.training_data import MIN_EXAMPLES, local_data
 from ._deprecated import renamed_keywords
 
@@ -29,47 +40,77 @@ FOLLOW_INTERVAL = 2.0  # seconds between looks at a followed job
 
 
 class FineTuningAPI(BaseClient):
+    @renamed_keywords(training_file="training", validation_file="validation")
     def fine_tune(
         self,
-        training_file: Any,
+        training: Any,
         model: str | None = None,
         *,
-        validation_file: Any = None,
+        method: str | Mapping[str, Any] | None = "supervised",
+        hyperparameters: Mapping[str, Any] | None = None,
+        grader: Mapping[str, Any] | None = None,
+        validation: Any = None,
         suffix: str | None = None,
         seed: int | None = None,
-        hyperparameters: Mapping[str, Any] | None = None,
-        method: Mapping[str, Any] | str | None = None,
+        integrations: Sequence[Mapping[str, Any]] | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> Record:
         """Start a fine-tuning job and return its record (`id`, `status`, ...).
 
-        `training_file` (and `validation_file`) is a file ID, the path of a JSONL file, or
-        a DataFrame / list of examples (one `{"messages": [...]}` per row). Local data is
-        checked first (JSON objects with `messages`, valid roles, an assistant reply in
-        each, at least 10 training examples; errors name the line) and then uploaded with
-        purpose "fine-tune". `model` defaults to gpt-4o-mini-2024-07-18. `suffix` (up to
-        64 characters) goes into the model name. `hyperparameters` (n_epochs, batch_size,
-        learning_rate_multiplier) are sent inside `method`, the API's current form;
-        `method` is a dict such as `{"type": "dpo", "dpo": {...}}` or just "supervised" / "dpo".
+        `training` (and `validation`) is a file ID, the path of a JSONL file, or a
+        DataFrame / list of examples. `method` is "supervised" (one `{"messages": [...]}`
+        per example), "dpo" (`input`, `preferred_output`, `non_preferred_output`) or
+        "reinforcement" (`messages` and the fields `grader` reads), or the API's dict.
+        Local data is checked for its method first (errors name the file, the line and
+        the problem; at least 10 training examples), a reinforcement `grader` (the same
+        dicts and short forms as eval criteria) is validated by the API, and only then is
+        the data uploaded with purpose "fine-tune". `model` defaults to
+        gpt-4o-mini-2024-07-18; `suffix` (up to 64 characters) goes into the model name.
+        `hyperparameters` (n_epochs, batch_size, learning_rate_multiplier; dpo: beta;
+        reinforcement: compute_multiplier, eval_interval, eval_samples, reasoning_effort)
+        go inside `method`, and the first three also in the older top-level field.
+        `integrations` (e.g. Weights & Biases) and `metadata` are sent as given.
         """
         body: dict[str, Any] = {"model": model_argument(model, "fine_tune")}
-        method_body = checked_method(method, hyperparameters)
+        method_body = checked_method(method, hyperparameters, grader)
         method_type = method_body["type"] if method_body else "supervised"
+        if method_type == "reinforcement":
+            where = "grader" if grader is not None else "method.reinforcement.grader"
+            method_body = _with_expanded_grader(method_body, where)
+        fields = _grader_fields(method_body)
         if suffix is not None:
             body["suffix"] = checked_suffix(suffix)
         if seed is not None:
             body["seed"] = checked_seed(seed)
-        training = local_data(training_file, "training_file", method_type, minimum=MIN_EXAMPLES)
-        validation = (
-            local_data(validation_file, "validation_file", method_type, minimum=1)
-            if validation_file is not None
+        if integrations is not None:
+            body["integrations"] = checked_integrations(integrations)
+        if metadata is not None:
+            body["metadata"] = metadata_option(metadata)
+        training_data = local_data(training, "training", method_type, minimum=MIN_EXAMPLES, fields=fields)
+        validation_data = (
+            local_data(validation, "validation", method_type, minimum=1, fields=fields)
+            if validation is not None
             else None
         )
-        body["training_file"] = self._file_id(training_file, training)
-        if validation_file is not None:
-            body["validation_file"] = self._file_id(validation_file, validation)
+        if method_type == "reinforcement":
+            method_body = self._with_validated_grader(method_body)  # the API's word, before any upload
+        body["training_file"] = self._file_id(training, training_data)
+        if validation is not None:
+            body["validation_file"] = self._file_id(validation, validation_data)
         if method_body:
             body["method"] = method_body
+            shared = top_level_hyperparameters(method_body)
+            if shared:
+                body["hyperparameters"] = shared  # the older field, for servers that read only it
         return as_record(self._post("fine_tuning/jobs", body))
+
+    def pause_fine_tuning(self, job_id: str) -> Record:
+        """Pause a running job; returns its record (status "paused"). `resume_fine_tuning` goes on."""
+        return as_record(self._post(f"{_job_path(job_id)}/pause"))
+
+    def resume_fine_tuning(self, job_id: str) -> Record:
+        """Resume a paused job; returns its record."""
+        return as_record(self._post(f"{_job_path(job_id)}/resume"))
 
     def fine_tuning_jobs(self) -> pd.DataFrame:
         """Every fine-tuning job (all pages), newest first: `id`, `status`, `model`,
@@ -138,6 +179,14 @@ class FineTuningAPI(BaseClient):
             if update.done or _ft_live.pause(seconds, stop):
                 return
 
+    def _with_validated_grader(self, method: dict[str, Any]) -> dict[str, Any]:
+        """The method with its grader as the graders API validated it (a 400 names what is wrong)."""
+        settings = dict(method["reinforcement"])
+        checked = self._post("fine_tuning/alpha/graders/validate", {"grader": settings["grader"]})
+        if isinstance(checked, dict) and isinstance(checked.get("grader"), dict):
+            settings["grader"] = checked["grader"]
+        return {**method, "reinforcement": settings}
+
     def _file_id(self, given: Any, local: Any) -> str:
         """The ID to send: `given` itself, or the ID of `local` data once uploaded."""
         if local is None:
@@ -163,6 +212,20 @@ class FineTuningAPI(BaseClient):
             if not page.get("has_more") or not data:
                 return fresh
             params["after"] = data[-1].get("id")
+
+
+def _with_expanded_grader(method: dict[str, Any], where: str) -> dict[str, Any]:
+    """A reinforcement method whose grader is in the API's form (short forms expanded, checked)."""
+    settings = dict(method["reinforcement"])
+    settings["grader"] = checked_grader(settings["grader"], where=where)
+    return {**method, "reinforcement": settings}
+
+
+def _grader_fields(method: dict[str, Any] | None) -> tuple[str, ...]:
+    """The item fields a reinforcement grader reads, which every example must have."""
+    if not method or method["type"] != "reinforcement":
+        return ()
+    return tuple(referenced_columns(method["reinforcement"]["grader"]))
 
 
 def _job_path(job_id: str) -> str:
