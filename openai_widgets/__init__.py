@@ -22,12 +22,12 @@ from ._client import Client
 from ._connection import get_client, set_client
 from ._conversation import Conversation
 from ._core.errors import (
+    AdminKeyRequiredError,
     APIConnectionError,
     APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
-    AdminKeyRequiredError,
     AuthenticationError,
     BadRequestError,
     ConflictError,

@@ -30,8 +30,8 @@ def connect(
     """Create a client from these settings (or the environment), make it the default, return it.
 
     Raises NotConnectedError when no key is found. `admin_key` (or OPENAI_ADMIN_KEY) is
-    used for the admin routes only (organization usage and costs, checkpoint permissions). `ow.connect()` (in `widgets._front`)
-    adds the notebook's credential form and the sandbox on top of this.
+    used for the admin routes only (organization usage and costs, checkpoint permissions).
+    `ow.connect()` (in `widgets._front`) adds the notebook's credential form and the sandbox on top of this.
     """
     client = Client(
         api_key=api_key,

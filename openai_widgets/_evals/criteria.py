@@ -207,7 +207,8 @@ def _model_grader(grader: dict[str, Any], where: str, columns: Collection[str] |
     if grader["type"] == "label_model":
         labels, passing = grader["labels"], grader["passing_labels"]
         for field, value in (("labels", labels), ("passing_labels", passing)):
-            if not isinstance(value, (list, tuple)) or not value or not all(isinstance(x, str) for x in value):
+            texts = isinstance(value, (list, tuple)) and all(isinstance(x, str) for x in value)
+            if not texts or not value:
                 raise InvalidInputError(f"{where}.{field} must be a non-empty list of strings, got {value!r}")
         strangers = [label for label in passing if label not in labels]
         if strangers:

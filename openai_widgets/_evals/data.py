@@ -38,9 +38,7 @@ _STORED_FIELDS = {"type", "metadata", "model", "created_after", "created_before"
 def check_frame(data: Any, name: str = "data") -> Any:
     """`data` if it is a DataFrame with rows and text column names, else a clear error."""
     if not is_frame(data):
-        raise InvalidTypeError(
-            f"{name} must be a DataFrame (one row per item), not {type(data).__name__}"
-        )
+        raise InvalidTypeError(f"{name} must be a DataFrame (one row per item), not {type(data).__name__}")
     if data.empty:
         raise InvalidInputError(f"{name} has no rows; an eval needs at least one item")
     strangers = [c for c in data.columns if not isinstance(c, str) or not c]
@@ -94,7 +92,8 @@ def stored_source(data: Any) -> dict[str, Any] | None:
     strangers = sorted(set(data) - _STORED_FIELDS)
     if strangers:
         raise InvalidInputError(
-            f"data has {strangers[0]!r}; a stored completions source takes {', '.join(sorted(_STORED_FIELDS))}"
+            f"data has {strangers[0]!r}; a stored completions source takes "
+            f"{', '.join(sorted(_STORED_FIELDS))}"
         )
     metadata = data.get("metadata")
     if metadata is not None and not isinstance(metadata, Mapping):

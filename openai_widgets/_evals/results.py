@@ -83,7 +83,8 @@ def run_summary(
     row["tokens"] = sum(int(u.get("total_tokens") or 0) for u in usage)
     row["estimated_cost"] = cost(usage, model)
     row["latency"] = seconds
-    row.update(items=total, errored=counts.get("errored") or 0, run_id=run.get("id"), status=run.get("status"))
+    row.update(items=total, errored=counts.get("errored") or 0)
+    row.update(run_id=run.get("id"), status=run.get("status"))
     return row
 
 

@@ -56,12 +56,15 @@ _TOKENS = ("prompt_tokens", "completion_tokens", "total_tokens")
 
 
 def evals_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """`GET /evals` -> `id`, `name`, `created_at`, `data_source` (its type), `criteria` (names), `metadata`."""
+    """`GET /evals` -> `id`, `name`, `created_at`, `data_source` (its type), `criteria` (their
+    names), `metadata`."""
     rows = []
+    skipped = ("object", "data_source_config", "testing_criteria")
     for record in records:
-        row = {k: v for k, v in record.items() if k not in ("object", "data_source_config", "testing_criteria")}
+        row = {k: v for k, v in record.items() if k not in skipped}
         row["data_source"] = (record.get("data_source_config") or {}).get("type")
-        row["criteria"] = [c.get("name") for c in record.get("testing_criteria") or [] if isinstance(c, Mapping)]
+        criteria = record.get("testing_criteria") or []
+        row["criteria"] = [c.get("name") for c in criteria if isinstance(c, Mapping)]
         rows.append(row)
     frame = records_frame(rows, EVAL_COLUMNS, times=["created_at"])
     frame["metadata"] = _dicts(frame["metadata"])
@@ -75,8 +78,8 @@ def eval_runs_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
     rows = []
+    skipped = ("object", "result_counts", "data_source", "per_model_usage", "per_testing_criteria_results")
     for record in records:
-        skipped = ("object", "result_counts", "data_source", "per_model_usage", "per_testing_criteria_results")
         row = {k: v for k, v in record.items() if k not in skipped}
         counts = record.get("result_counts") or {}
         row.update({name: counts.get(name) for name in _COUNTS})
@@ -133,4 +136,5 @@ def _dicts(column: pd.Series) -> pd.Series:
 def _lists(column: pd.Series) -> pd.Series:
     import pandas as pd
 
-    return pd.Series([list(v) if isinstance(v, list) else [] for v in column], index=column.index, dtype=object)
+    values = [list(v) if isinstance(v, list) else [] for v in column]
+    return pd.Series(values, index=column.index, dtype=object)

@@ -39,12 +39,9 @@ def usage_frame(
             row.update({name: result.get(name) for name in group_by})
             row.update({k: v for k, v in result.items() if k != "object" and k not in row})
             rows.append(row)
-    extra = [
-        name
-        for name in dict.fromkeys(k for row in rows for k in row)
-        if name not in {"start", "end", *group_by, *amounts}
-        and all(isinstance(row.get(name, 0), (int, float)) and not isinstance(row.get(name), bool) for row in rows)
-    ]
+    known = {"start", "end", *group_by, *amounts}
+    names = [name for name in dict.fromkeys(k for row in rows for k in row) if name not in known]
+    extra = [name for name in names if all(_is_count(row.get(name, 0)) for row in rows)]
     columns: dict[str, Any] = {
         "start": to_utc([row["start"] for row in rows]),
         "end": to_utc([row["end"] for row in rows]),
@@ -72,7 +69,8 @@ def costs_frame(buckets: Iterable[Mapping[str, Any]], group_by: Sequence[str]) -
             currency = str(amount.get("currency") or "usd").lower()
             if currency != "usd":
                 raise APIResponseValidationError(f"a cost in {currency!r}; only US dollars are expected")
-            row = {"start": bucket.get("start_time"), "end": bucket.get("end_time"), "cost": amount.get("value")}
+            row = {"start": bucket.get("start_time"), "end": bucket.get("end_time")}
+            row["cost"] = amount.get("value")
             row.update({name: result.get(name) for name in (*group_by, "quantity", "quantity_unit")})
             rows.append(row)
     columns: dict[str, Any] = {
@@ -92,3 +90,7 @@ def costs_frame(buckets: Iterable[Mapping[str, Any]], group_by: Sequence[str]) -
     frame = pd.DataFrame(columns)
     frame.attrs["currency"] = "usd"
     return frame
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -109,17 +109,18 @@ def checked_method(method: Any, hyperparameters: Any, grader: Any = None) -> dic
 def checked_integrations(integrations: Any) -> list[dict[str, Any]]:
     """Integrations as the API takes them: a list of `{"type": "wandb", "wandb": {"project": ...}}`."""
     if not isinstance(integrations, (list, tuple)):
-        raise type_error("integrations", "a list of dicts like {'type': 'wandb', 'wandb': {...}}", integrations)
+        expected = "a list of dicts like {'type': 'wandb', 'wandb': {...}}"
+        raise type_error("integrations", expected, integrations)
     checked = []
-    for number, integration in enumerate(integrations):
+    for position, integration in enumerate(integrations):
         if not isinstance(integration, Mapping) or not isinstance(integration.get("type"), str):
             raise InvalidInputError(
-                f"integrations[{number}] must be a dict with a 'type', like "
+                f"integrations[{position}] must be a dict with a 'type', like "
                 "{'type': 'wandb', 'wandb': {'project': 'my-project'}}"
             )
         kind = integration["type"]
         if not isinstance(integration.get(kind), Mapping):
-            raise InvalidInputError(f"integrations[{number}] needs its settings under {kind!r}")
+            raise InvalidInputError(f"integrations[{position}] needs its settings under {kind!r}")
         checked.append(dict(integration))
     return checked
 

@@ -92,7 +92,9 @@ def _models(models: Any) -> list[str]:
         raise InvalidTypeError(f"models must be a list of model IDs, not {type(models).__name__}")
     chosen = [model_argument(model, "chat") for model in models if model is not None]
     if not chosen:
-        raise InvalidInputError("models is empty; give the model IDs to compare, e.g. ['gpt-4o-mini', 'gpt-4o']")
+        raise InvalidInputError(
+            "models is empty; give the model IDs to compare, e.g. ['gpt-4o-mini', 'gpt-4o']"
+        )
     repeated = sorted({model for model in chosen if chosen.count(model) > 1})
     if repeated:
         raise InvalidInputError(f"models names {repeated[0]!r} twice; give each model once")

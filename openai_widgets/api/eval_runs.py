@@ -134,7 +134,7 @@ class EvalRunsAPI(BaseClient):
         if not wait:
             return run
         label = run.get("model") or run.get("name") or run["id"]
-        (final, _), = self._follow_runs(path, {label: run}, prepared.count, interval, progress).values()
+        ((final, _),) = self._follow_runs(path, {label: run}, prepared.count, interval, progress).values()
         _warn_if_unfinished(final)
         results = self.eval_results(eval_id, run["id"])
         if prepared.index is not None and len(prepared.index) == len(results):
@@ -284,4 +284,5 @@ def _warn_if_unfinished(run: Mapping[str, Any]) -> None:
         return
     error = run.get("error") or {}
     reason = f": {error.get('message')}" if isinstance(error, Mapping) and error.get("message") else ""
-    warnings.warn(f"eval run {run.get('id')} ended {status}{reason}; its results may be partial", stacklevel=3)
+    message = f"eval run {run.get('id')} ended {status}{reason}; its results may be partial"
+    warnings.warn(message, stacklevel=3)
