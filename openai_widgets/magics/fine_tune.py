@@ -68,7 +68,7 @@ def _create(magic: OpenAIMagics, client: Any, args: argparse.Namespace) -> Any:
     return client.fine_tune(
         text_or_variable([args.training_file], magic.user_ns),
         model=args.model or magic.fine_tune_model,
-        validation_file=validation,
+        validation=validation,
         suffix=args.suffix,
         seed=args.seed,
         hyperparameters={"n_epochs": args.epochs} if args.epochs is not None else None,

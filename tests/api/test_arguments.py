@@ -228,6 +228,20 @@ INPUTS = {
     "vector_store_file_content": ["vector_store_id", "file_id"],
     "update_vector_store_file": ["vector_store_id", "file_id", "attributes"],
     "delete_vector_store_file": ["vector_store_id", "file_id"],
+    # evals, graders, checkpoints, stored completions, usage, as DESIGN.md writes them
+    "create_eval": ["name", "data"],
+    "run_eval": ["eval_id", "data"],
+    "compare_models": ["data", "models", "template", "criteria"],
+    "eval_run": ["eval_id", "run_id"],
+    "cancel_eval_run": ["eval_id", "run_id"],
+    "delete_eval_run": ["eval_id", "run_id"],
+    "eval_results": ["eval_id", "run_id"],
+    "run_grader": ["grader", "item", "sample"],
+    "share_checkpoint": ["checkpoint", "project_ids"],
+    "unshare_checkpoint": ["checkpoint", "permission_id"],
+    "update_stored_completion": ["completion_id", "metadata"],
+    "org_usage": ["kind", "start", "end"],
+    "org_costs": ["start", "end"],
 }
 
 
@@ -244,6 +258,7 @@ OVERLOADED = {
     "batch": {"wait"},
     "transcribe": {"file", "response_format", "timestamp_granularities"},
     "translate": {"file", "response_format"},
+    "run_eval": {"wait"},
 }
 
 
