@@ -2,7 +2,7 @@
 
 OpenAI's organization routes (`organization/...`: usage, costs, projects, ...) and the
 permissions of fine-tuned checkpoints (`fine_tuning/checkpoints/{id}/permissions`) take
-an admin key, and only those do. Each key is kept to its own routes: the API key is never
+an admin key, and only those do (`admin_routes`). Each key is kept to its own routes: the API key is never
 sent to an admin route, and the admin key, which can manage the whole organization, is
 never sent anywhere else. The choice is made once, here, from the request's path below the
 base URL: `KeyAuth` adds the header when the request is sent, and `require` refuses, before
@@ -11,29 +11,18 @@ anything is sent, a request whose key the client does not have.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import httpx
 
+from .admin_routes import is_admin_path
 from .errors import AdminKeyRequiredError, NotConnectedError
 from .secrets import Secret
 
 __all__ = ["ADMIN_KEY_ENV", "KeyAuth", "is_admin_path"]
 
 ADMIN_KEY_ENV = "OPENAI_ADMIN_KEY"
-# Paths below the base URL (decoded, without a leading slash) that need the admin key.
-_ADMIN_ROUTES = (
-    re.compile(r"^organization(/|$)", re.IGNORECASE),
-    re.compile(r"^fine_tuning/checkpoints/[^/]+/permissions(/|$)", re.IGNORECASE),
-)
 _ADMIN_PREFIX = "sk-admin-"  # how OpenAI's admin keys begin
-
-
-def is_admin_path(relative: str) -> bool:
-    """Whether a path below the base URL (`organization/usage/completions`) is an admin route."""
-    path = relative.lstrip("/")
-    return any(route.match(path) for route in _ADMIN_ROUTES)
 
 
 class KeyAuth(httpx.Auth):

@@ -38,6 +38,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from .admin_routes import is_admin_path
 from .constants import MAX_RETRY_AFTER
 from .secrets import redact
 
@@ -211,6 +212,12 @@ _HINTS: dict[int, str] = {
     422: "The request was understood but cannot be processed; check its values.",
 }
 
+# The same, for the admin routes (organization usage and costs, checkpoint permissions).
+_ADMIN_HINTS: dict[int, str] = {
+    401: "Check the admin key: ow.connect(admin_key=...) or set OPENAI_ADMIN_KEY.",
+    403: "This route needs an admin key of the organization: ow.connect(admin_key=...).",
+}
+
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
@@ -227,6 +234,8 @@ def error_from_response(response: httpx.Response, *, retries: int = 0) -> APISta
         server_message += "."
     parts = [f"{status} {response.reason_phrase or 'Error'}: {server_message}"]
     hint = _hint(status, info.get("code"), retry_after, retries)
+    if status in _ADMIN_HINTS and _on_admin_route(response):
+        hint = _ADMIN_HINTS[status]
     if hint:
         parts.append(hint)
     if request_id:
@@ -286,6 +295,15 @@ def _hint(status: int, code: Any, retry_after: float | None, retries: int) -> st
         tried = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
         return f"The server failed{tried}; try again later."
     return _HINTS.get(status, "")
+
+
+def _on_admin_route(response: httpx.Response) -> bool:
+    """Whether the request went to an admin route (whatever the base URL's own path)."""
+    try:
+        segments = response.request.url.path.strip("/").split("/")
+    except RuntimeError:  # a response built without a request
+        return False
+    return any(is_admin_path("/".join(segments[start:])) for start in range(len(segments)))
 
 
 def _seen_retry_after(response: httpx.Response) -> float | None:
