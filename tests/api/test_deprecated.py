@@ -101,7 +101,7 @@ def test_new_names_do_not_warn(client, job):
 
 
 def test_fine_tune_takes_training_file_and_validation_file_with_a_warning(client, sandbox):
-    with pytest.warns(DeprecationWarning) as caught:
+    with pytest.warns(DeprecationWarning, match="is deprecated") as caught:
         job = client.fine_tune(training_file=examples(10), validation_file=examples(2))
     messages = [str(w.message) for w in caught]
     assert any(re.search(r"the keyword training_file= .* use training= instead", m) for m in messages)

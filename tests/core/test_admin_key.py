@@ -129,7 +129,10 @@ def test_the_admin_key_is_redacted_from_errors_tracebacks_and_logs(sandbox, capl
     sandbox.api_keys = {"sk-another-key-entirely"}  # a 401 that echoes the key it was given
     with pytest.raises(ow.AuthenticationError, match=r"Check the admin key: ow\.connect\(admin_key=\.\.\.\)"):
         client.org_costs("1d")
-    failures = [lambda: client.org_costs("1d"), lambda: unreachable.request("GET", f"organization/{ADMIN_KEY}")]
+    failures = [
+        lambda: client.org_costs("1d"),
+        lambda: unreachable.request("GET", f"organization/{ADMIN_KEY}"),
+    ]
     for fail in failures:
         with pytest.raises(ow.APIError) as info:
             fail()

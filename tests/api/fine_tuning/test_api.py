@@ -184,10 +184,7 @@ def test_each_rule_names_the_line_and_the_problem(client, sandbox, tmp_path, lin
     with pytest.raises(ow.InvalidInputError) as caught:
         client.fine_tune(path)
 
-    assert (
-        str(caught.value)
-        == f"training 'train.jsonl' has 1 problem: {problem}. Fix the data and try again"
-    )
+    assert str(caught.value) == f"training 'train.jsonl' has 1 problem: {problem}. Fix the data and try again"
     assert sandbox.requests == [], "nothing is uploaded or started"
 
 
@@ -294,9 +291,7 @@ def test_preference_data_rules(client, example, problem):
 
 def test_validation_data_is_checked_before_anything_is_uploaded(client, sandbox):
     bad = [{"messages": [{"role": "user", "content": "q"}]}]
-    with pytest.raises(
-        ow.InvalidInputError, match="validation has 1 problem: line 1: no assistant message"
-    ):
+    with pytest.raises(ow.InvalidInputError, match="validation has 1 problem: line 1: no assistant message"):
         client.fine_tune(examples(10), validation=bad)
     assert sandbox.requests == []
 
