@@ -33,6 +33,7 @@ __all__ = [
     "EVAL_TYPES",
     "GRADER_TYPES",
     "OUTPUT",
+    "eval_message",
     "expand",
     "grader",
     "referenced_columns",
@@ -221,8 +222,15 @@ def _message(message: Any, where: str, columns: Collection[str] | None) -> dict[
         raise InvalidInputError(f"{where} must be a message dict with 'role' and 'content'")
     made = dict(message)
     if isinstance(made["content"], str):
-        made["content"] = expand(made["content"], f"{where}.content", columns)
+        text = expand(made["content"], f"{where}.content", columns)
+        return {**eval_message(str(made["role"]), text), **{k: v for k, v in made.items() if k != "content"}}
     return made
+
+
+def eval_message(role: str, text: str) -> dict[str, Any]:
+    """A message in the form the eval APIs read without doubt (an `EvalItem`, its text typed)."""
+    kind = "output_text" if role == "assistant" else "input_text"
+    return {"type": "message", "role": role, "content": {"type": kind, "text": text}}
 
 
 def _multi(grader: dict[str, Any], where: str, columns: Collection[str] | None) -> None:

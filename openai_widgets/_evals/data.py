@@ -5,7 +5,9 @@ its dtype (integers `integer`, floats `number`, booleans `boolean`, datetimes an
 `string`, lists `array`, dicts `object`; a column of mixed values is left untyped), and a
 column without missing values is required. The rows go up as JSONL, one `{"item": row}` a
 line, missing cells left out. The prompt (`template`) is one text, a user message, or a
-list of messages, with `{column}` filled from each row by the API.
+list of messages, with `{column}` filled from each row by the API; messages are sent as
+the API's typed `EvalItem`s (`{"type": "message", "role": ..., "content": {"type":
+"input_text", "text": ...}}`), the one form its schema reads without ambiguity.
 
 Instead of a DataFrame, a run may read stored chat completions: `data` is then the API's
 source dict, `{"type": "stored_completions", "metadata": {...}, "model": ..., "limit": ...}`.
@@ -18,7 +20,7 @@ from typing import Any
 
 from .._core.errors import InvalidInputError, InvalidTypeError
 from .._tables.jsonl import is_frame, rows_of, to_jsonl
-from .criteria import expand
+from .criteria import eval_message, expand
 
 __all__ = [
     "ROLES",
@@ -80,8 +82,7 @@ def input_messages(template: Any, columns: Any) -> dict[str, Any]:
         role = message.get("role", "user")
         if role not in ROLES:
             raise InvalidInputError(f"{where}.role {role!r} is not one of {', '.join(ROLES)}")
-        content = expand(message["content"], f"{where}.content", columns)
-        messages.append({"role": role, "content": content})
+        messages.append(eval_message(role, expand(message["content"], f"{where}.content", columns)))
     return {"type": "template", "template": messages}
 
 
