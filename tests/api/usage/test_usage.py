@@ -65,7 +65,7 @@ def test_filters_and_an_ungrouped_series_of_every_bucket(org):
 
 
 def test_every_kind_has_its_columns(org):
-    server, client = org
+    _, client = org
     client.embed(["a b c"], dimensions=8, progress=False)
     client.moderate("some text")
     client.generate_images("a cat", size="256x256", n=2)
