@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .._tables.frames import fine_tuning_events_frame
+from .metrics import job_method
 from .monitor import FineTuningUpdate, status_summary
 
 if TYPE_CHECKING:
@@ -101,12 +102,13 @@ class FineTuningView:
         color = _STATUS_COLORS.get(status, "#1a4f8b")
         summary = html.escape(status_summary(self.job, self.events))
         head = f"<div class='ow-ft-status' style='font-family:monospace;color:{color}'><b>{summary}</b></div>"
-        plot = base64.b64encode(png_bytes(loss_plot(self.events))).decode()
+        method = job_method(self.job, self.events)
+        plot = base64.b64encode(png_bytes(loss_plot(self.events, method=method))).decode()
         log = self._log_html()
         note = f"<div><i>{html.escape(self.note)}</i></div>" if self.note else ""
         return (
             f"<div class='ow-ft-live'>{head}<div style='display:flex;gap:16px;align-items:flex-start'>"
-            f"<img alt='training loss' src='data:image/png;base64,{plot}'/>{log}</div>{note}</div>"
+            f"<img alt='training curves' src='data:image/png;base64,{plot}'/>{log}</div>{note}</div>"
         )
 
     def _log_html(self) -> str:

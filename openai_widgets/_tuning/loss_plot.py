@@ -1,7 +1,9 @@
-"""A training-loss line chart drawn with PIL (matplotlib is not a dependency).
+"""The fine-tuning chart drawn with PIL (matplotlib is not a dependency).
 
-`loss_plot(events)` takes the DataFrame of `fine_tuning_events()` and draws one line per
-loss column (`train_loss`, `valid_loss`, ...) against `step`.
+`loss_plot(events, method=...)` takes the DataFrame of `fine_tuning_events()` and draws the
+method's headline curves against `step`: the training loss for supervised and DPO jobs,
+the mean reward for reinforcement ones, each with its validation curves when the job has a
+validation file. Which curves those are is `metrics`' rule; this module only draws.
 """
 
 from __future__ import annotations
@@ -14,21 +16,36 @@ if TYPE_CHECKING:
     import pandas as pd
     from PIL import Image
 
+from .metrics import CURVES, chart_series, job_method
+
 __all__ = ["LOSS_COLUMNS", "loss_plot", "png_bytes"]
 
-LOSS_COLUMNS = ("train_loss", "valid_loss", "full_valid_loss")
-_COLORS = {"train_loss": (31, 119, 180), "valid_loss": (255, 127, 14), "full_valid_loss": (44, 160, 44)}
+LOSS_COLUMNS = CURVES["supervised"]
+_TRAIN, _VALID, _FULL = (31, 119, 180), (255, 127, 14), (44, 160, 44)
+_TITLES = {"reinforcement": "mean reward"}
 _MARGIN_LEFT, _MARGIN_RIGHT, _MARGIN_TOP, _MARGIN_BOTTOM = 52, 16, 28, 34
 
 
-def loss_plot(events: pd.DataFrame, *, width: int = 560, height: int = 260, title: str = "training loss"):
-    """A PIL image of the loss columns of `events` against `step` (an empty chart if there are none)."""
+def loss_plot(
+    events: pd.DataFrame,
+    *,
+    method: str | None = None,
+    width: int = 560,
+    height: int = 260,
+    title: str | None = None,
+):
+    """A PIL image of the method's curves in `events` against `step` (an empty chart if there are none).
+
+    `method` is the job's ("supervised", "dpo", "reinforcement"); None guesses it from the columns.
+    """
     from PIL import Image, ImageDraw, ImageFont
 
+    kind = method or job_method({}, events)
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default()
-    series = _series(events)
+    series = chart_series(events, kind)
+    title = title or _TITLES.get(kind, "training loss")
     left, top = _MARGIN_LEFT, _MARGIN_TOP
     right, bottom = width - _MARGIN_RIGHT, height - _MARGIN_BOTTOM
     draw.text((left, 8), title, fill=(40, 40, 40), font=font)
@@ -49,7 +66,7 @@ def loss_plot(events: pd.DataFrame, *, width: int = 560, height: int = 260, titl
 
     _grid(draw, font, (left, top, right, bottom), (x_low, x_high), (y_low, y_high))
     for offset, (name, points) in enumerate(series.items()):
-        color = _COLORS.get(name, (100, 100, 100))
+        color = _FULL if name.startswith("full_valid") else _VALID if name.startswith("valid") else _TRAIN
         line = [at(x, y) for x, y in points]
         if len(line) > 1:
             draw.line(line, fill=color, width=2)
@@ -65,19 +82,6 @@ def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def _series(events: pd.DataFrame) -> dict[str, list[tuple[float, float]]]:
-    """(step, value) pairs per loss column, in step order, missing values left out."""
-    if events is None or "step" not in getattr(events, "columns", ()):
-        return {}
-    found = {}
-    for name in LOSS_COLUMNS:
-        if name in events.columns:
-            rows = events[["step", name]].dropna().sort_values("step")
-            if len(rows):
-                found[name] = [(float(x), float(y)) for x, y in rows.itertuples(index=False)]
-    return found
 
 
 def _span(low: float, high: float) -> tuple[float, float]:
