@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
 from openai_widgets.widgets import FineTuningPanel
 from tests.support import tuning as tuning_support
 from tests.support.tuning import jsonl
