@@ -23,10 +23,13 @@ from . import (
     batches,
     call,
     chat,
+    compare,
     complete,
     connect,
+    costs,
     edit,
     embed,
+    evals,
     files,
     fine_tune,
     image,
@@ -35,6 +38,7 @@ from . import (
     models,
     moderate,
     studio,
+    usage,
 )
 
 if TYPE_CHECKING:
@@ -72,4 +76,8 @@ COMMANDS: dict[str, Subcommand] = {
     "audio": audio,
     "embed": embed,
     "batches": batches,
+    "evals": evals,
+    "compare": compare,
+    "usage": usage,
+    "costs": costs,
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,7 @@ __all__ = [
     "add_out_option",
     "interpolate",
     "is_identifier",
+    "json_or_variable",
     "split_line",
     "text_or_variable",
 ]
@@ -140,6 +142,19 @@ def text_or_variable(words: list[str], namespace: Mapping[str, Any]) -> Any:
     if len(words) == 1 and _IDENTIFIER.match(words[0]) and words[0] in namespace:
         return namespace[words[0]]
     return " ".join(words)
+
+
+def json_or_variable(word: str, namespace: Mapping[str, Any], what: str) -> Any:
+    """A word naming a variable is its value; any other word is read as JSON (`what` names it)."""
+    if _IDENTIFIER.match(word) and word in namespace:
+        return namespace[word]
+    try:
+        return json.loads(word)
+    except json.JSONDecodeError as exc:
+        hint = "no variable has that name, and " if _IDENTIFIER.match(word) else ""
+        raise UsageError(
+            f"{what}: {hint}{word[:40]!r} is not JSON ({exc.msg}); give a variable name or JSON text"
+        ) from None
 
 
 def is_identifier(name: str) -> bool:
