@@ -19,6 +19,7 @@ _WHERE = {
     "AudioPanel": "audio",
     "EmbeddingsPanel": "embeddings",
     "BatchesPanel": "batches",
+    "EvalsPanel": "evals",
 }
 
 

@@ -29,6 +29,7 @@ PANELS = [
     ("audio", "audio", "AudioPanel"),
     ("files", "files", "FilesPanel"),
     ("fine-tuning", "fine_tuning", "FineTuningPanel"),
+    ("evals", "evals", "EvalsPanel"),
     ("batches", "batches", "BatchesPanel"),
     ("custom", "custom", "CustomCallPanel"),
 ]

@@ -19,9 +19,9 @@ from tests.support.tuning import examples, jsonl
 
 PANEL_NAMES = [name for _, _, name in PANELS if name != "CredentialWidget"]
 PICKING = ["ChatPanel", "EditPanel", "ModerationPanel", "EmbeddingsPanel", "ImagesPanel", "AudioPanel"]
-PICKING += ["FineTuningPanel"]
+PICKING += ["FineTuningPanel", "EvalsPanel"]
 TABLES = ["ModelsPanel", "ModerationPanel", "EmbeddingsPanel", "AudioPanel", "FilesPanel"]
-TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel"]
+TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel", "EvalsPanel"]
 
 
 def descendants(widget):
@@ -72,6 +72,15 @@ def _fine_tuning(panel, client):
     panel.create_button.click()
 
 
+def _evals(panel, client):
+    from tests.support.evals import TEMPLATE, capitals
+
+    panel.namespace = {"capitals": capitals(4)}
+    panel.refresh_data_button.click()
+    panel.template.value = TEMPLATE
+    panel.compare_button.click()
+
+
 def _files(panel, client):
     client.upload_file(b"x", "user_data")
     panel.refresh_button.click()
@@ -98,6 +107,7 @@ FIRST_ACTION = {
     "ImagesPanel": _images,
     "AudioPanel": _audio,
     "FineTuningPanel": _fine_tuning,
+    "EvalsPanel": _evals,
     "FilesPanel": _files,
     "BatchesPanel": _batches,
     "ModelsPanel": _models,

@@ -84,6 +84,7 @@ def test_every_panel_is_in_the_studio(connected):
         "Audio",
         "Files",
         "Fine-tuning",
+        "Evals",
         "Batches",
         "Custom call",
     ]
