@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 import openai_widgets as ow
+from openai_widgets.sandbox import SANDBOX_ADMIN_KEY
 from tests.conftest import TEST_KEY
+from tests.support.evals import EXACT, TEMPLATE, capitals
 from tests.support.faults import CASES, REPORT, Case, Target
 from tests.support.media import picture, tone
 from tests.support.tuning import examples
@@ -28,6 +30,8 @@ STREAM_CUT = Case("stream cut midway", "cut_stream", {"after": 2}, 1, ow.StreamI
 SERIES = pd.Series([f"text {n}" for n in range(70)], index=[f"r{n}" for n in range(70)])
 TEXTS = [f"note {n}" for n in range(2600)]  # two embeddings requests
 ROWS = pd.DataFrame({"text": [f"line {n}" for n in range(12)]}, index=range(500, 512))
+ITEMS = capitals(4)
+STORED = {"type": "stored_completions", "metadata": {"suite": "faults"}}
 
 
 def rows_lost(result, expected_labels) -> int:
@@ -217,23 +221,225 @@ TARGETS = [
         setup="model",
         check=lambda r: r["deleted"] is True,
     ),
+    Target(
+        "pause_fine_tuning",
+        lambda c, x: c.pause_fine_tuning(x["job"]),
+        "/fine_tuning/jobs/",
+        method="POST",
+        setup="running job",
+        check=lambda r: r["status"] == "paused",
+    ),
+    Target(
+        "resume_fine_tuning",
+        lambda c, x: c.resume_fine_tuning(x["job"]),
+        "/fine_tuning/jobs/",
+        method="POST",
+        setup="paused job",
+        check=lambda r: r["status"] in {"validating_files", "queued", "running"},
+    ),
+    # -- evals, graders, stored completions, checkpoints, usage -------------------------------
+    Target(
+        "create_eval",
+        lambda c, x: c.create_eval("faults", ITEMS, criteria=EXACT),
+        "/evals",
+        method="POST",
+        check=lambda r: r["object"] == "eval",
+    ),
+    Target("evals", lambda c, x: c.evals(), "/evals", method="GET", check=_ok_frame),
+    Target(
+        "eval", lambda c, x: c.eval(x["eval"]), "/evals/", setup="eval", check=lambda r: r["object"] == "eval"
+    ),
+    Target(
+        "update_eval",
+        lambda c, x: c.update_eval(x["eval"], name="renamed"),
+        "/evals/",
+        method="POST",
+        setup="eval",
+        check=lambda r: r["name"] == "renamed",
+    ),
+    Target(
+        "delete_eval",
+        lambda c, x: c.delete_eval(x["eval"]),
+        "/evals/",
+        method="DELETE",
+        setup="eval",
+        check=lambda r: r["deleted"] is True,
+    ),
+    Target(
+        "run_eval",
+        lambda c, x: c.run_eval(x["eval"], ITEMS, template=TEMPLATE, progress=False),
+        "/evals/",
+        setup="eval",
+        check=lambda f: list(f.index) == list(ITEMS.index),
+    ),
+    Target(
+        "run_eval (wait=False)",
+        lambda c, x: c.run_eval(x["eval"], ITEMS, template=TEMPLATE, wait=False),
+        "/evals/",
+        method="POST",
+        setup="eval",
+        check=lambda r: r["object"] == "eval.run",
+    ),
+    Target("eval_runs", lambda c, x: c.eval_runs(x["eval"]), "/evals/", setup="run", check=_ok_frame),
+    Target(
+        "eval_run",
+        lambda c, x: c.eval_run(x["eval"], x["run"]),
+        "/evals/",
+        setup="run",
+        check=lambda r: r["status"] == "completed",
+    ),
+    Target(
+        "eval_results",
+        lambda c, x: c.eval_results(x["eval"], x["run"]),
+        "/evals/",
+        setup="run",
+        check=lambda f: len(f) == len(ITEMS),
+    ),
+    Target(
+        "cancel_eval_run",
+        lambda c, x: c.cancel_eval_run(x["eval"], x["run"]),
+        "/evals/",
+        method="POST",
+        setup="running run",
+        check=lambda r: r["status"] == "canceled",
+    ),
+    Target(
+        "delete_eval_run",
+        lambda c, x: c.delete_eval_run(x["eval"], x["run"]),
+        "/evals/",
+        method="DELETE",
+        setup="run",
+        check=lambda r: r["deleted"] is True,
+    ),
+    Target(
+        "compare_models",
+        lambda c, x: c.compare_models(ITEMS, ["gpt-4o-mini", "gpt-4o"], TEMPLATE, EXACT, progress=False),
+        "/evals",
+        check=lambda f: f["model"].tolist() == ["gpt-4o-mini", "gpt-4o"],
+    ),
+    Target(
+        "run_grader",
+        lambda c, x: c.run_grader(EXACT, {"answer": "x"}, "x"),
+        "/fine_tuning/alpha/graders/run",
+        check=lambda r: r["reward"] == 1.0,
+    ),
+    Target(
+        "validate_grader",
+        lambda c, x: c.validate_grader(EXACT),
+        "/fine_tuning/alpha/graders/validate",
+        check=lambda r: r["grader"]["type"] == "string_check",
+    ),
+    Target(
+        "stored_completions",
+        lambda c, x: c.stored_completions(metadata=STORED["metadata"]),
+        "/chat/completions",
+        method="GET",
+        setup="stored",
+        check=lambda f: x_in(f),
+    ),
+    Target(
+        "stored_completion",
+        lambda c, x: c.stored_completion(x["stored"]),
+        "/chat/completions/",
+        setup="stored",
+        check=lambda r: r["id"].startswith("chatcmpl-"),
+    ),
+    Target(
+        "stored_completion_messages",
+        lambda c, x: c.stored_completion_messages(x["stored"]),
+        "/chat/completions/",
+        setup="stored",
+        check=lambda f: f["role"].tolist() == ["user"],
+    ),
+    Target(
+        "update_stored_completion",
+        lambda c, x: c.update_stored_completion(x["stored"], {"suite": "faults", "seen": "yes"}),
+        "/chat/completions/",
+        method="POST",
+        setup="stored",
+        check=lambda r: r["id"].startswith("chatcmpl-"),
+    ),
+    Target(
+        "delete_stored_completion",
+        lambda c, x: c.delete_stored_completion(x["stored"]),
+        "/chat/completions/",
+        method="DELETE",
+        setup="stored",
+        check=lambda r: r["deleted"] is True,
+    ),
+    Target(
+        "checkpoint_permissions",
+        lambda c, x: c.checkpoint_permissions(x["checkpoint"]),
+        "/fine_tuning/checkpoints/",
+        setup="checkpoint",
+        check=_ok_frame,
+    ),
+    Target(
+        "share_checkpoint",
+        lambda c, x: c.share_checkpoint(x["checkpoint"], ["proj_faults"]),
+        "/fine_tuning/checkpoints/",
+        method="POST",
+        setup="checkpoint",
+        check=lambda f: f["project_id"].tolist() == ["proj_faults"],
+    ),
+    Target(
+        "unshare_checkpoint",
+        lambda c, x: c.unshare_checkpoint(x["checkpoint"], x["permission"]),
+        "/fine_tuning/checkpoints/",
+        method="DELETE",
+        setup="checkpoint",
+        check=lambda r: r["deleted"] is True,
+    ),
+    Target(
+        "org_usage",
+        lambda c, x: c.org_usage("completions", "3d", group_by="model"),
+        "/organization/usage/",
+        check=_ok_frame,
+    ),
+    Target("org_costs", lambda c, x: c.org_costs("3d"), "/organization/costs", check=_ok_frame),
 ]
+
+
+def x_in(frame) -> bool:
+    return isinstance(frame, pd.DataFrame) and len(frame) >= 1
 
 
 def prepare(kind: str | None, client: ow.Client, sandbox) -> dict:
     """What a target acts on, made before any fault is injected."""
     if kind == "file":
         return {"file": client.upload_file(b'{"a": 1}\n', "batch", filename="f.jsonl")["id"]}
-    if kind in {"job", "running job", "model"}:
-        sandbox.job_seconds = 30.0 if kind == "running job" else 0.0
+    if kind in {"job", "running job", "paused job", "model", "checkpoint"}:
+        return _job(kind, client, sandbox)
+    if kind in {"eval", "run", "running run"}:
+        made = client.create_eval("faults", ITEMS, criteria=EXACT)
+        if kind == "eval":
+            return {"eval": made["id"]}
+        sandbox.eval_seconds = 30.0 if kind == "running run" else 0.0
         try:
-            job = client.fine_tune(examples(10), suffix="faults")
-            if kind == "model":
-                job = client.fine_tuning_job(job["id"])
+            run = client.run_eval(made["id"], ITEMS, template=TEMPLATE, wait=False)
         finally:
-            sandbox.job_seconds = 0.6
-        return {"job": job["id"], "model": job.get("fine_tuned_model")}
+            sandbox.eval_seconds = 0.0
+        return {"eval": made["id"], "run": run["id"]}
+    if kind == "stored":
+        return {"stored": client.chat("remember me", store=True, metadata=STORED["metadata"]).id}
     return {}
+
+
+def _job(kind: str, client: ow.Client, sandbox) -> dict:
+    sandbox.job_seconds = 30.0 if kind in {"running job", "paused job"} else 0.0
+    try:
+        job = client.fine_tune(examples(10), suffix="faults")
+        if kind in {"model", "checkpoint"}:
+            job = client.fine_tuning_job(job["id"])
+        if kind == "paused job":
+            client.pause_fine_tuning(job["id"])
+    finally:
+        sandbox.job_seconds = 0.6
+    made = {"job": job["id"], "model": job.get("fine_tuned_model")}
+    if kind == "checkpoint":
+        made["checkpoint"] = job["fine_tuned_model"]
+        made["permission"] = client.share_checkpoint(job["fine_tuned_model"], ["proj_setup"])["id"].iloc[0]
+    return made
 
 
 def expected(case: Case, target: Target) -> type[Exception] | None:
@@ -258,11 +464,21 @@ PAIRS = [(t, c) for t in TARGETS for c in cases_for(t)]
 
 @pytest.fixture
 def fault_client(sandbox):
-    client = ow.Client(api_key=TEST_KEY, base_url=sandbox.base_url, timeout=TIMEOUT, max_retries=2)
+    """A client with short timeouts (and the sandbox's admin key); eval runs finish at once."""
+    before = sandbox.eval_seconds
+    sandbox.eval_seconds = 0.0
+    client = ow.Client(
+        api_key=TEST_KEY,
+        base_url=sandbox.base_url,
+        timeout=TIMEOUT,
+        max_retries=2,
+        admin_key=SANDBOX_ADMIN_KEY,
+    )
     client.sleeps = []
     client.sleep = client.sleeps.append
     yield client
     client.close()
+    sandbox.eval_seconds = before
 
 
 @pytest.mark.parametrize(("target", "case"), PAIRS, ids=[f"{t.name}-{c.name}" for t, c in PAIRS])
