@@ -30,6 +30,7 @@ def failures(sandbox):
     yield lambda: client.models()
     sandbox.inject("status", status=429, retry_after=3600)
     yield lambda: client.models()
+    yield lambda: client.org_usage("completions", "1d")  # an admin route, and no admin key
 
 
 def test_errors_and_their_tracebacks_never_hold_the_key(sandbox):

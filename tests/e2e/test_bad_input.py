@@ -13,6 +13,7 @@ from IPython.core.error import UsageError
 import openai_widgets as ow
 from openai_widgets.magics._commands import COMMANDS
 from openai_widgets.magics._parsing import interpolate
+from tests.support.evals import capitals
 
 EXAMPLES = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -54,6 +55,9 @@ def refused(sandbox, call) -> str:
     return message
 
 
+EVAL_DATA = capitals(3)
+EVAL_CHECK = {"type": "string_check", "reference": "{answer}", "operation": "eq"}
+
 ID_FUNCTIONS = [
     "model",
     "file",
@@ -64,7 +68,17 @@ ID_FUNCTIONS = [
     "fine_tuning_checkpoints",
     "fine_tuning_events",
     "delete_model",
+    "pause_fine_tuning",
+    "resume_fine_tuning",
+    "eval",
+    "delete_eval",
+    "eval_runs",
+    "stored_completion",
+    "stored_completion_messages",
+    "delete_stored_completion",
+    "checkpoint_permissions",
 ]
+TWO_ID_FUNCTIONS = ["eval_run", "cancel_eval_run", "delete_eval_run", "eval_results", "unshare_checkpoint"]
 
 
 @pytest.mark.parametrize("name", ID_FUNCTIONS)
@@ -72,6 +86,14 @@ ID_FUNCTIONS = [
 @given(value=BAD_ID)
 def test_ids_are_checked(connected, sandbox, name, value):
     refused(sandbox, lambda: getattr(ow, name)(value))
+
+
+@pytest.mark.parametrize("name", TWO_ID_FUNCTIONS)
+@EXAMPLES
+@given(value=BAD_ID, first=st.booleans())
+def test_both_ids_are_checked(connected, sandbox, name, value, first):
+    ids = (value, "id_ok") if first else ("id_ok", value)
+    refused(sandbox, lambda: getattr(ow, name)(*ids))
 
 
 TEXT_ARGUMENTS = {
@@ -82,6 +104,9 @@ TEXT_ARGUMENTS = {
     "speak text": lambda v: ow.speak(v),
     "chat message": lambda v: ow.chat(v),
     "chat content": lambda v: ow.chat([{"role": "user", "content": v}]),
+    "create_eval name": lambda v: ow.create_eval(v, EVAL_DATA, criteria=EVAL_CHECK),
+    "run_eval template": lambda v: ow.run_eval("eval_x", EVAL_DATA, template=v),
+    "compare_models template": lambda v: ow.compare_models(EVAL_DATA, ["gpt-4o"], v, EVAL_CHECK),
 }
 
 
@@ -170,6 +195,43 @@ def test_speech_text_over_4096_characters_is_refused(connected, sandbox, extra):
 )
 def test_upload_purposes_are_checked(connected, sandbox, purpose):
     refused(sandbox, lambda: ow.upload_file(b'{"a": 1}\n', purpose))
+
+
+@EXAMPLES
+@given(grader=st.one_of(WRONG_TYPES, st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=3)))
+def test_graders_are_checked(connected, sandbox, grader):
+    refused(sandbox, lambda: ow.validate_grader(grader))
+    refused(sandbox, lambda: ow.create_eval("x", EVAL_DATA, criteria=[grader]))
+
+
+@EXAMPLES
+@given(
+    reference=st.from_regex(r"\{[a-z_]{1,10}\}", fullmatch=True).filter(
+        lambda r: r[1:-1] not in {"question", "answer", "difficulty", "weight", "hard", "output"}
+    )
+)
+def test_criteria_naming_a_missing_column_are_refused(connected, sandbox, reference):
+    message = refused(
+        sandbox, lambda: ow.create_eval("x", EVAL_DATA, criteria={**EVAL_CHECK, "reference": reference})
+    )
+    assert f"names the column {reference[1:-1]!r}" in message
+
+
+@EXAMPLES
+@given(
+    start=st.one_of(
+        st.booleans(),
+        st.integers(max_value=-1),
+        st.text(max_size=12).filter(lambda t: not t.strip()[:1].isdigit()),
+        st.lists(st.integers(), max_size=2),
+    ),
+    kind=st.sampled_from(["org_usage", "org_costs"]),
+)
+def test_usage_times_are_checked(connected, sandbox, start, kind):
+    call = (
+        (lambda: ow.org_usage("completions", start)) if kind == "org_usage" else (lambda: ow.org_costs(start))
+    )
+    refused(sandbox, call)
 
 
 @EXAMPLES
