@@ -23,6 +23,7 @@ from openai_widgets._core.errors import APIError as APIError
 from openai_widgets._core.errors import APIResponseValidationError as APIResponseValidationError
 from openai_widgets._core.errors import APIStatusError as APIStatusError
 from openai_widgets._core.errors import APITimeoutError as APITimeoutError
+from openai_widgets._core.errors import AdminKeyRequiredError as AdminKeyRequiredError
 from openai_widgets._core.errors import AuthenticationError as AuthenticationError
 from openai_widgets._core.errors import BadRequestError as BadRequestError
 from openai_widgets.bulk.engine import BulkError as BulkError
@@ -57,7 +58,9 @@ from openai_widgets._embeddings.cache import cache_info as cache_info
 from openai_widgets._embeddings.cache import clear_cache as clear_cache
 from openai_widgets.widgets._front import connect as connect
 from openai_widgets._connection import get_client as get_client
+from openai_widgets._evals.chart import plot_comparison as plot_comparison
 from openai_widgets._embeddings.plot import plot_embeddings as plot_embeddings
+from openai_widgets._usage.plot import plot_usage as plot_usage
 from . import sandbox as sandbox
 from openai_widgets._connection import set_client as set_client
 from openai_widgets.widgets._front import studio as studio
@@ -68,6 +71,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AdminKeyRequiredError",
     "AuthenticationError",
     "BadRequestError",
     "BulkError",
@@ -102,7 +106,9 @@ __all__ = [
     "clear_cache",
     "connect",
     "get_client",
+    "plot_comparison",
     "plot_embeddings",
+    "plot_usage",
     "sandbox",
     "set_client",
     "studio",
@@ -113,18 +119,30 @@ __all__ = [
     "batch_results",
     "batches",
     "cancel_batch",
+    "cancel_eval_run",
     "cancel_fine_tuning",
     "chat",
     "chat_map",
+    "checkpoint_permissions",
+    "compare_models",
     "complete",
+    "create_eval",
     "create_vector_store",
+    "delete_eval",
+    "delete_eval_run",
     "delete_file",
     "delete_model",
+    "delete_stored_completion",
     "delete_vector_store",
     "delete_vector_store_file",
     "edit",
     "edit_image",
     "embed",
+    "eval",
+    "eval_results",
+    "eval_run",
+    "eval_runs",
+    "evals",
     "file",
     "file_content",
     "files",
@@ -138,16 +156,30 @@ __all__ = [
     "model",
     "models",
     "moderate",
+    "org_costs",
+    "org_usage",
+    "pause_fine_tuning",
     "request",
+    "resume_fine_tuning",
+    "run_eval",
+    "run_grader",
     "search",
     "search_vector_store",
+    "share_checkpoint",
     "similarity",
     "speak",
+    "stored_completion",
+    "stored_completion_messages",
+    "stored_completions",
     "transcribe",
     "translate",
+    "unshare_checkpoint",
+    "update_eval",
+    "update_stored_completion",
     "update_vector_store",
     "update_vector_store_file",
     "upload_file",
+    "validate_grader",
     "vector_store",
     "vector_store_file_content",
     "vector_store_files",
@@ -177,19 +209,33 @@ def batches(*, limit: int | None = None) -> pd.DataFrame: ...
 
 def cancel_batch(batch_id: str) -> Record: ...
 
+def cancel_eval_run(eval_id: str, run_id: str) -> Record: ...
+
 def cancel_fine_tuning(job_id: str) -> Record: ...
 
 def chat(messages: Any, model: str | None = None, *, stream: bool = False, on_update: Callable[[ChatResult], Any] | None = None, **advanced: Any) -> ChatResult: ...
 
 def chat_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, system: str | None = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, **advanced: Any) -> pd.Series: ...
 
+def checkpoint_permissions(checkpoint: str) -> pd.DataFrame: ...
+
+def compare_models(data: Any, models: Sequence[str], template: Any, criteria: Any, *, name: str | None = None, text_format: Any = None, prices: Any = None, poll_interval: float | None = None, progress: bool | None = None) -> pd.DataFrame: ...
+
 def complete(prompt: str, model: str | None = None, **advanced: Any) -> str: ...
 
+def create_eval(name: str, data: Any = None, *, criteria: Any, item_schema: Mapping[str, Any] | None = None, metadata: Mapping[str, str] | None = None) -> Record: ...
+
 def create_vector_store(name: str | None = None, files: Any = None, *, chunking: Any = None, expires_after: Any = None, metadata: dict[str, str] | None = None, text_column: str | None = None, wait: bool = True) -> Record: ...
+
+def delete_eval(eval_id: str) -> Record: ...
+
+def delete_eval_run(eval_id: str, run_id: str) -> Record: ...
 
 def delete_file(file_id: str) -> Record: ...
 
 def delete_model(model_id: str) -> Record: ...
+
+def delete_stored_completion(completion_id: str) -> Record: ...
 
 def delete_vector_store(vector_store_id: str) -> Record: ...
 
@@ -200,6 +246,16 @@ def edit(input: str, instruction: str, model: str | None = None, **advanced: Any
 def edit_image(image: Any, prompt: str, mask: Any = None, model: str | None = None, *, n: int = 1, size: str | tuple[int, int] | None = None, **advanced: Any) -> ImageResult: ...
 
 def embed(input: Any, model: str | None = None, *, user: str | None = None, limit: int | None = None, dimensions: int | None = None, chunk_long: bool = False, cache: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None) -> pd.DataFrame: ...
+
+def eval(eval_id: str) -> Record: ...
+
+def eval_results(eval_id: str, run_id: str, *, status: str | None = None) -> pd.DataFrame: ...
+
+def eval_run(eval_id: str, run_id: str) -> Record: ...
+
+def eval_runs(eval_id: str, *, status: str | None = None) -> pd.DataFrame: ...
+
+def evals() -> pd.DataFrame: ...
 
 def file(file_id: str) -> Record: ...
 
@@ -214,7 +270,7 @@ def file_content(file_id: str, *, as_frame: bool) -> bytes | pd.DataFrame: ...
 
 def files(*, purpose: str | None = None) -> pd.DataFrame: ...
 
-def fine_tune(training_file: Any, model: str | None = None, *, validation_file: Any = None, suffix: str | None = None, seed: int | None = None, hyperparameters: Mapping[str, Any] | None = None, method: Mapping[str, Any] | str | None = None) -> Record: ...
+def fine_tune(training: Any, model: str | None = None, *, method: str | Mapping[str, Any] | None = "supervised", hyperparameters: Mapping[str, Any] | None = None, grader: Mapping[str, Any] | None = None, validation: Any = None, suffix: str | None = None, seed: int | None = None, integrations: Sequence[Mapping[str, Any]] | None = None, metadata: Mapping[str, str] | None = None) -> Record: ...
 
 def fine_tuning_checkpoints(job_id: str) -> pd.DataFrame: ...
 
@@ -234,15 +290,42 @@ def models() -> pd.DataFrame: ...
 
 def moderate(input: str | Sequence[str] | pd.Series, model: str | None = None, *, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None) -> pd.DataFrame: ...
 
+def org_costs(start: Any, end: Any = None, *, group_by: str | Sequence[str] | None = None, projects: str | Sequence[str] | None = None) -> pd.DataFrame: ...
+
+def org_usage(kind: str, start: Any, end: Any = None, *, bucket: str = "1d", group_by: str | Sequence[str] | None = None, models: str | Sequence[str] | None = None, projects: str | Sequence[str] | None = None) -> pd.DataFrame: ...
+
+def pause_fine_tuning(job_id: str) -> Record: ...
+
 def request(method: str, path: str, *, headers: Mapping[str, str] | str | None = None, query: Mapping[str, Any] | str | None = None, body: Any = None, timeout: float | None = None) -> Any: ...
+
+def resume_fine_tuning(job_id: str) -> Record: ...
+
+@overload
+def run_eval(eval_id: str, data: Any, model: str | None = None, *, template: Any = None, text_format: Any = None, name: str | None = None, wait: Literal[True] = True, metadata: Mapping[str, str] | None = None, poll_interval: float | None = None, progress: bool | None = None) -> pd.DataFrame: ...
+
+@overload
+def run_eval(eval_id: str, data: Any, model: str | None = None, *, template: Any = None, text_format: Any = None, name: str | None = None, wait: Literal[False], metadata: Mapping[str, str] | None = None, poll_interval: float | None = None, progress: bool | None = None) -> Record: ...
+
+@overload
+def run_eval(eval_id: str, data: Any, model: str | None = None, *, template: Any = None, text_format: Any = None, name: str | None = None, wait: bool = True, metadata: Mapping[str, str] | None = None, poll_interval: float | None = None, progress: bool | None = None) -> pd.DataFrame | Record: ...
+
+def run_grader(grader: Mapping[str, Any], item: Any, sample: Any) -> Record: ...
 
 def search(frame: pd.DataFrame, query: Any, *, k: int = 5, model: str | None = None) -> pd.DataFrame: ...
 
 def search_vector_store(vector_store_id: str, query: str | list[str], *, k: int = 10, filters: dict[str, Any] | None = None, rewrite_query: bool = False, ranking: Any = None) -> pd.DataFrame: ...
 
+def share_checkpoint(checkpoint: str, project_ids: Any) -> pd.DataFrame: ...
+
 def similarity(a: Any, b: Any = None, *, k: int | None = None, model: str | None = None) -> pd.DataFrame: ...
 
 def speak(text: str, model: str | None = None, *, voice: str | dict[str, str] = "alloy", format: str = "mp3", speed: float | None = None, instructions: str | None = None) -> Speech: ...
+
+def stored_completion(completion_id: str) -> Record: ...
+
+def stored_completion_messages(completion_id: str) -> pd.DataFrame: ...
+
+def stored_completions(model: str | None = None, *, metadata: Mapping[str, str] | None = None) -> pd.DataFrame: ...
 
 @overload
 def transcribe(file: list[Any] | tuple[Any, ...], model: str | None = None, *, language: str | None = None, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, timestamp_granularities: Granularities | None = None, limit: int | None = None) -> pd.DataFrame: ...
@@ -271,11 +354,19 @@ def translate(file: AudioSource, model: str | None = None, *, prompt: str | None
 @overload
 def translate(file: Any, model: str | None = None, *, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, limit: int | None = None) -> str | pd.DataFrame: ...
 
+def unshare_checkpoint(checkpoint: str, permission_id: str) -> Record: ...
+
+def update_eval(eval_id: str, *, name: str | None = None, metadata: Mapping[str, str] | None = None) -> Record: ...
+
+def update_stored_completion(completion_id: str, metadata: Mapping[str, str]) -> Record: ...
+
 def update_vector_store(vector_store_id: str, *, name: str | None = ..., expires_after: Any = ..., metadata: dict[str, str] | None = ...) -> Record: ...
 
 def update_vector_store_file(vector_store_id: str, file_id: str, attributes: dict[str, Any]) -> Record: ...
 
 def upload_file(file: Any, purpose: str, *, filename: str | None = None, method: str | None = None, resume: UploadPartial | None = None) -> Record: ...
+
+def validate_grader(grader: Mapping[str, Any]) -> Record: ...
 
 def vector_store(vector_store_id: str) -> Record: ...
 
