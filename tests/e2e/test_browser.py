@@ -1,9 +1,9 @@
 """What a user sees in a real JupyterLab, in headless Chromium (Playwright).
 
 The quickstart notebook (a copy) is Run All; then the test connects with a key through the
-credential widget, works in the studio (a chat reply streaming in, an image generated),
-watches the fine-tuning monitor reach "succeeded", saves the notebook with widget state,
-and reads the saved file for the key.
+credential widget, works in the studio (a chat reply streaming in, an image generated, two
+models compared in the Evals tab with their chart), watches the fine-tuning monitor reach
+"succeeded", saves the notebook with widget state, and reads the saved file for the key.
 """
 
 from __future__ import annotations
@@ -171,6 +171,32 @@ def test_studio_image_panel_shows_a_generated_image(quickstart):
         timeout=60_000,
     )
     screenshot(panel, "images-panel.png")
+
+
+def test_the_evals_tab_compares_two_models_with_a_chart(quickstart):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    studio.scroll_into_view_if_needed()
+    studio_tab(page, "Evals")
+    panel = studio.locator(".ow-panel-evals")
+    panel.wait_for(state="visible", timeout=10_000)
+    panel.locator(".widget-dropdown:has(label:text-is('DataFrame')) select").select_option("phrases")
+    answer = panel.locator(".widget-dropdown:has(label:text-is('Answer')) select")
+    page.wait_for_function(
+        "el => el.value === 'answer'", arg=answer.element_handle(), timeout=10_000
+    )  # the answer column is guessed from the picked DataFrame
+    panel.locator("textarea").first.fill("Translate '{text}' into {language}.")
+    panel.get_by_role("button", name="Compare").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.ow-panel-evals img.ow-evals-chart')]"
+        ".some(img => img.complete && img.naturalWidth === 760)",
+        timeout=90_000,
+    )
+    table = panel.locator(".jp-OutputArea-output table.dataframe, table.dataframe").last
+    table.wait_for(timeout=10_000)
+    text = table.text_content()
+    assert "gpt-4o-mini" in text and "gpt-4o" in text and "pass_rate" in text
+    assert "passed most" in panel.inner_text()
 
 
 def test_the_saved_notebook_holds_widget_state_but_no_key(quickstart, lab):
