@@ -8,6 +8,7 @@ import pytest
 
 import openai_widgets as ow
 from openai_widgets.sandbox import Sandbox
+from tests.support.evals import forget_eval_files
 
 # A key shaped like a real one; tests check that it never shows up anywhere.
 TEST_KEY = "sk-test-" + "Zq7Xw2Lm9Pk4Rt6Yv8Bn3Cd5Fg1Hj0Ks"
@@ -33,6 +34,7 @@ def sandbox(_sandbox_server):
     server.api_keys = None
     yield server
     server.clear_faults()
+    forget_eval_files(server)
 
 
 @pytest.fixture

@@ -78,14 +78,7 @@ class FineTuningAPI(BaseClient):
             where = "grader" if grader is not None else "method.reinforcement.grader"
             method_body = _with_expanded_grader(method_body, where)
         fields = _grader_fields(method_body)
-        if suffix is not None:
-            body["suffix"] = checked_suffix(suffix)
-        if seed is not None:
-            body["seed"] = checked_seed(seed)
-        if integrations is not None:
-            body["integrations"] = checked_integrations(integrations)
-        if metadata is not None:
-            body["metadata"] = metadata_option(metadata)
+        body.update(_job_options(suffix, seed, integrations, metadata))
         training_data = local_data(training, "training", method_type, minimum=MIN_EXAMPLES, fields=fields)
         validation_data = (
             local_data(validation, "validation", method_type, minimum=1, fields=fields)
@@ -212,6 +205,20 @@ class FineTuningAPI(BaseClient):
             if not page.get("has_more") or not data:
                 return fresh
             params["after"] = data[-1].get("id")
+
+
+def _job_options(suffix: Any, seed: Any, integrations: Any, metadata: Any) -> dict[str, Any]:
+    """The job's optional fields, checked; those not given are left out."""
+    options: dict[str, Any] = {}
+    if suffix is not None:
+        options["suffix"] = checked_suffix(suffix)
+    if seed is not None:
+        options["seed"] = checked_seed(seed)
+    if integrations is not None:
+        options["integrations"] = checked_integrations(integrations)
+    if metadata is not None:
+        options["metadata"] = metadata_option(metadata)
+    return options
 
 
 def _with_expanded_grader(method: dict[str, Any], where: str) -> dict[str, Any]:
