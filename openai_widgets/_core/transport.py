@@ -29,7 +29,6 @@ from .constants import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
-    MAX_CONNECTIONS,
 )
 from .errors import (
     APIConnectionError,
@@ -40,6 +39,7 @@ from .errors import (
     NotConnectedError,
     error_from_response,
 )
+from .lanes import AsyncLanes
 from .paths import resolve_path
 from .retries import retry_delay, should_retry
 from .secrets import RedactingFilter, Secret, mask, redact
@@ -324,9 +324,12 @@ class BaseClient:
         where = _display_path(request.url, self.base_url)
         started = time.monotonic()
         try:
-            response = await self._async_http().send(request, stream=True)
+            response = await self._async_http().send(request)
             if not response.is_success:
-                await asyncio.wait_for(response.aread(), seconds)
+                try:
+                    await asyncio.wait_for(response.aread(), seconds)
+                finally:
+                    await response.aclose()  # the connection goes back to its pool
         except (httpx.TimeoutException, asyncio.TimeoutError):
             error: Exception = _timeout_error(request, where, seconds, 0)
             self._notify(request, where, None, started, 1, error=error)
@@ -346,20 +349,25 @@ class BaseClient:
         self._notify(request, where, response, started, 1, error=error)
         raise error
 
-    def _async_http(self) -> httpx.AsyncClient:
-        """The asynchronous pool, made on first use and shared with `with_options()` copies."""
+    def _async_http(self) -> AsyncLanes:
+        """The asynchronous pools, made on first use and shared with `with_options()` copies."""
         with self._lock:
             made = self._shared.get("async_http")
             if made is None:
                 transport = self._transport if isinstance(self._transport, httpx.AsyncBaseTransport) else None
-                made = httpx.AsyncClient(
-                    auth=self._http.auth,
-                    headers=self._http.headers,
-                    transport=transport,
-                    follow_redirects=False,
-                    limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=256),
-                )
-                self._shared["async_http"] = made
+
+                def lane(connections: int) -> httpx.AsyncClient:
+                    return httpx.AsyncClient(
+                        auth=self._http.auth,
+                        headers=self._http.headers,
+                        transport=transport,
+                        follow_redirects=False,
+                        limits=httpx.Limits(
+                            max_connections=connections, max_keepalive_connections=connections
+                        ),
+                    )
+
+                made = self._shared["async_http"] = AsyncLanes(lane)
             return made
 
     def _notify(

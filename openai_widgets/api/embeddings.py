@@ -30,7 +30,7 @@ class EmbeddingsAPI(BaseClient):
         cache: Any = None,
         batch: bool = False,
         poll_interval: float | None = None,
-        max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
+        max_concurrency: int | None = None,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
         max_retries: int | None = None,
@@ -91,8 +91,11 @@ class EmbeddingsAPI(BaseClient):
         except (bulk.BulkError, bulk.BulkInterrupted) as exc:
             job.keep_partial(exc)
             raise
+        finally:
+            job.save_to_cache()  # what arrived is kept, even from a run that stopped
+        frame = job.assembled()
         job.done()
-        return job.frame()
+        return frame
 
     def similarity(
         self, a: Any, b: Any = None, *, k: int | None = None, model: str | None = None

@@ -22,7 +22,7 @@ from .._core.arguments import type_error
 from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.paths import path_id
 from .._tables.records import Record
-from .engine import BulkInterrupted, BulkStats
+from .errors import BulkInterrupted, BulkStats
 
 if TYPE_CHECKING:
     import pandas as pd

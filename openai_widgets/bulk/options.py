@@ -3,7 +3,9 @@
 `embed()`, `moderate()` and `chat_map()` take these keywords and pass them here; their
 docstrings point to this one description:
 
-    max_concurrency      requests in flight at once, 1 to 64 (default 16)
+    max_concurrency      at most this many requests in flight, 1 to 2048; None (the default):
+                         as many as the rate limit keeps busy for one answer's time, learned
+                         while running
     requests_per_minute  pace requests to this rate; None: follow the server's
                          x-ratelimit-* headers (and its 429s)
     tokens_per_minute    pace tokens (estimated per request, corrected by the answers'
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._core.arguments import boolean
-from .engine import DEFAULT_MAX_CONCURRENCY, check_settings
+from .engine import check_settings
 
 if TYPE_CHECKING:
     from .._core.transport import BaseClient
@@ -39,7 +41,7 @@ __all__ = ["BulkOptions"]
 class BulkOptions:
     """How a bulk call runs (see the module docstring for each option)."""
 
-    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    max_concurrency: int | None = None
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
     max_retries: int | None = None
