@@ -188,11 +188,10 @@ class EmbeddingJob:
 
     def adapt(self, error: BaseException) -> bool:
         """A server that refuses base64 answers is asked for float lists from then on."""
-        refused = isinstance(error, BadRequestError) and "encoding_format" in f"{error.param} {error}"
-        if self.encoding == "base64" and refused:
-            self.encoding = "float"
-            return True
-        return False
+        if not (isinstance(error, BadRequestError) and "encoding_format" in f"{error.param} {error}"):
+            return False
+        self.encoding = "float"  # requests in flight that asked for base64 are asked again too
+        return True
 
     def counted_tokens(self, answer: EmbeddingAnswer) -> float | None:
         spent = answer.usage.get("total_tokens")

@@ -236,6 +236,7 @@ class _Run(Generic[T, R]):
     calibration: Calibration = field(default_factory=Calibration)
     failure: tuple[BaseException, Batch] | None = None
     stopping: bool = False
+    interrupted: bool = False  # a job's code raised KeyboardInterrupt in the loop's thread
     _fresh: deque = field(default_factory=deque)
     _retry_heap: list = field(default_factory=list)  # (ready at, tie-breaker, batch)
     _in_flight: dict = field(default_factory=dict)  # task -> batch
@@ -270,6 +271,8 @@ class _Run(Generic[T, R]):
             self.stats.seconds = time.monotonic() - started
             self.stats.items = int(self.finished.sum())
             self._show(bar)
+        if self.interrupted:
+            raise self._interrupted()
         if self.failure is not None:
             self._raise_failure()
         if self.stats.items != len(self.items):  # never return with rows silently missing
@@ -282,11 +285,14 @@ class _Run(Generic[T, R]):
         return self.stats
 
     def _watch(self, future: concurrent.futures.Future, bar: Any) -> None:
+        loop = aio.background_loop()
         while True:
             try:
                 future.result(timeout=_TICK)
                 return
             except concurrent.futures.TimeoutError:
+                if not loop.is_running():  # never wait on a loop that died
+                    raise RuntimeError("the bulk engine's event loop stopped unexpectedly") from None
                 self._show(bar)
 
     def _stop_in_loop(self, *, abandon: bool) -> None:
@@ -428,6 +434,9 @@ class _Run(Generic[T, R]):
             if counted is not None:
                 self.calibration.learn(batch.cost, counted(result))
             self.job.collect(batch.positions, result)
+        except KeyboardInterrupt:  # raised by a job's own code: stop as Ctrl-C would
+            self.stopping = self.interrupted = True
+            return
         except Exception as exc:  # `collect` failed: stop, keeping what is done
             self._fail(exc, batch)
             return
@@ -452,8 +461,9 @@ class _Run(Generic[T, R]):
     def _retry_delay(self, batch: Batch, error: BaseException) -> float | None:
         """Seconds before this batch goes again, or None when it must not."""
         adapt = getattr(self.job, "adapt", None)
-        if adapt is not None and adapt(error):
-            batch.attempts -= 1  # the job changed its request: this was not a failure
+        if adapt is not None and batch.adapted < 2 and adapt(error):
+            batch.adapted += 1  # the job changed its request: this was not a failure
+            batch.attempts -= 1
             return 0.0
         if isinstance(error, RateLimitError):
             return self._rate_limit_wait(batch, error)

@@ -308,9 +308,9 @@ class RateGovernor:
             name = limit.name
             header = f"x-ratelimit-limit-{name}"
             per_minute = _number(headers.get(header))
-            if per_minute is not None and 0 < per_minute < 60.0 / MAX_RETRY_AFTER:
-                # under one request (or token) per MAX_RETRY_AFTER: every wait would pass the cap
-                raise ServerWaitTooLong(header, headers.get(header, "?"), 60.0 / per_minute)
+            if per_minute is not None and per_minute > 0 and 60.0 / (per_minute * PACE) > MAX_RETRY_AFTER:
+                # one request (or token) takes longer than the cap: every wait would pass it
+                raise ServerWaitTooLong(header, headers.get(header, "?"), 60.0 / (per_minute * PACE))
             if per_minute is not None and per_minute > 0:
                 limit.server_per_minute = per_minute
             limit.sync(self.clock)

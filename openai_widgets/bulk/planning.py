@@ -19,6 +19,7 @@ class Batch:
     cost: float = 0.0
     attempts: int = 0
     failures: int = 0  # attempts that failed and count against max_retries
+    adapted: int = 0  # attempts the job answered by changing its request (not failures)
     rate_limited: int = 0  # attempts answered 429: waited out, not counted against max_retries
     # One key for every attempt: a server that honours it runs a retried request once,
     # even when the first answer was lost on the way back.

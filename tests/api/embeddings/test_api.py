@@ -169,7 +169,7 @@ def test_bad_inputs_are_refused_naming_the_input_before_anything_is_sent(
             ow.InvalidTypeError,
             "model must be a model ID string such as 'text-embedding-3-small', not int",
         ),
-        ({"max_concurrency": 100}, ow.InvalidInputError, "between 1 and 64"),
+        ({"max_concurrency": 5000}, ow.InvalidInputError, "between 1 and 2048"),
         ({"cache": 3}, ow.InvalidTypeError, "cache must be True, False, None or a file path"),
         ({"resume": "yes"}, ow.InvalidTypeError, "resume must be True or a DataFrame"),
     ],
