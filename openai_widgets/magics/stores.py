@@ -20,8 +20,7 @@ if TYPE_CHECKING:
     from ._core import OpenAIMagics
 
 SUMMARY = (
-    "vector stores: list, create NAME [--files PATHS], add ID PATHS, files ID, "
-    "search ID QUERY [-k N] [--filter JSON], delete ID"
+    "vector stores: list, create NAME [--files PATHS], add ID PATHS, files ID, search ID QUERY, delete ID"
 )
 
 _STORE_ID: dict[str, Any] = {"metavar": "STORE_ID", "help": "the vector store's ID (vs_...)"}
