@@ -244,21 +244,23 @@ class KnowledgePanel(Panel):
         super().close()
 
     def _watch(self, store_id: str, stop: threading.Event) -> None:
-        """The watcher thread: the store's file counts every `watch_interval` seconds, then the
-        failed files (if any) and the stores again; the store's last record becomes `result`."""
+        """The watcher thread: the store's file counts every `watch_interval` seconds; once none is
+        in progress, the failed files (if any) and the stores again, then the final counts (so
+        the table is new when they show) and the store's last record as `result`."""
         try:
             while True:
                 store = self.client.vector_store(store_id)
                 counts = store.get("file_counts") or {}
-                self.progress.value = _progress(store, done=not counts.get("in_progress"))
-                if not counts.get("in_progress") or stop.wait(self.watch_interval):
+                if not counts.get("in_progress"):
                     break
-            if stop.is_set():
-                return
+                self.progress.value = _progress(store, done=False)
+                if stop.wait(self.watch_interval):
+                    return
             if counts.get("failed"):
                 failed = self.client.vector_store_files(store_id, status="failed")
                 show(self.files_view, failed[FILE_COLUMNS])
             self._listed(self.client.vector_stores())
+            self.progress.value = _progress(store, done=True)
             self.result = store
         except OpenAIError as exc:
             self.status.value = notice(exc)

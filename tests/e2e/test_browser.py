@@ -180,7 +180,10 @@ def test_studio_knowledge_tab_makes_a_store_from_an_upload_and_shows_search_resu
     panel = studio.locator(".ow-panel-knowledge")
     panel.wait_for(state="visible", timeout=10_000)
     panel.locator(".widget-text:has(label:text-is('Name')) input").fill("lighthouse notes")
-    panel.locator("input[type=file]").set_input_files(
+    # The upload button's file input is never attached to the page: answer the file chooser it opens.
+    with page.expect_file_chooser() as chooser:
+        panel.locator(".widget-upload").click()
+    chooser.value.set_files(
         [
             {
                 "name": "lighthouse.txt",
@@ -190,13 +193,14 @@ def test_studio_knowledge_tab_makes_a_store_from_an_upload_and_shows_search_resu
             {"name": "bread.md", "mimeType": "text/markdown", "buffer": b"# Bread\n\nKnead the dough."},
         ]
     )
-    panel.get_by_role("button", name="Create", exact=True).click()
+    panel.get_by_role("button", name="Create").click()
     progress = panel.locator(".ow-knowledge-progress")
     progress.get_by_text("is indexed: completed 2 · in progress 0 · failed 0 of 2").wait_for(timeout=60_000)
-    assert "lighthouse notes" in panel.locator(".widget-dropdown select").first.inner_text()
+    picked = panel.locator(".widget-dropdown select").first.inner_text().replace("\xa0", " ")
+    assert "lighthouse notes · vs_" in picked and "2/2 files" in picked  # options show spaces as U+00A0
 
     panel.locator(".widget-text:has(label:text-is('Query')) input").fill("lighthouse lamp")
-    panel.get_by_role("button", name="Search", exact=True).click()
+    panel.get_by_role("button", name="Search").click()
     results = panel.locator("table.dataframe:has(th:text-is('rank'))")
     results.wait_for(timeout=30_000)
     first = results.locator("tbody tr").first

@@ -86,9 +86,14 @@ def test_refresh_lists_the_stores_in_the_table_and_the_picker(panel, store, sand
 
 
 def test_create_uploads_the_chosen_files_and_follows_indexing_in_the_background(panel, sandbox, spec):
-    seen = []
-    panel.progress.observe(lambda change: seen.append(change["new"]), names="value")
-    results = []
+    seen, listed_when_done, results = [], [], []
+
+    def on_progress(change):
+        seen.append(change["new"])
+        if "is indexed" in change["new"]:  # the table is already new when the final counts show
+            listed_when_done.append(panel.frame.set_index("id").loc[results[0]["id"], "files_completed"])
+
+    panel.progress.observe(on_progress, names="value")
     panel.observe(lambda change: results.append(change["new"]), names="result")
     panel.store_name.value = "handbook"
     panel.upload.value = uploads("lighthouse.txt", "bread.md", "garden.txt")
@@ -110,6 +115,7 @@ def test_create_uploads_the_chosen_files_and_follows_indexing_in_the_background(
     assert panel.join_watching(10)
     assert any("in progress 3" in line or "in progress 2" in line for line in seen), seen
     assert "<b>handbook</b> is indexed: completed 3 · in progress 0 · failed 0 of 3" in panel.progress.value
+    assert listed_when_done == [3]
     assert panel.result["status"] == "completed" and panel.result["id"] == created["id"]
     listed = panel.frame.set_index("id").loc[created["id"]]
     assert (listed["files_completed"], listed["files_in_progress"]) == (3, 0)
