@@ -48,6 +48,7 @@ class KnowledgePanel(Panel):
         super().__init__(client=client)
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._watched: str | None = None  # the store followed last
         self._build_stores()
         self._build_new_store()
         self._build_search()
@@ -219,6 +220,7 @@ class KnowledgePanel(Panel):
         """Follow `store_id`'s indexing in a background thread until no file is in progress."""
         self.stop_watching()
         self._stop = threading.Event()
+        self._watched = store_id
         self._watcher = threading.Thread(
             target=self._watch, args=(store_id, self._stop), name="ow-knowledge-watch", daemon=True
         )
@@ -250,6 +252,8 @@ class KnowledgePanel(Panel):
         try:
             while True:
                 store = self.client.vector_store(store_id)
+                if stop.is_set():
+                    return
                 counts = store.get("file_counts") or {}
                 if not counts.get("in_progress"):
                     break
@@ -282,8 +286,9 @@ class KnowledgePanel(Panel):
         self.store_picker.value = store["id"]
 
     def _deleted(self, store_id: str, record: dict[str, Any]) -> dict[str, Any]:
-        if self._watcher is not None and self._watcher.is_alive():
+        if self._watched == store_id:
             self.stop_watching()
+            self.progress.value = ""
         if self.frame is not None:
             self._listed(self.frame[self.frame["id"] != store_id].reset_index(drop=True))
         else:

@@ -277,6 +277,22 @@ def test_delete_asks_first_and_keep_sends_nothing(panel, store, sandbox, client)
         client.vector_store(store["id"])
 
 
+def test_deleting_the_store_being_indexed_stops_following_it(panel, indexing):
+    indexing.index_seconds = 5.0
+    panel.upload.value = uploads("garden.txt")
+    panel.create_button.click()
+    store_id = panel.store_picker.value
+    assert panel._watcher.is_alive()
+
+    panel.delete_button.click()
+    panel.confirm_button.click()
+
+    assert panel.join_watching(0)  # stopped, not waiting for the indexing to end
+    assert panel.status.value == f"deleted {store_id}"  # and no NotFoundError from a last look
+    assert panel.progress.value == ""
+    assert panel.result["deleted"] is True
+
+
 def test_the_studio_has_the_knowledge_tab(connected):
     studio = ow.studio("knowledge")
     assert studio.tabs.titles[studio.tabs.selected_index] == "Knowledge"
