@@ -515,9 +515,20 @@ class BaseClient:
         finally:
             response.close()
 
-    def _open(self, method: str, path: str, *, params: Mapping[str, Any] | None = None) -> httpx.Response:
-        """A successful answer with its body unread (a JSON body or an event stream): the caller closes it."""
-        return self._send(self._build_request(method, path, params=params), stream=True)
+    def _get_json_or_events(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET a JSON answer; a server that answers with an event stream instead gives an
+        iterator of its JSON events (the connection closes when iteration stops).
+
+        The stream may end cleanly with or without `[DONE]`; a cut one raises
+        `StreamInterruptedError` after the events that arrived.
+        """
+        request = self._build_request("GET", path, params=params)
+        response = self._send(request, stream=True)
+        if response.headers.get("content-type", "").lower().startswith("text/event-stream"):
+            return _closing_events(response)
+        seconds = request.extensions.get("timeout", {}).get("read") or self.timeout
+        _read_with_deadline(response, time.monotonic() + seconds)
+        return decode_json(response)
 
     def _fetch_external(self, url: str, *, timeout: float | None = None) -> bytes:
         """Download a URL the API handed out (an image), never with our Authorization header.
@@ -576,6 +587,13 @@ def decode_json(response: httpx.Response) -> Any:
             f"{response.request.method} {response.request.url.path}: the server sent a body "
             f"that is not valid JSON ({kind}, {len(response.content)} bytes): {preview!r}"
         ) from None
+
+
+def _closing_events(response: httpx.Response) -> Iterator[dict[str, Any]]:
+    try:
+        yield from iter_events(response, lambda: None)  # any clean end is an end
+    finally:
+        response.close()
 
 
 def _read_with_deadline(response: httpx.Response, deadline: float) -> None:
