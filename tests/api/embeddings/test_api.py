@@ -319,7 +319,9 @@ def test_a_server_that_ignores_dimensions_is_named_not_followed():
         client.embed(["a", "bb"], dimensions=4, progress=False)
     assert log[0]["dimensions"] == 4
     message = str(caught.value)
-    assert "the server sent embeddings of 8 dimensions, not the 4 asked for: it ignores `dimensions`" in message
+    assert (
+        "the server sent embeddings of 8 dimensions, not the 4 asked for: it ignores `dimensions`" in message
+    )
     assert "Leave dimensions out to take its 8" in message
     assert len(client.embed(["a", "bb"], dimensions=8, progress=False).embeddings.matrix[0]) == 8
 
