@@ -3,7 +3,8 @@
 `ChunkAssembler` folds `chat.completion.chunk` events (any number of choices, text,
 refusals, tool calls whose arguments arrive in pieces, logprobs, the final usage chunk)
 into the shape of a whole `chat.completion`, so a streamed reply becomes the same
-`ChatResult` as a plain one. `unfinished(n)` says whether every choice has finished: a
+`ChatResult` as a plain one (a whole `chat.completion`, from a server that ignores
+`stream`, is folded in the same way). `unfinished(n)` says whether every choice has finished: a
 stream that ends cleanly without `data: [DONE]` is whole only then (see `_core.sse`).
 
 `LiveView` shows the reply while it grows: in a notebook, one display output updated in
@@ -48,14 +49,15 @@ class ChunkAssembler:
             choice.get("index", 0),
             {"content": [], "refusal": [], "tool_calls": {}, "logprobs": [], "finish_reason": None},
         )
-        delta = choice.get("delta") or {}
+        # A whole answer's choice (from a server ignoring `stream`) has a message, not a delta.
+        delta = choice.get("delta") or choice.get("message") or {}
         if delta.get("content"):
             state["content"].append(delta["content"])
         if delta.get("refusal"):
             state["refusal"].append(delta["refusal"])
-        for call in delta.get("tool_calls") or []:
+        for position, call in enumerate(delta.get("tool_calls") or []):
             slot = state["tool_calls"].setdefault(
-                call.get("index", 0), {"id": None, "type": "function", "name": [], "arguments": []}
+                call.get("index", position), {"id": None, "type": "function", "name": [], "arguments": []}
             )
             slot["id"] = call.get("id") or slot["id"]
             slot["type"] = call.get("type") or slot["type"]

@@ -511,7 +511,10 @@ class BaseClient:
         )
         response = self._send(request, stream=True, final=final)
         try:
-            yield from iter_events(response, unfinished)
+            if _content_type(response) == "application/json":
+                yield from _whole_answer(response, request, unfinished)
+            else:
+                yield from iter_events(response, unfinished)
         finally:
             response.close()
 
@@ -524,7 +527,7 @@ class BaseClient:
         """
         request = self._build_request("GET", path, params=params)
         response = self._send(request, stream=True)
-        if response.headers.get("content-type", "").lower().startswith("text/event-stream"):
+        if _content_type(response) == "text/event-stream":
             return _closing_events(response)
         seconds = request.extensions.get("timeout", {}).get("read") or self.timeout
         _read_with_deadline(response, time.monotonic() + seconds)
@@ -587,6 +590,28 @@ def decode_json(response: httpx.Response) -> Any:
             f"{response.request.method} {response.request.url.path}: the server sent a body "
             f"that is not valid JSON ({kind}, {len(response.content)} bytes): {preview!r}"
         ) from None
+
+
+def _content_type(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _whole_answer(
+    response: httpx.Response, request: httpx.Request, unfinished: Callable[[], str | None] | None
+) -> Iterator[Any]:
+    """A server that ignores `stream: true` answers whole, in JSON: that answer is the one event.
+
+    The caller folds it in like a stream's events; `unfinished` then says whether it is whole.
+    """
+    seconds = request.extensions.get("timeout", {}).get("read") or 60.0
+    _read_with_deadline(response, time.monotonic() + seconds)
+    yield decode_json(response)
+    missing = unfinished() if unfinished is not None else None
+    if missing is not None:
+        raise APIResponseValidationError(
+            f"the server answered with JSON instead of an event stream (it ignores stream=true), "
+            f"and {missing}: leave stream out on this server"
+        )
 
 
 def _closing_events(response: httpx.Response) -> Iterator[dict[str, Any]]:

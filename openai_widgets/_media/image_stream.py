@@ -51,6 +51,12 @@ class ImageStream:
             self._add_usage(event.get("usage"))
         # Other event types (a newer API's) are passed over.
 
+    def add_whole(self, images: list[Image.Image], usage: Any) -> None:
+        """The pictures of a whole answer (an ImagesResponse, from a server that ignores `stream`)."""
+        self.done.extend(images)
+        self.preview = None
+        self._add_usage(usage)
+
     def unfinished(self) -> str | None:
         """What is missing at a clean end of the stream, or None once every picture is completed."""
         if len(self.done) >= self.expected:

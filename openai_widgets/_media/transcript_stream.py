@@ -67,7 +67,7 @@ class TranscriptStream:
             self.pieces.append(event["delta"])
         elif kind == "transcript.text.segment":
             self.segments.append(event)
-        elif kind == "transcript.text.done":
+        elif kind == "transcript.text.done" or (kind is None and "text" in event):  # or a whole answer
             self.text = event.get("text") if isinstance(event.get("text"), str) else "".join(self.pieces)
             self.usage = event.get("usage") if isinstance(event.get("usage"), dict) else None
 

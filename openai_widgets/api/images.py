@@ -152,7 +152,11 @@ class ImagesAPI(BaseClient):
         try:
             with contextlib.closing(events):  # leaving early closes the connection
                 for event in events:
-                    pictures.add(event)
+                    if "type" not in event and "data" in event:  # a server that ignores stream answers whole
+                        whole = self._image_result(event, model=pictures.model, prompt=pictures.prompt)
+                        pictures.add_whole(list(whole), whole.usage)
+                    else:
+                        pictures.add(event)
                     if view.active:  # a few events, each a new picture: every one is shown
                         view.show(pictures.result())
         except KeyboardInterrupt:

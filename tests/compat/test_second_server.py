@@ -323,15 +323,24 @@ def test_cancel_batch(other):
 # -- images ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("response_format", ["b64_json", "url"])
-def test_images_the_server_draws_as_svg_are_refused_clearly(other, admin, response_format):
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"model": "dall-e-2", "response_format": "b64_json"},
+        {"model": "dall-e-2", "response_format": "url"},
+        {"model": "gpt-image-1", "stream": True, "partial_images": 1},
+    ],
+)
+def test_images_the_server_draws_as_svg_are_refused_clearly(other, admin, settings):
     # LLMock's images are SVG, which the API never sends and PIL cannot read; its URLs are
-    # data: URLs, decoded here without a request.
+    # data: URLs, decoded here without a request; it ignores stream=true and answers whole.
     with pytest.raises(
         ow.APIResponseValidationError, match=r"not an image that can be read \(an SVG drawing"
     ):
-        other.generate_images("a red fox", model="dall-e-2", size="256x256", response_format=response_format)
-    assert [r["path"] for r in admin.requests()] == ["/v1/images/generations"]
+        other.generate_images("a red fox", size="1024x1024", **settings)
+    (sent,) = admin.requests()
+    assert sent["path"] == "/v1/images/generations"
+    assert sent["body"].get("stream") is settings.get("stream")
 
 
 # -- faults the second server scripts --------------------------------------------------------

@@ -136,3 +136,10 @@ def test_stream_takes_one_file_and_a_flag(client, sandbox):
     with pytest.raises(ow.InvalidTypeError, match="stream must be True or False, not str"):
         client.transcribe(WAV, MODEL, stream="yes")
     assert sandbox.requests == []
+
+
+def test_a_server_that_ignores_stream_answers_whole_and_that_is_the_text():
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, json={"text": "Hello there"}))
+    with ow.Client(api_key=TEST_KEY, base_url="https://asr.test/v1", transport=transport) as c:
+        text = c.transcribe(WAV, "local-asr", stream=True)
+    assert text == "Hello there" and not text.interrupted

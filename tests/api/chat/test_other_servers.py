@@ -233,3 +233,47 @@ def test_connecting_to_the_sandbox_counts_it_as_openai():
     finally:
         ow.set_client(None)
         client.close()
+
+
+# -- a server that ignores stream=true ----------------------------------------------------------
+
+
+def test_a_whole_answer_to_a_stream_request_is_taken_as_it_is(on, spec):
+    calls = [
+        {"id": "a", "type": "function", "function": {"name": "one", "arguments": "{}"}},
+        {"id": "b", "type": "function", "function": {"name": "two", "arguments": '{"x": 1}'}},
+    ]
+    whole = {
+        **HEAD,
+        "object": "chat.completion",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "Hi", "refusal": None},
+                "finish_reason": "stop",
+                "logprobs": None,
+            },
+            {
+                "index": 1,
+                "message": {"role": "assistant", "content": None, "refusal": None, "tool_calls": calls},
+                "finish_reason": "tool_calls",
+                "logprobs": None,
+            },
+        ],
+        "usage": {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5},
+    }
+    spec.validate_response("POST", "/chat/completions", whole)
+    server = FakeServer(httpx.Response(200, json=whole))
+    result = on(server).chat("hi", stream=True, n=2)
+    assert result.texts == ["Hi", ""]
+    assert result.choices[1]["message"]["tool_calls"] == calls
+    assert result.usage == whole["usage"] and not result.interrupted
+    assert server.bodies[0]["stream"] is True
+
+
+def test_a_whole_answer_that_is_not_a_reply_is_reported(on):
+    server = FakeServer(httpx.Response(200, json={"object": "list", "data": []}))
+    with pytest.raises(
+        ow.APIResponseValidationError, match="ignores stream=true.*only 0 of 1 choices arrived"
+    ):
+        on(server).chat("hi", stream=True)

@@ -192,6 +192,21 @@ def test_a_model_the_rules_do_not_know_may_stream():
     assert sent[0]["stream"] is True and sent[0]["partial_images"] == 1
 
 
+def test_a_server_that_ignores_stream_answers_whole_and_that_is_the_result():
+    png = base64.b64encode(encoded(picture((4, 4)))).decode()
+    whole = {
+        "created": 1,
+        "data": [{"b64_json": png}, {"url": "data:image/png;base64," + png}],
+        "usage": None,
+    }
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, json=whole))
+    updates = []
+    with ow.Client(api_key=TEST_KEY, base_url="https://img.test/v1", transport=transport) as c:
+        result = c.generate_images("x", "local-diffusion", n=2, stream=True, on_update=updates.append)
+    assert [image.size for image in result] == [(4, 4), (4, 4)]
+    assert not result.interrupted and updates[-1] is result
+
+
 def decoded(event):
     import io
 
