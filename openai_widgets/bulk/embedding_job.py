@@ -202,6 +202,13 @@ class EmbeddingJob:
         return self.vectors[int(owners[0]) : int(owners[-1]) + 1]
 
     def _allocate(self, width: int) -> None:
+        if self.dimensions is not None and width != self.dimensions:
+            # A server that ignores `dimensions` (several compatible ones do) answers at full width.
+            raise APIResponseValidationError(
+                f"the server sent embeddings of {width} dimensions, not the {self.dimensions} asked for: "
+                f"it ignores `dimensions` for {self.model}. Leave dimensions out to take its {width}, "
+                "or use a model and server that shorten vectors (OpenAI's text-embedding-3 models do)."
+            )
         with self._lock:  # the first answers may arrive in several threads at once
             if self.vectors is None:
                 self.vectors = np.zeros((len(self.uniques), width), dtype=np.float32)
