@@ -50,6 +50,11 @@ class Client(
     Settings fall back to OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID and
     OPENAI_BASE_URL. `timeout` is in seconds per attempt, `max_retries` counts retries
     after the first attempt. The key is never shown: `repr(client)` masks it.
+
+    A few things are sent differently to servers that are not OpenAI (README,
+    Configuration). `openai_server` says which kind this is (None: OpenAI when the base
+    URL's host is api.openai.com); `stream_usage` asks streamed chat for its token usage
+    (`stream_options.include_usage`; None: on OpenAI only).
     """
 
     def studio(self, panel: str | None = None) -> Any:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
+from .._chat.stream import LiveView
 from .._core.arguments import model_argument, whole_number
-from .._core.errors import APIResponseValidationError, InvalidInputError
+from .._core.errors import APIResponseValidationError, InvalidInputError, StreamInterruptedError
 from .._core.transport import BaseClient, decode_json
 from .._media.audio import SPEECH_VOICES, check_speech, check_transcription, describe, read_audio
+from .._media.transcript_stream import Transcript, TranscriptStream
 from .._tables.frames import segments_frame, transcripts_frame
 
 if TYPE_CHECKING:
@@ -39,6 +43,8 @@ class AudioAPI(BaseClient):
         temperature: float | None = None,
         timestamp_granularities: Granularities | None = None,
         limit: int | None = None,
+        stream: bool = False,
+        on_update: Callable[[str], Any] | None = None,
     ) -> pd.DataFrame: ...
     @overload
     def transcribe(
@@ -52,6 +58,8 @@ class AudioAPI(BaseClient):
         temperature: float | None = None,
         timestamp_granularities: None = None,
         limit: int | None = None,
+        stream: bool = False,
+        on_update: Callable[[str], Any] | None = None,
     ) -> str: ...
     @overload
     def transcribe(
@@ -65,6 +73,8 @@ class AudioAPI(BaseClient):
         temperature: float | None = None,
         timestamp_granularities: Granularities | None = None,
         limit: int | None = None,
+        stream: bool = False,
+        on_update: Callable[[str], Any] | None = None,
     ) -> pd.DataFrame: ...
     @overload
     def transcribe(
@@ -78,6 +88,8 @@ class AudioAPI(BaseClient):
         temperature: float | None = None,
         timestamp_granularities: Granularities,
         limit: int | None = None,
+        stream: bool = False,
+        on_update: Callable[[str], Any] | None = None,
     ) -> pd.DataFrame: ...
     @overload
     def transcribe(
@@ -91,6 +103,8 @@ class AudioAPI(BaseClient):
         temperature: float | None = None,
         timestamp_granularities: Granularities | None = None,
         limit: int | None = None,
+        stream: bool = False,
+        on_update: Callable[[str], Any] | None = None,
     ) -> str | pd.DataFrame: ...
     def transcribe(
         self,
@@ -103,6 +117,8 @@ class AudioAPI(BaseClient):
         temperature: float | None = None,
         timestamp_granularities: Granularities | None = None,
         limit: int | None = None,
+        stream: bool = False,
+        on_update: Callable[[str], Any] | None = None,
     ) -> str | pd.DataFrame:
         """Speech -> text in the language spoken.
 
@@ -114,11 +130,22 @@ class AudioAPI(BaseClient):
         `language` is an ISO-639-1 code such as "en". A list of files gives a DataFrame
         with `file` and `text` (segment rows with a `file` column for verbose output);
         `limit` caps how many of them are sent.
+
+        `stream=True` (one file; models that stream, such as gpt-4o-mini-transcribe, not
+        whisper-1) shows the text in the cell as it is heard, updated in place (or calls
+        `on_update(text_so_far)`), and returns it. An interrupt returns what arrived
+        (`.interrupted` True); a stream the server cuts raises `StreamInterruptedError`
+        with that text in `.partial`. The text also has `.usage`.
         """
         model = model_argument(model, "transcription")
         fields = check_transcription(
-            model, language, prompt, response_format, temperature, timestamp_granularities
+            model, language, prompt, response_format, temperature, timestamp_granularities, stream
         )
+        if stream:
+            if isinstance(file, (list, tuple)):
+                raise InvalidInputError("stream=True takes one audio file: transcribe the others one by one")
+            _limit(limit)
+            return self._transcript_stream(read_audio(file), fields, on_update)
         return self._speech_to_text("audio/transcriptions", file, fields, limit)
 
     @overload
@@ -209,6 +236,37 @@ class AudioAPI(BaseClient):
         return Speech(response.content, body["response_format"], text=text, voice=body["voice"], model=model)
 
     # -- one or many files -----------------------------------------------------------------
+
+    def _transcript_stream(
+        self, upload: Any, fields: dict[str, Any], on_update: Callable[[str], Any] | None
+    ) -> Transcript:
+        transcript = TranscriptStream(fields["model"])
+        view = LiveView(on_update)
+        events = self._stream_events(
+            "POST",
+            "audio/transcriptions",
+            fields=fields,
+            files=[("file", upload.part())],
+            unfinished=transcript.unfinished,
+        )
+        try:
+            with contextlib.closing(events):  # leaving early closes the connection
+                for event in events:
+                    transcript.add(event)
+                    if view.due():
+                        view.show(transcript.result())
+        except KeyboardInterrupt:
+            partial = transcript.result(interrupted=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                view.show(partial, final=True)
+            return partial
+        except StreamInterruptedError as exc:
+            exc.partial = transcript.result(interrupted=True)
+            view.show(exc.partial, final=True)
+            raise
+        final = transcript.result()
+        view.show(final, final=True)
+        return final
 
     def _speech_to_text(self, path: str, file: Any, fields: dict[str, Any], limit: Any) -> Any:
         words = "word" in (fields.get("timestamp_granularities[]") or [])

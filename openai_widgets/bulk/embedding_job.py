@@ -178,6 +178,8 @@ class EmbeddingJob:
         owners = self.owners[positions]
 
         def row_for(index: int, width: int) -> np.ndarray | None:
+            if self.dimensions is not None and width != self.dimensions:
+                return None  # kept aside: collect refuses it with the reason, and no retry is made
             self._allocate(width)
             owner = int(owners[index])
             if owner in self._chunks or self.vectors.shape[1] != width:
@@ -198,8 +200,16 @@ class EmbeddingJob:
         return spent if isinstance(spent, (int, float)) else None
 
     def _allocate(self, width: int) -> None:
-        if self.vectors is None:
-            self.vectors = np.zeros((len(self.uniques), width), dtype=np.float32)
+        if self.dimensions is not None and width != self.dimensions:
+            # A server that ignores `dimensions` (several compatible ones do) answers at full width.
+            raise APIResponseValidationError(
+                f"the server sent embeddings of {width} dimensions, not the {self.dimensions} asked for: "
+                f"it ignores `dimensions` for {self.model}. Leave dimensions out to take its {width}, "
+                "or use a model and server that shorten vectors (OpenAI's text-embedding-3 models do)."
+            )
+        with self._lock:  # the first answers may arrive in several threads at once
+            if self.vectors is None:
+                self.vectors = np.zeros((len(self.uniques), width), dtype=np.float32)
 
     @staticmethod
     def decode(answer: Any, count: int) -> tuple[np.ndarray, dict[str, Any]]:

@@ -34,6 +34,7 @@ from . import (
     image_variation,
     models,
     moderate,
+    stores,
     studio,
 )
 
@@ -72,4 +73,5 @@ COMMANDS: dict[str, Subcommand] = {
     "audio": audio,
     "embed": embed,
     "batches": batches,
+    "stores": stores,
 }

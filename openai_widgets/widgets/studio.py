@@ -28,6 +28,7 @@ PANELS = [
     ("images", "images", "ImagesPanel"),
     ("audio", "audio", "AudioPanel"),
     ("files", "files", "FilesPanel"),
+    ("knowledge", "knowledge", "KnowledgePanel"),
     ("fine-tuning", "fine_tuning", "FineTuningPanel"),
     ("batches", "batches", "BatchesPanel"),
     ("custom", "custom", "CustomCallPanel"),

@@ -24,6 +24,7 @@ ACTIONS = {
     "fine-tune": (["create", "list", "get", "cancel", "events", "checkpoints", "delete"], "list"),
     "batches": (["list", "get", "results", "cancel"], "list"),
     "audio": (["transcribe", "translate", "speak"], None),
+    "stores": (["list", "create", "add", "files", "search", "delete"], "list"),
 }
 
 
@@ -39,7 +40,7 @@ def parser_of(ip, name: str) -> MagicArgumentParser:
 
 
 def test_the_registry_holds_modules_of_this_package():
-    assert len(COMMANDS) == 16
+    assert len(COMMANDS) == 17
     for name, module in COMMANDS.items():
         assert isinstance(module, types.ModuleType)
         assert module.__name__ == f"openai_widgets.magics.{name.replace('-', '_')}"

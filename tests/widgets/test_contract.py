@@ -21,7 +21,7 @@ PANEL_NAMES = [name for _, _, name in PANELS if name != "CredentialWidget"]
 PICKING = ["ChatPanel", "EditPanel", "ModerationPanel", "EmbeddingsPanel", "ImagesPanel", "AudioPanel"]
 PICKING += ["FineTuningPanel"]
 TABLES = ["ModelsPanel", "ModerationPanel", "EmbeddingsPanel", "AudioPanel", "FilesPanel"]
-TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel"]
+TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel", "KnowledgePanel"]
 
 
 def descendants(widget):
@@ -77,6 +77,11 @@ def _files(panel, client):
     panel.refresh_button.click()
 
 
+def _knowledge(panel, client):
+    client.create_vector_store("shelf")
+    panel.refresh_button.click()
+
+
 def _batches(panel, client):
     panel.refresh_button.click()
 
@@ -100,6 +105,7 @@ FIRST_ACTION = {
     "FineTuningPanel": _fine_tuning,
     "FilesPanel": _files,
     "BatchesPanel": _batches,
+    "KnowledgePanel": _knowledge,
     "ModelsPanel": _models,
     "CustomCallPanel": _custom,
 }

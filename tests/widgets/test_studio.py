@@ -83,6 +83,7 @@ def test_every_panel_is_in_the_studio(connected):
         "Images",
         "Audio",
         "Files",
+        "Knowledge",
         "Fine-tuning",
         "Batches",
         "Custom call",

@@ -312,6 +312,20 @@ def test_a_server_refusing_base64_is_asked_again_for_floats():
     assert [body["encoding_format"] for body in log] == ["float"] * 3
 
 
+def test_a_server_that_ignores_dimensions_is_named_not_followed():
+    log = []
+    client = fake_client(fake_server(log=log))  # it answers 8 wide whatever is asked
+    with pytest.raises(ow.APIResponseValidationError) as caught:
+        client.embed(["a", "bb"], dimensions=4, progress=False)
+    assert log[0]["dimensions"] == 4
+    message = str(caught.value)
+    assert (
+        "the server sent embeddings of 8 dimensions, not the 4 asked for: it ignores `dimensions`" in message
+    )
+    assert "Leave dimensions out to take its 8" in message
+    assert len(client.embed(["a", "bb"], dimensions=8, progress=False).embeddings.matrix[0]) == 8
+
+
 def test_base64_and_float_answers_of_the_sandbox_agree_and_validate(client, sandbox, spec):
     floats = client.request(
         "POST", "embeddings", body={"input": ["one", "two"], "model": MODEL, "dimensions": 8}
