@@ -207,9 +207,8 @@ class EmbeddingJob:
                 f"it ignores `dimensions` for {self.model}. Leave dimensions out to take its {width}, "
                 "or use a model and server that shorten vectors (OpenAI's text-embedding-3 models do)."
             )
-        with self._lock:  # the first answers may arrive in several threads at once
-            if self.vectors is None:
-                self.vectors = np.zeros((len(self.uniques), width), dtype=np.float32)
+        if self.vectors is None:  # only the engine's thread gets here: no lock needed
+            self.vectors = np.zeros((len(self.uniques), width), dtype=np.float32)
 
     @staticmethod
     def decode(answer: Any, count: int) -> tuple[np.ndarray, dict[str, Any]]:
