@@ -81,10 +81,14 @@ class CostEstimate:
     def __str__(self) -> str:
         way = "Batch API, " if self.batch else ""
         return (
-            f"{self.call} on {self.model}: {self.cost_text()} {self.currency} ({way}{self.requests:,} "
-            f"requests, {self._input_text()} input and up to {self.output_tokens:,} output tokens; "
+            f"{self.call} on {self.model}: {self.cost_text()} {self.currency} ({way}{self.requests_text()}, "
+            f"{self._input_text()} input and up to {self.output_tokens:,} output tokens; "
             f"prices as of {self.prices_as_of})"
         )
+
+    def requests_text(self) -> str:
+        """'1 request', '2,000 requests'."""
+        return f"{self.requests:,} request{'' if self.requests == 1 else 's'}"
 
     def _input_text(self) -> str:
         if self.counted or self.input_tokens_low == self.input_tokens:
@@ -113,7 +117,7 @@ def money(amount: float) -> str:
         return "unknown"
     if amount == 0:
         return "$0.00"
-    if amount >= 0.01:
+    if round(amount, 2) >= 0.01:
         return f"${amount:,.2f}"
     digits = max(2, -math.floor(math.log10(amount)) + 1)
     return f"${amount:.{digits}f}"

@@ -65,7 +65,7 @@ def _within_limit(call: str, estimate: CostEstimate, max_cost: float) -> None:
     if estimate.high > max_cost:
         raise InvalidInputError(
             f"{call}() not started: its estimated cost, {estimate.cost_text()} {estimate.currency} for "
-            f"{estimate.requests:,} requests, may exceed max_cost={money(max_cost)}; raise max_cost to at "
+            f"{estimate.requests_text()}, may exceed max_cost={money(max_cost)}; raise max_cost to at "
             f"least {_ceiling(estimate.high)} or send less"
         )
 
@@ -73,7 +73,7 @@ def _within_limit(call: str, estimate: CostEstimate, max_cost: float) -> None:
 def _confirm(call: str, estimate: CostEstimate, threshold: float) -> None:
     question = (
         f"{call}() may cost up to {money(estimate.high)} {estimate.currency} (estimate "
-        f"{estimate.cost_text()} for {estimate.requests:,} requests), above confirm_cost_above="
+        f"{estimate.cost_text()} for {estimate.requests_text()}), above confirm_cost_above="
         f"{money(threshold)}. Go ahead? [y/N] "
     )
     try:
