@@ -2,8 +2,8 @@
 
 The transport sees every answer of a single call. For the endpoints billed by tokens it
 reads the answer's `model` and `usage` without decoding the body a second time: the
-top-level `"model"` is the first such key from the start of the body (or, for a big
-body, the last one in its tail, where an embeddings answer keeps it), `"usage"` the last
+top-level `"model"` is the first such key from the start of the body (for embeddings, which
+keep it after their long `data` list, the last one in the body's tail), `"usage"` the last
 one from the end, and only those small values are decoded, so a 17 MB embeddings answer
 costs a couple of byte searches. Streams report the last event that carries usage.
 
@@ -130,7 +130,7 @@ def read_body(
     (`\\"usage\\"`), so it does not match; a key of the same name nested deeper (a tool's
     "model", metadata's "usage") is passed over when its value is not of the expected type.
     """
-    if not content or content.lstrip()[:1] != b"{":
+    if content[:64].lstrip()[:1] != b"{":  # a slice: never a copy of a big body
         return None, None, None
     model = _first_string(content, b'"model"', tail_first=model_at_end)
     usage = _last_object(content, b'"usage"')

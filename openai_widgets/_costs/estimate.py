@@ -30,8 +30,10 @@ __all__ = [
     "CostEstimate",
     "Planned",
     "estimate_bodies",
+    "estimate_planned",
     "estimate_texts",
     "fewest_tokens",
+    "money",
     "plan_body",
 ]
 
