@@ -232,3 +232,21 @@ def test_the_notebook_display_says_the_cost_the_tokens_and_the_assumptions(clien
     assert "| output tokens | 0 to 300 |" in shown and "| prices as of | 2026-08-21 |" in shown
     assert "- no prompt caching: every input token at the full input price" in shown
     assert str(estimate).startswith(f"chat_map on gpt-4o-mini: {estimate.cost_text()} USD (3 requests,")
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [
+        (12.345, "$12.35"),
+        (1234.5, "$1,234.50"),
+        (0.0123, "$0.01"),
+        (0.00123, "$0.0012"),
+        (0.0000477, "$0.000048"),
+        (0.0, "$0.00"),
+        (float("nan"), "unknown"),
+    ],
+)
+def test_amounts_show_the_digits_that_matter(amount, shown):
+    from openai_widgets._costs.estimate import money
+
+    assert money(amount) == shown

@@ -210,3 +210,25 @@ def test_a_request_id_is_counted_once_and_the_log_can_be_cleared(client, monkeyp
     assert len(ow.usage_log()) == 1
     ow.clear_usage_log()
     assert ow.usage_log().empty and ow.usage_log().attrs["requests"] == 0
+
+
+def test_completions_edits_and_custom_calls_are_recorded_too(client):
+    with pytest.warns(DeprecationWarning, match="complete"):
+        client.complete("Say hi", "gpt-3.5-turbo-instruct", max_tokens=5)
+    client.edit("teh cat", "Fix the spelling")
+    answer = client.request(
+        "POST",
+        "/v1/chat/completions",
+        body={"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]},
+    )
+    rows = log(client)
+    assert list(rows["endpoint"]) == ["completions", "chat/completions", "chat/completions"]
+    assert rows["model"].iloc[0] == "gpt-3.5-turbo-instruct"
+    last = rows.iloc[-1]
+    assert (last["input_tokens"], last["output_tokens"]) == (
+        answer["usage"]["prompt_tokens"],
+        answer["usage"]["completion_tokens"],
+    )
+    assert last["estimated_cost"] == pytest.approx(
+        token_cost(answer["usage"]["prompt_tokens"], answer["usage"]["completion_tokens"], (2.50, 10.00))
+    )
