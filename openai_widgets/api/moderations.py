@@ -11,6 +11,8 @@ from .. import bulk
 from .._core.arguments import model_argument, type_error
 from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
 from .._core.transport import BaseClient
+from .._costs import ledger
+from .._costs.estimate import CostEstimate, estimate_texts
 from .._tables.frames import moderation_frame
 from ..bulk.options import BulkOptions
 from ..bulk.rows import RowResults, keep_partial
@@ -18,7 +20,7 @@ from ..bulk.rows import RowResults, keep_partial
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CATEGORIES", "MODERATION_BATCH", "ModerationsAPI"]
+__all__ = ["CATEGORIES", "MODERATION_BATCH", "ModerationsAPI", "moderation_estimate", "moderation_inputs"]
 
 # Inputs per request. OpenAI documents no limit per call; small batches keep each request
 # well inside its size and time limits, and let several requests run at once.
@@ -53,6 +55,7 @@ class ModerationsAPI(BaseClient):
         max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
+        max_cost: float | None = None,
     ) -> pd.DataFrame:
         """Check texts for harmful content; one DataFrame row per input.
 
@@ -65,12 +68,13 @@ class ModerationsAPI(BaseClient):
 
         Large inputs go in batches of 32 on the bulk engine: several requests in flight,
         paced by the rate limits, with a progress bar. The bulk options `max_concurrency`,
-        `requests_per_minute`, `tokens_per_minute`, `max_retries`, `progress` and `resume`
-        are the same on every bulk call: see `openai_widgets.bulk.options`. If the run stops
+        `requests_per_minute`, `tokens_per_minute`, `max_retries`, `progress`, `resume` and
+        `max_cost` (moderation is free) are the same on every bulk call: see
+        `openai_widgets.bulk.options`. If the run stops
         (an error after retries, or Ctrl-C), the error's `partial` holds the rows checked
         so far and `moderate(..., resume=True)` (or `resume=error.partial`) checks only the rest.
         """
-        texts, index = _inputs(input)
+        texts, index = moderation_inputs(input)
         model_id = model_argument(model, "moderation")
         options = BulkOptions(
             max_concurrency=max_concurrency,
@@ -79,16 +83,21 @@ class ModerationsAPI(BaseClient):
             max_retries=max_retries,
             progress=progress,
             resume=resume,
+            max_cost=max_cost,
         )
         rows = RowResults(texts, "moderate", options.resume)
+        options.check_cost("moderate", lambda: moderation_estimate(model_id, texts, rows.finished))
         answered_by = [model_id]
 
-        def send(sender: bulk.Sender, batch: list[str]) -> dict[str, Any]:
-            return _checked_answer(sender.post("moderations", {"model": model_id, "input": batch}), batch)
+        def send(sender: bulk.Sender, batch: list[str]) -> tuple[dict[str, Any], str | None]:
+            answer = sender.post("moderations", {"model": model_id, "input": batch})
+            return _checked_answer(answer, batch), sender.headers.get("x-request-id")
 
-        def collect(positions: Any, answer: dict[str, Any]) -> None:
+        def collect(positions: Any, result: tuple[dict[str, Any], str | None]) -> None:
+            answer, request_id = result
             rows.store(positions, answer["results"])
             answered_by[0] = answer.get("model") or answered_by[0]
+            ledger.record(self, "moderations", answered_by[0], answer.get("usage"), request_id=request_id)
 
         try:
             bulk.run(
@@ -117,6 +126,15 @@ class ModerationsAPI(BaseClient):
         return frame
 
 
+def moderation_estimate(
+    model: str, texts: list[str], finished: list[bool], *, prices: Any = None
+) -> CostEstimate:
+    """The cost of checking the texts not checked yet (moderation is free; an override may say otherwise)."""
+    missing = [text for text, done in zip(texts, finished, strict=True) if not done]
+    requests = -(-len(missing) // MODERATION_BATCH)
+    return estimate_texts("moderate", "moderations", model, missing, requests=requests, prices=prices)
+
+
 def _checked_answer(answer: Any, texts: list[str]) -> dict[str, Any]:
     """One `POST /moderations` answer; its `results` must match `texts` one to one."""
     results = answer.get("results") if isinstance(answer, dict) else None
@@ -133,7 +151,7 @@ def _tokens(text: str) -> float:
     return math.ceil(len(text) / 4) or 1
 
 
-def _inputs(value: Any) -> tuple[list[str], Any]:
+def moderation_inputs(value: Any) -> tuple[list[str], Any]:
     """The texts to check and the index to label them with (None: 0..n-1)."""
     index = None
     if isinstance(value, str):

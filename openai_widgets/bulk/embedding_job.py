@@ -16,6 +16,7 @@ import numpy as np
 from .. import bulk
 from .._core.arguments import type_error
 from .._core.errors import APIResponseValidationError, BadRequestError, InvalidInputError
+from .._costs import ledger
 from .._embeddings.cache import EmbeddingCache
 from .._embeddings.tokens import (
     MAX_INPUT_TOKENS,
@@ -70,6 +71,8 @@ class EmbeddingJob:
         self.owners = np.zeros(0, dtype=np.int64)  # set by pieces()
         self.piece_tokens: list[int] = []
         self.piece_texts: list[str] = []
+        self.exact_tokens = False  # piece_tokens counted by tiktoken (else a safe-side estimate)
+        self._planned: tuple[list[str], list[int]] | None = None
         self._lock = threading.Lock()
 
     # -- what is known already -------------------------------------------------------
@@ -115,13 +118,19 @@ class EmbeddingJob:
     # -- planning --------------------------------------------------------------------
 
     def pieces(self) -> tuple[list[str], list[int]]:
-        """What to send: texts (long ones cut when chunk_long) and their tokens.
+        """What to send: texts (long ones cut when chunk_long) and their tokens (planned once).
 
         `self.owners[piece]` is the distinct text each piece belongs to.
         """
+        if self._planned is None:
+            self._planned = self._plan()
+        return self._planned
+
+    def _plan(self) -> tuple[list[str], list[int]]:
         missing = np.flatnonzero(~self.found)
         texts = [self.uniques[u] for u in missing]
         tokens, exact = count_tokens(texts, self.model)
+        self.exact_tokens = exact
         too_long = [i for i, count in enumerate(tokens) if count > MAX_INPUT_TOKENS]
         if too_long and not self.chunk_long:
             self._refuse_long([missing[i] for i in too_long], [tokens[i] for i in too_long], exact)
@@ -166,11 +175,13 @@ class EmbeddingJob:
             body["user"] = self.user
         return body
 
-    def send(self, sender: bulk.Sender, pieces: list[int]) -> tuple[np.ndarray | None, dict[str, Any]]:
+    def send(
+        self, sender: bulk.Sender, pieces: list[int]
+    ) -> tuple[np.ndarray | None, dict[str, Any], str | None]:
         """In a worker thread: one request for these pieces, decoded straight into the result.
 
-        Returns (None, usage) when the vectors went into their rows of the final matrix,
-        else (a new matrix, usage) for `collect` to place.
+        Returns (None, usage, request ID) when the vectors went into their rows of the final
+        matrix, else (a new matrix, usage, request ID) for `collect_answer` to place.
         """
         texts = [self.piece_texts[p] for p in pieces]
         body = self.body(texts)
@@ -189,7 +200,8 @@ class EmbeddingJob:
 
         matrix, usage = decode_answer(content, len(texts), into)
         sender.cost = usage.get("total_tokens") if isinstance(usage.get("total_tokens"), int) else None
-        return (None if matrix is target.get("rows") else matrix), usage
+        request_id = sender.headers.get("x-request-id")
+        return (None if matrix is target.get("rows") else matrix), usage, request_id
 
     def _rows_for(self, pieces: list[int], width: int) -> np.ndarray | None:
         """The final matrix's rows for these pieces when they are whole inputs in a row, else None."""
@@ -222,6 +234,14 @@ class EmbeddingJob:
             )
         usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
         return decode_embeddings(answer.get("data"), count), usage
+
+    def collect_answer(
+        self, positions: list[int], result: tuple[np.ndarray | None, dict[str, Any], str | None]
+    ) -> None:
+        """In the calling thread: an engine answer goes into the session's ledger, then into place."""
+        matrix, usage, request_id = result
+        ledger.record(self.client, "embeddings", self.model, usage, request_id=request_id)
+        self.collect(positions, (matrix, usage))
 
     def collect(self, positions: list[int], result: tuple[np.ndarray | None, dict[str, Any]]) -> None:
         """In the calling thread: store a batch's vectors where they belong (if not there yet)."""
@@ -292,7 +312,7 @@ class EmbeddingJob:
         self.stats = bulk.run(
             range(len(texts)),  # the engine's items are piece numbers: send() finds their rows
             self.send,
-            self.collect,
+            self.collect_answer,
             client=self.client,
             max_items=MAX_REQUEST_INPUTS,
             costs=tokens,
