@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from openai_widgets._chat.result import ChatResult
+from openai_widgets._costs.estimate import CostEstimate
+from openai_widgets._costs.prices import PriceOverrides
 from openai_widgets._files.parts import UploadPartial
 from openai_widgets._media.image_result import ImageResult
 from openai_widgets._media.speech import Speech
@@ -25,12 +27,13 @@ from openai_widgets._core.errors import APIStatusError as APIStatusError
 from openai_widgets._core.errors import APITimeoutError as APITimeoutError
 from openai_widgets._core.errors import AuthenticationError as AuthenticationError
 from openai_widgets._core.errors import BadRequestError as BadRequestError
-from openai_widgets.bulk.engine import BulkError as BulkError
-from openai_widgets.bulk.engine import BulkInterrupted as BulkInterrupted
+from openai_widgets.bulk.errors import BulkError as BulkError
+from openai_widgets.bulk.errors import BulkInterrupted as BulkInterrupted
 from openai_widgets._chat.result import ChatResult as ChatResult
 from openai_widgets._client import Client as Client
 from openai_widgets._core.errors import ConflictError as ConflictError
 from openai_widgets._conversation import Conversation as Conversation
+from openai_widgets._costs.estimate import CostEstimate as CostEstimate
 from openai_widgets.widgets.credential import CredentialWidget as CredentialWidget
 from openai_widgets._media.image_result import ImageResult as ImageResult
 from openai_widgets._files.errors import IndexingInterrupted as IndexingInterrupted
@@ -55,12 +58,16 @@ from ._version import __version__ as __version__
 from openai_widgets._embeddings.vectors import as_matrix as as_matrix
 from openai_widgets._embeddings.cache import cache_info as cache_info
 from openai_widgets._embeddings.cache import clear_cache as clear_cache
+from openai_widgets._costs.ledger import clear_usage_log as clear_usage_log
 from openai_widgets.widgets._front import connect as connect
 from openai_widgets._connection import get_client as get_client
 from openai_widgets._embeddings.plot import plot_embeddings as plot_embeddings
+from openai_widgets._costs.prices import price_table as price_table
 from . import sandbox as sandbox
 from openai_widgets._connection import set_client as set_client
+from openai_widgets._costs.prices import set_prices as set_prices
 from openai_widgets.widgets._front import studio as studio
+from openai_widgets._costs.ledger import usage_log as usage_log
 
 __all__ = [
     "APIConnectionError",
@@ -76,6 +83,7 @@ __all__ = [
     "Client",
     "ConflictError",
     "Conversation",
+    "CostEstimate",
     "CredentialWidget",
     "ImageResult",
     "IndexingInterrupted",
@@ -100,12 +108,16 @@ __all__ = [
     "as_matrix",
     "cache_info",
     "clear_cache",
+    "clear_usage_log",
     "connect",
     "get_client",
     "plot_embeddings",
+    "price_table",
     "sandbox",
     "set_client",
+    "set_prices",
     "studio",
+    "usage_log",
     "add_vector_store_files",
     "batch",
     "batch_info",
@@ -125,6 +137,7 @@ __all__ = [
     "edit",
     "edit_image",
     "embed",
+    "estimate_cost",
     "file",
     "file_content",
     "files",
@@ -181,7 +194,7 @@ def cancel_fine_tuning(job_id: str) -> Record: ...
 
 def chat(messages: Any, model: str | None = None, *, stream: bool = False, on_update: Callable[[ChatResult], Any] | None = None, **advanced: Any) -> ChatResult: ...
 
-def chat_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, system: str | None = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, **advanced: Any) -> pd.Series: ...
+def chat_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, system: str | None = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None, **advanced: Any) -> pd.Series: ...
 
 def complete(prompt: str, model: str | None = None, **advanced: Any) -> str: ...
 
@@ -199,7 +212,19 @@ def edit(input: str, instruction: str, model: str | None = None, **advanced: Any
 
 def edit_image(image: Any, prompt: str, mask: Any = None, model: str | None = None, *, n: int = 1, size: str | tuple[int, int] | None = None, stream: bool = False, partial_images: int | None = None, on_update: Callable[[ImageResult], Any] | None = None, **advanced: Any) -> ImageResult: ...
 
-def embed(input: Any, model: str | None = None, *, user: str | None = None, limit: int | None = None, dimensions: int | None = None, chunk_long: bool = False, cache: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None) -> pd.DataFrame: ...
+def embed(input: Any, model: str | None = None, *, user: str | None = None, limit: int | None = None, dimensions: int | None = None, chunk_long: bool = False, cache: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None) -> pd.DataFrame: ...
+
+@overload
+def estimate_cost(call: Literal["embed", "moderate"], input: Any, model: str | None = None, *, prices: PriceOverrides | None = None, **settings: Any) -> CostEstimate: ...
+
+@overload
+def estimate_cost(call: Literal["chat_map", "respond_map"], rows: Any, template: str, model: str | None = None, *, prices: PriceOverrides | None = None, **settings: Any) -> CostEstimate: ...
+
+@overload
+def estimate_cost(call: Literal["batch"], requests: Any, endpoint: str, *, prices: PriceOverrides | None = None, **settings: Any) -> CostEstimate: ...
+
+@overload
+def estimate_cost(call: str | Callable[..., Any], *args: Any, prices: PriceOverrides | None = None, **settings: Any) -> CostEstimate: ...
 
 def file(file_id: str) -> Record: ...
 
@@ -232,7 +257,7 @@ def model(model_id: str) -> Record: ...
 
 def models() -> pd.DataFrame: ...
 
-def moderate(input: str | Sequence[str] | pd.Series, model: str | None = None, *, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None) -> pd.DataFrame: ...
+def moderate(input: str | Sequence[str] | pd.Series, model: str | None = None, *, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None) -> pd.DataFrame: ...
 
 def request(method: str, path: str, *, headers: Mapping[str, str] | str | None = None, query: Mapping[str, Any] | str | None = None, body: Any = None, timeout: float | None = None) -> Any: ...
 

@@ -12,6 +12,7 @@ from .api.batches import BatchesAPI
 from .api.chat import ChatAPI
 from .api.chat_map import ChatMapAPI
 from .api.completions import CompletionsAPI
+from .api.costs import CostsAPI
 from .api.custom import CustomAPI
 from .api.edits import EditsAPI
 from .api.embeddings import EmbeddingsAPI
@@ -41,6 +42,7 @@ class Client(
     FilesAPI,
     FineTuningAPI,
     CustomAPI,
+    CostsAPI,
 ):
     """A connection to the OpenAI API or any OpenAI-compatible server.
 

@@ -47,6 +47,7 @@ from .retries import retry_delay, should_retry
 from .secrets import RedactingFilter, Secret, mask, redact
 from .servers import is_openai_host, optional_flag
 from .sse import iter_events
+from .usage import answered, streamed
 
 __all__ = ["BaseClient", "RequestInfo"]
 
@@ -124,7 +125,8 @@ class BaseClient:
         self._transport = transport  # also used for downloads, so tests can stand in for the web
         self._listeners: list[Callable[[RequestInfo], None]] = []
         self._rng = random.Random()
-        self._state = {"last_request": None}  # shared with with_options() copies
+        # Shared with with_options() copies: the last request, and the ID the usage ledger files them under.
+        self._state = {"last_request": None, "client_id": uuid.uuid4().hex[:12]}
         self._shared: dict[str, Any] = {}  # the asynchronous pool, also shared with the copies
         self._lock = threading.Lock()
 
@@ -138,6 +140,11 @@ class BaseClient:
     @property
     def last_request(self) -> RequestInfo | None:
         return self._state["last_request"]
+
+    @property
+    def client_id(self) -> str:
+        """A short ID of this client, shared with its `with_options()` copies (for `usage_log(client)`)."""
+        return self._state["client_id"]
 
     def with_options(self, *, timeout: float | None = None, max_retries: int | None = None):
         """A copy of this client with another timeout or retry count, sharing its connections."""
@@ -265,6 +272,10 @@ class BaseClient:
 
             if response.is_success:
                 self._notify(request, path, response, started, attempt + 1)
+                if not stream:  # the body is here whole: its usage goes to the ledger
+                    answered(
+                        self, request.method, path, response.content, response.headers.get("x-request-id")
+                    )
                 return response
             if 300 <= response.status_code < 400:
                 error = _redirect_error(request, path, response)
@@ -518,13 +529,27 @@ class BaseClient:
             headers={"Accept": "text/event-stream"},
         )
         response = self._send(request, stream=True, final=final)
+        last_usage: dict[str, Any] | None = None  # the last event that carried usage
         try:
             if _content_type(response) == "application/json":
-                yield from _whole_answer(response, request, unfinished)
+                events = _whole_answer(response, request, unfinished)
             else:
-                yield from iter_events(response, unfinished)
+                events = iter_events(response, unfinished)
+            for event in events:
+                if isinstance(event, dict) and (
+                    isinstance(event.get("usage"), dict) or isinstance(event.get("response"), dict)
+                ):
+                    last_usage = event
+                yield event
         finally:
             response.close()
+            if last_usage is not None:  # a stream stopped before its usage arrived leaves no row
+                streamed(
+                    self,
+                    _display_path(request.url, self.base_url),
+                    last_usage,
+                    response.headers.get("x-request-id"),
+                )
 
     def _get_json_or_events(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET a JSON answer; a server that answers with an event stream instead gives an

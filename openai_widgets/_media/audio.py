@@ -8,8 +8,10 @@ rules (text length, voices per model, formats, speed) are checked by `check_spee
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ __all__ = [
     "read_audio",
     "sniff_audio",
     "speech_voices",
+    "wav_seconds",
 ]
 
 AUDIO_FORMATS = ("flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm")
@@ -116,6 +119,15 @@ class AudioFile:
 
     def part(self) -> tuple[str, bytes, str]:
         return (self.filename, self.content, self.mime)
+
+
+def wav_seconds(content: bytes) -> float | None:
+    """Seconds of audio in a WAV file, from its header; None when it is not one."""
+    try:
+        with wave.open(io.BytesIO(content)) as reader:
+            return reader.getnframes() / reader.getframerate()
+    except (wave.Error, EOFError, ZeroDivisionError):
+        return None
 
 
 def read_audio(value: Any) -> AudioFile:

@@ -11,7 +11,15 @@ from .._chat.stream import LiveView
 from .._core.arguments import model_argument, whole_number
 from .._core.errors import APIResponseValidationError, InvalidInputError, StreamInterruptedError
 from .._core.transport import BaseClient, decode_json
-from .._media.audio import SPEECH_VOICES, check_speech, check_transcription, describe, read_audio
+from .._costs import ledger
+from .._media.audio import (
+    SPEECH_VOICES,
+    check_speech,
+    check_transcription,
+    describe,
+    read_audio,
+    wav_seconds,
+)
 from .._media.transcript_stream import Transcript, TranscriptStream
 from .._tables.frames import segments_frame, transcripts_frame
 
@@ -233,7 +241,19 @@ class AudioAPI(BaseClient):
         response = self._request("POST", "audio/speech", json=body)
         if not response.content:
             raise APIResponseValidationError("the server sent no audio for the speech request")
-        return Speech(response.content, body["response_format"], text=text, voice=body["voice"], model=model)
+        speech = Speech(
+            response.content, body["response_format"], text=text, voice=body["voice"], model=model
+        )
+        ledger.record(
+            self,
+            "audio/speech",
+            model,
+            None,
+            request_id=response.headers.get("x-request-id"),
+            characters=len(body["input"]),
+            audio_seconds=speech.duration,
+        )
+        return speech
 
     # -- one or many files -----------------------------------------------------------------
 
@@ -288,14 +308,35 @@ class AudioAPI(BaseClient):
     def _one_file(self, path: str, upload: Any, fields: dict[str, Any], words: bool) -> Any:
         response = self._post_multipart(path, fields, [("file", upload.part())])
         response_format = fields["response_format"]
-        if response_format in {"text", "srt", "vtt"}:
+        answer = None if response_format in {"text", "srt", "vtt"} else decode_json(response)
+        _record(self, path, fields["model"], answer, response, upload)
+        if answer is None:
             return response.text
-        answer = decode_json(response)
         if not isinstance(answer, dict) or not isinstance(answer.get("text"), str):
             raise APIResponseValidationError(f"the {path} answer has no 'text': {str(answer)[:100]!r}")
         if response_format == "verbose_json":
             return segments_frame(answer, words=words)
         return answer["text"]
+
+
+def _record(client: Any, path: str, model: str, answer: Any, response: Any, upload: Any) -> None:
+    """Into the session's ledger: the tokens the answer counted, or the seconds of audio sent.
+
+    The seconds come from the answer (`usage.seconds`, or a verbose answer's `duration`),
+    else from a WAV file's header; for other formats they stay unknown.
+    """
+    usage = answer.get("usage") if isinstance(answer, dict) else None
+    seconds = answer.get("duration") if isinstance(answer, dict) else None
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+        seconds = wav_seconds(upload.content) if upload.format == "wav" else None
+    ledger.record(
+        client,
+        path,
+        model,
+        usage,
+        request_id=response.headers.get("x-request-id"),
+        audio_seconds=seconds,
+    )
 
 
 def _limit(limit: Any) -> int | None:

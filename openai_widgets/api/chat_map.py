@@ -12,6 +12,7 @@ from .._chat.messages import normalize_messages
 from .._core.arguments import boolean, text, type_error
 from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.transport import BaseClient
+from .._costs.estimate import CostEstimate, estimate_bodies
 from ..bulk.options import BulkOptions
 from ..bulk.rows import RowResults, assemble, keep_partial
 from .chat import chat_body
@@ -19,7 +20,7 @@ from .chat import chat_body
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ChatMapAPI"]
+__all__ = ["ChatMapAPI", "chat_map_estimate", "row_prompts"]
 
 # Tokens a reply is assumed to cost for pacing when max_tokens is not given; corrected
 # by each answer's real usage as the run goes.
@@ -42,6 +43,7 @@ class ChatMapAPI(BaseClient):
         max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
+        max_cost: float | None = None,
         **advanced: Any,
     ) -> pd.Series:
         """Ask `template`, filled from each row, and return the answers as a Series (index kept).
@@ -54,20 +56,15 @@ class ChatMapAPI(BaseClient):
 
         Requests run on the bulk engine: as many in flight as the rate limits allow, with a
         progress bar. The bulk options `max_concurrency`, `requests_per_minute`,
-        `tokens_per_minute`, `max_retries`, `progress` and `resume` are the same on every
-        bulk call: see `openai_widgets.bulk.options`. If the run stops (an error after
-        retries, or Ctrl-C), the error's `partial` holds the answers so far and
+        `tokens_per_minute`, `max_retries`, `progress`, `resume` and `max_cost` are the same
+        on every bulk call: see `openai_widgets.bulk.options`. If the run stops (an error
+        after retries, or Ctrl-C), the error's `partial` holds the answers so far and
         `chat_map(..., resume=True)` (or `resume=error.partial`) asks only the rest. With
         `batch=True` the requests go through the Batch API instead (half the price, answers
         within 24 hours; `poll_interval` seconds between looks); rows that failed there are
-        None, with the reason in `.attrs["errors"]`.
+        None, with the reason in `.attrs["errors"]`. `ow.estimate_cost("chat_map", ...)`
+        with the same arguments tells the cost before anything is sent.
         """
-        prompts, index = _prompts(rows, template)
-        messages = [{"role": "system", "content": text(system, "system", optional=True)}] if system else []
-        bodies = [
-            chat_body(normalize_messages([*messages, {"role": "user", "content": p}]), model, advanced)
-            for p in prompts
-        ]
         options = BulkOptions(
             max_concurrency=max_concurrency,
             requests_per_minute=requests_per_minute,
@@ -75,18 +72,35 @@ class ChatMapAPI(BaseClient):
             max_retries=max_retries,
             progress=progress,
             resume=resume,
+            max_cost=max_cost,
         )
-        answers = RowResults(prompts, "chat_map", options.resume)
+        bodies, answers, index = self._chat_map_plan(rows, template, model, system, options.resume, advanced)
         if boolean(batch, "batch"):
+            options.check_cost("chat_map", lambda: chat_map_estimate(bodies, answers, batch=True))
             return self._chat_map_batch(bodies, answers, index, options, poll_interval)
+        options.check_cost("chat_map", lambda: chat_map_estimate(bodies, answers, batch=False))
         return self._chat_map_engine(bodies, answers, index, options)
+
+    def _chat_map_plan(
+        self, rows: Any, template: Any, model: Any, system: Any, resume: Any, advanced: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], RowResults, Any]:
+        """Every row's request body, the answers kept so far (resumed), and the index to label them with."""
+        prompts, index = row_prompts(rows, template)
+        messages = [{"role": "system", "content": text(system, "system", optional=True)}] if system else []
+        bodies = [
+            chat_body(normalize_messages([*messages, {"role": "user", "content": p}]), model, advanced)
+            for p in prompts
+        ]
+        return bodies, RowResults(prompts, "chat_map", resume), index
 
     def _chat_map_engine(
         self, bodies: list[dict[str, Any]], answers: RowResults, index: Any, options: BulkOptions
     ) -> pd.Series:
         """One request per row on the bulk engine; the error of a stopped run keeps what finished."""
         first = bodies[0] if bodies else {}
-        job = _ChatRows(answers, first.get("max_completion_tokens") or first.get("max_tokens"))
+        job = _ChatRows(
+            answers, first.get("max_completion_tokens") or first.get("max_tokens"), first.get("model")
+        )
         try:
             stats = bulk.run(
                 bodies,
@@ -149,8 +163,9 @@ class _ChatRows:
 
     path = "chat/completions"
 
-    def __init__(self, answers: RowResults, reserve: int | None) -> None:
+    def __init__(self, answers: RowResults, reserve: int | None, model: str | None) -> None:
         self.answers = answers
+        self.model = model  # asked for; the answer's own `model` is filed when it names one
         self.reserve = reserve  # max_completion_tokens: what a rate limiter counts for the reply
         self.usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
 
@@ -165,6 +180,9 @@ class _ChatRows:
         for key in self.usage:
             value = (answer.get("usage") or {}).get(key)
             self.usage[key] += value if isinstance(value, int) else 0
+
+    def spent(self, answer: dict[str, Any]) -> tuple[Any, Any]:
+        return answer.get("model") or self.model, answer.get("usage")
 
     def counted_tokens(self, answer: dict[str, Any]) -> float | None:
         """What the server counts against the limit: the prompt, and the reply's reservation
@@ -184,7 +202,15 @@ def _checked_answer(answer: Any) -> dict[str, Any]:
     return answer
 
 
-def _prompts(rows: Any, template: Any) -> tuple[list[str], Any]:
+def chat_map_estimate(
+    bodies: list[dict[str, Any]], answers: RowResults, *, batch: bool, prices: Any = None
+) -> CostEstimate:
+    """The cost of the rows not answered yet (all of them, unless resumed)."""
+    missing = [body for body, done in zip(bodies, answers.finished, strict=True) if not done]
+    return estimate_bodies("chat_map", "chat/completions", missing, batch=batch, prices=prices)
+
+
+def row_prompts(rows: Any, template: Any) -> tuple[list[str], Any]:
     """Every row's prompt, and the index to label the answers with."""
     import pandas as pd
 

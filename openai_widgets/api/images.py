@@ -15,6 +15,7 @@ from .._core.errors import (
     StreamInterruptedError,
 )
 from .._core.transport import BaseClient, decode_json
+from .._costs import ledger
 from .._media.image_input import read_image, read_images
 from .._media.image_output import image_from_b64, image_from_bytes
 from .._media.image_result import ImageResult
@@ -67,7 +68,9 @@ class ImagesAPI(BaseClient):
                 on_update,
                 json={**body, **streaming},
             )
-        answer = self._post("images/generations", body)
+        response = self._request("POST", "images/generations", json=body)
+        answer = decode_json(response)
+        _record("images/generations", self, model, answer, response, body)
         return self._image_result(answer, model=model, prompt=prompt)
 
     def edit_image(
@@ -108,7 +111,9 @@ class ImagesAPI(BaseClient):
             return self._image_stream(
                 "images/edits", expected, on_update, fields={**fields, **streaming}, files=files
             )
-        answer = decode_json(self._post_multipart("images/edits", fields, files))
+        response = self._post_multipart("images/edits", fields, files)
+        answer = decode_json(response)
+        _record("images/edits", self, model, answer, response, fields)
         return self._image_result(answer, model=model, prompt=prompt)
 
     def image_variations(
@@ -134,7 +139,9 @@ class ImagesAPI(BaseClient):
         upload = uploads[0]
         fields = check_variation(model, upload, n, size, advanced)
         fields.setdefault("response_format", _b64_if_allowed(model))
-        answer = decode_json(self._post_multipart("images/variations", fields, [("image", upload.part())]))
+        response = self._post_multipart("images/variations", fields, [("image", upload.part())])
+        answer = decode_json(response)
+        _record("images/variations", self, model, answer, response, fields)
         return self._image_result(answer, model=model, prompt=None)
 
     # -- answers -> images -----------------------------------------------------------------
@@ -198,6 +205,30 @@ class ImagesAPI(BaseClient):
         if item.get("revised_prompt"):
             image.info["revised_prompt"] = item["revised_prompt"]
         return image
+
+
+def _record(endpoint: str, client: Any, model: str, answer: Any, response: Any, sent: dict[str, Any]) -> None:
+    """Into the session's ledger: images made, priced by the tokens counted or by size and quality.
+
+    The answer's own size and quality win: they say what "auto" became.
+    """
+    if not isinstance(answer, dict):
+        return
+    items = answer.get("data")
+    ledger.record(
+        client,
+        endpoint,
+        model,
+        answer.get("usage"),
+        request_id=response.headers.get("x-request-id"),
+        images=len(items) if isinstance(items, list) else 0,
+        image_size=_text_of(answer.get("size")) or _text_of(sent.get("size")),
+        image_quality=_text_of(answer.get("quality")) or _text_of(sent.get("quality")),
+    )
+
+
+def _text_of(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _b64_if_allowed(model: str) -> str | None:

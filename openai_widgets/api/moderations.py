@@ -11,6 +11,7 @@ from .. import bulk
 from .._core.arguments import model_argument, type_error
 from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
 from .._core.transport import BaseClient
+from .._costs.estimate import CostEstimate, estimate_texts
 from .._tables.frames import moderation_frame
 from ..bulk.options import BulkOptions
 from ..bulk.rows import RowResults, assemble, keep_partial
@@ -18,7 +19,7 @@ from ..bulk.rows import RowResults, assemble, keep_partial
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CATEGORIES", "MODERATION_BATCH", "ModerationsAPI"]
+__all__ = ["CATEGORIES", "MODERATION_BATCH", "ModerationsAPI", "moderation_estimate", "moderation_inputs"]
 
 # Inputs per request. OpenAI documents no limit per call; small batches keep each request
 # well inside its size and time limits, and let several requests run at once.
@@ -53,6 +54,7 @@ class ModerationsAPI(BaseClient):
         max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
+        max_cost: float | None = None,
     ) -> pd.DataFrame:
         """Check texts for harmful content; one DataFrame row per input.
 
@@ -70,7 +72,7 @@ class ModerationsAPI(BaseClient):
         (an error after retries, or Ctrl-C), the error's `partial` holds the rows checked
         so far and `moderate(..., resume=True)` (or `resume=error.partial`) checks only the rest.
         """
-        texts, index = _inputs(input)
+        texts, index = moderation_inputs(input)
         model_id = model_argument(model, "moderation")
         options = BulkOptions(
             max_concurrency=max_concurrency,
@@ -79,8 +81,10 @@ class ModerationsAPI(BaseClient):
             max_retries=max_retries,
             progress=progress,
             resume=resume,
+            max_cost=max_cost,
         )
         rows = RowResults(texts, "moderate", options.resume)
+        options.check_cost("moderate", lambda: moderation_estimate(model_id, texts, rows.finished))
         job = _Moderation(model_id, rows)
         try:
             stats = bulk.run(
@@ -137,6 +141,18 @@ class _Moderation:
         self.rows.store(positions, answer["results"])
         self.answered_by = answer.get("model") or self.answered_by
 
+    def spent(self, answer: dict[str, Any]) -> tuple[Any, Any]:
+        return answer.get("model") or self.model, answer.get("usage")
+
+
+def moderation_estimate(
+    model: str, texts: list[str], finished: list[bool], *, prices: Any = None
+) -> CostEstimate:
+    """The cost of checking the texts not checked yet (moderation is free; an override may say otherwise)."""
+    missing = [text for text, done in zip(texts, finished, strict=True) if not done]
+    requests = -(-len(missing) // MODERATION_BATCH)
+    return estimate_texts("moderate", "moderations", model, missing, requests=requests, prices=prices)
+
 
 def _checked_answer(answer: Any, sent: int) -> dict[str, Any]:
     """One `POST /moderations` answer; its `results` must match the `sent` inputs one to one."""
@@ -152,7 +168,7 @@ def _tokens(text: str) -> float:
     return math.ceil(len(text) / 4) or 1
 
 
-def _inputs(value: Any) -> tuple[list[str], Any]:
+def moderation_inputs(value: Any) -> tuple[list[str], Any]:
     """The texts to check and the index to label them with (None: 0..n-1)."""
     index = None
     if isinstance(value, str):

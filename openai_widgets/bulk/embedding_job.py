@@ -71,6 +71,8 @@ class EmbeddingJob:
         self.piece_tokens: list[int] = []
         self.piece_texts: list[str] = []
         self._to_cache: list[int] = []  # distinct texts embedded in this run, for the cache
+        self.exact_tokens = False  # piece_tokens counted by tiktoken (else a safe-side estimate)
+        self._planned: tuple[list[str], list[int]] | None = None
 
     # -- what is known already -------------------------------------------------------
 
@@ -115,13 +117,19 @@ class EmbeddingJob:
     # -- planning --------------------------------------------------------------------
 
     def pieces(self) -> tuple[list[str], list[int]]:
-        """What to send: texts (long ones cut when chunk_long) and their tokens.
+        """What to send: texts (long ones cut when chunk_long) and their tokens (planned once).
 
         `self.owners[piece]` is the distinct text each piece belongs to.
         """
+        if self._planned is None:
+            self._planned = self._plan()
+        return self._planned
+
+    def _plan(self) -> tuple[list[str], list[int]]:
         missing = np.flatnonzero(~self.found)
         texts = [self.uniques[u] for u in missing]
         tokens, exact = count_tokens(texts, self.model)
+        self.exact_tokens = exact
         too_long = [i for i, count in enumerate(tokens) if count > MAX_INPUT_TOKENS]
         if too_long and not self.chunk_long:
             self._refuse_long([missing[i] for i in too_long], [tokens[i] for i in too_long], exact)
@@ -194,6 +202,9 @@ class EmbeddingJob:
             return False
         self.encoding = "float"  # requests in flight that asked for base64 are asked again too
         return True
+
+    def spent(self, answer: EmbeddingAnswer) -> tuple[Any, Any]:
+        return self.model, answer.usage
 
     def counted_tokens(self, answer: EmbeddingAnswer) -> float | None:
         spent = answer.usage.get("total_tokens")

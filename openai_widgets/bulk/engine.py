@@ -66,7 +66,7 @@ from typing import Any, Generic, NoReturn, Protocol, TypeVar
 
 import httpx
 
-from .._core import aio
+from .._core import aio, usage
 from .._core.arguments import type_error, whole_number
 from .._core.constants import MAX_RETRY_AFTER
 from .._core.errors import (
@@ -123,7 +123,9 @@ class Job(Protocol[T_contra, R]):
     #   counted_tokens(result) -> float | None: the tokens the server counted for this answer
     #       (its usage), so pacing learns how its estimates compare;
     #   adapt(error) -> bool: True if the job changed what it sends because of `error` (a
-    #       server refusing base64 embeddings, say); the batch then goes again at once.
+    #       server refusing base64 embeddings, say); the batch then goes again at once;
+    #   spent(result) -> (model, usage): what the answer reports, for the session's usage
+    #       ledger (`_costs.ledger`), filed under the answer's request ID.
 
 
 def run(
@@ -442,6 +444,10 @@ class _Run(Generic[T, R]):
             return
         self.finished[batch.positions] = True
         self._done_count += len(batch.positions)
+        spent = getattr(self.job, "spent", None)
+        if spent is not None:
+            model, used = spent(result)
+            usage.report(self.client, self.job.path, model, used, request_id=headers.get("x-request-id"))
         try:
             self.governor.on_success(headers, latency)
         except ServerWaitTooLong as exc:

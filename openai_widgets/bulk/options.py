@@ -18,6 +18,10 @@ docstrings point to this one description:
     resume               continue a run that stopped: the stopped run's error `.partial`,
                          or True for the last stopped run of the same function in this
                          session; only what is missing is sent
+    max_cost             refuse to start (InvalidInputError, nothing sent) when the call's
+                         estimated cost in USD may exceed this (see `ow.estimate_cost`);
+                         None: no limit, but `%config OpenAIMagics.confirm_cost_above`
+                         makes a notebook ask first above that amount
 
 Settings are checked when the options are made, so a mistake is reported before anything
 is sent: a wrong type raises InvalidTypeError, a wrong value InvalidInputError.
@@ -25,14 +29,17 @@ is sent: a wrong type raises InvalidTypeError, a wrong value InvalidInputError.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._core.arguments import boolean
+from .._core.arguments import boolean, number
+from .._costs import guard
 from .engine import check_settings
 
 if TYPE_CHECKING:
     from .._core.transport import BaseClient
+    from .._costs.estimate import CostEstimate
 
 __all__ = ["BulkOptions"]
 
@@ -47,6 +54,7 @@ class BulkOptions:
     max_retries: int | None = None
     progress: bool | None = None
     resume: Any = None
+    max_cost: float | None = None
 
     def __post_init__(self) -> None:
         check_settings(
@@ -54,10 +62,21 @@ class BulkOptions:
         )
         if self.progress is not None:
             boolean(self.progress, "progress")
+        number(self.max_cost, "max_cost", minimum=0, optional=True, unit="USD")
         # `resume` is checked by the job it belongs to: only it knows its partial results.
 
+    def check_cost(self, call: str, estimate: Callable[[], CostEstimate]) -> CostEstimate | None:
+        """Before sending: refuse above `max_cost`, or ask above the notebook's threshold (`_costs.guard`).
+
+        `estimate()` plans the call's cost; it runs only when a limit or a threshold is set.
+        """
+        return guard.check(call, estimate, max_cost=self.max_cost)
+
     def engine_settings(self, client: BaseClient) -> dict[str, Any]:
-        """Keywords for `bulk.run`, with `max_retries` None made the client's setting."""
+        """Keywords for `bulk.run`, with `max_retries` None made the client's setting.
+
+        `max_cost` is not one of them: the engine's own `max_cost` is tokens per request.
+        """
         return {
             "max_concurrency": self.max_concurrency,
             "requests_per_minute": self.requests_per_minute,

@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "_embeddings": 2,
     "_tuning": 2,
     "_files": 2,
+    "_costs": 2,
     "bulk": 3,
     "api": 4,
     "_client": 5,
