@@ -44,6 +44,9 @@ from ._core.errors import (
     UnprocessableEntityError,
 )
 from ._core.transport import BaseClient, RequestInfo
+from ._costs.estimate import CostEstimate
+from ._costs.ledger import clear_usage_log, usage_log
+from ._costs.prices import price_table, set_prices
 from ._files.errors import IndexingInterrupted, UploadError, UploadInterrupted
 from ._files.parts import UploadPartial
 from ._media.image_result import ImageResult
@@ -135,6 +138,7 @@ __all__ = [
     "Client",
     "ConflictError",
     "Conversation",
+    "CostEstimate",
     "CredentialWidget",
     "ImageResult",
     "IndexingInterrupted",
@@ -159,13 +163,17 @@ __all__ = [
     "as_matrix",
     "cache_info",
     "clear_cache",
+    "clear_usage_log",
     "connect",
     "get_client",
     "plot_comparison",
     "plot_embeddings",
     "plot_usage",
+    "price_table",
     "sandbox",
     "set_client",
+    "set_prices",
     "studio",
+    "usage_log",
 ]
 __all__ += _API_FUNCTIONS  # every API area's functions, on the default client

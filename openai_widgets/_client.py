@@ -14,6 +14,7 @@ from .api.chat_map import ChatMapAPI
 from .api.checkpoint_permissions import CheckpointPermissionsAPI
 from .api.compare_models import CompareModelsAPI
 from .api.completions import CompletionsAPI
+from .api.costs import CostsAPI
 from .api.custom import CustomAPI
 from .api.edits import EditsAPI
 from .api.embeddings import EmbeddingsAPI
@@ -51,6 +52,7 @@ class Client(
     StoredCompletionsAPI,
     UsageAPI,
     CustomAPI,
+    CostsAPI,
 ):
     """A connection to the OpenAI API or any OpenAI-compatible server.
 
@@ -62,6 +64,11 @@ class Client(
     counts retries after the first attempt. `admin_key=` (keyword only) goes to the admin
     routes alone (organization usage and costs, checkpoint permissions), the API key to
     every other. Keys are never shown: `repr(client)` masks them.
+
+    A few things are sent differently to servers that are not OpenAI (README,
+    Configuration). `openai_server` says which kind this is (None: OpenAI when the base
+    URL's host is api.openai.com); `stream_usage` asks streamed chat for its token usage
+    (`stream_options.include_usage`; None: on OpenAI only).
     """
 
     def studio(self, panel: str | None = None) -> Any:

@@ -1,14 +1,19 @@
 """Server-sent events: the wire format of streamed answers.
 
 `iter_events()` turns the lines of a response into JSON events. `data: [DONE]` ends the
-stream; an `error` event raises; a stream that stops without `[DONE]` raises
-`StreamInterruptedError`, so a cut answer is never mistaken for a whole one.
+stream; an `error` event raises. A stream that stops cleanly without `[DONE]` is whole only
+when the caller, who knows what a finished answer looks like, says so: `unfinished()`
+names what is still missing (a chat choice with no `finish_reason`, an image not yet
+completed) or returns None. Several servers (older TGI, llama.cpp forks) end finished chat
+streams that way, and OpenAI's typed streams (images, transcripts) never send `[DONE]`.
+Anything else, and every cut connection, raises `StreamInterruptedError`, so a cut answer
+is never mistaken for a whole one.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import httpx
@@ -41,8 +46,15 @@ def parse_sse_lines(lines: Iterable[str]) -> Iterator[tuple[str | None, str]]:
         yield event, "\n".join(data)
 
 
-def iter_events(response: httpx.Response) -> Iterator[dict[str, Any]]:
-    """The JSON events of a streamed `response`, until `data: [DONE]`."""
+def iter_events(
+    response: httpx.Response, unfinished: Callable[[], str | None] | None = None
+) -> Iterator[dict[str, Any]]:
+    """The JSON events of a streamed `response`, until `data: [DONE]` or a clean end.
+
+    At a clean end without `[DONE]`, `unfinished()` (called after the consumer has taken
+    the last event) says what the answer still lacks, or None when it is whole. Without
+    it, `[DONE]` is required.
+    """
     try:
         for event, data in parse_sse_lines(response.iter_lines()):
             if data == "[DONE]":
@@ -64,8 +76,12 @@ def iter_events(response: httpx.Response) -> Iterator[dict[str, Any]]:
         raise StreamInterruptedError(
             f"the stream was cut before its end ({type(exc).__name__}: {exc}); what arrived is kept."
         ) from None
+    missing = unfinished() if unfinished is not None else "the answer is incomplete"
+    if missing is None:
+        return
     raise StreamInterruptedError(
-        "the stream ended without its end marker ([DONE]): the answer is incomplete; what arrived is kept."
+        f"the stream ended without its end marker ([DONE]) and {missing}: the answer is cut short; "
+        "what arrived is kept."
     )
 
 

@@ -12,14 +12,15 @@ from .._chat.messages import normalize_messages
 from .._core.arguments import boolean, text, type_error
 from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.transport import BaseClient
+from .._costs.estimate import CostEstimate, estimate_bodies
 from ..bulk.options import BulkOptions
-from ..bulk.rows import RowResults, keep_partial
+from ..bulk.rows import RowResults, assemble, keep_partial
 from .chat import chat_body
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ChatMapAPI"]
+__all__ = ["ChatMapAPI", "chat_map_estimate", "row_prompts"]
 
 # Tokens a reply is assumed to cost for pacing when max_tokens is not given; corrected
 # by each answer's real usage as the run goes.
@@ -36,12 +37,13 @@ class ChatMapAPI(BaseClient):
         system: str | None = None,
         batch: bool = False,
         poll_interval: float | None = None,
-        max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
+        max_concurrency: int | None = None,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
         max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
+        max_cost: float | None = None,
         **advanced: Any,
     ) -> pd.Series:
         """Ask `template`, filled from each row, and return the answers as a Series (index kept).
@@ -52,22 +54,17 @@ class ChatMapAPI(BaseClient):
         is sent. `system` adds a system message; `advanced` settings go into every request
         (temperature, max_completion_tokens, response_format, ...).
 
-        Requests run on the bulk engine: several in flight, paced by the rate limits, with
-        a progress bar. The bulk options `max_concurrency`, `requests_per_minute`,
-        `tokens_per_minute`, `max_retries`, `progress` and `resume` are the same on every
-        bulk call: see `openai_widgets.bulk.options`. If the run stops (an error after
-        retries, or Ctrl-C), the error's `partial` holds the answers so far and
+        Requests run on the bulk engine: as many in flight as the rate limits allow, with a
+        progress bar. The bulk options `max_concurrency`, `requests_per_minute`,
+        `tokens_per_minute`, `max_retries`, `progress`, `resume` and `max_cost` are the same
+        on every bulk call: see `openai_widgets.bulk.options`. If the run stops (an error
+        after retries, or Ctrl-C), the error's `partial` holds the answers so far and
         `chat_map(..., resume=True)` (or `resume=error.partial`) asks only the rest. With
         `batch=True` the requests go through the Batch API instead (half the price, answers
         within 24 hours; `poll_interval` seconds between looks); rows that failed there are
-        None, with the reason in `.attrs["errors"]`.
+        None, with the reason in `.attrs["errors"]`. `ow.estimate_cost("chat_map", ...)`
+        with the same arguments tells the cost before anything is sent.
         """
-        prompts, index = _prompts(rows, template)
-        messages = [{"role": "system", "content": text(system, "system", optional=True)}] if system else []
-        bodies = [
-            chat_body(normalize_messages([*messages, {"role": "user", "content": p}]), model, advanced)
-            for p in prompts
-        ]
         options = BulkOptions(
             max_concurrency=max_concurrency,
             requests_per_minute=requests_per_minute,
@@ -75,35 +72,39 @@ class ChatMapAPI(BaseClient):
             max_retries=max_retries,
             progress=progress,
             resume=resume,
+            max_cost=max_cost,
         )
-        answers = RowResults(prompts, "chat_map", options.resume)
+        bodies, answers, index = self._chat_map_plan(rows, template, model, system, options.resume, advanced)
         if boolean(batch, "batch"):
+            options.check_cost("chat_map", lambda: chat_map_estimate(bodies, answers, batch=True))
             return self._chat_map_batch(bodies, answers, index, options, poll_interval)
+        options.check_cost("chat_map", lambda: chat_map_estimate(bodies, answers, batch=False))
         return self._chat_map_engine(bodies, answers, index, options)
+
+    def _chat_map_plan(
+        self, rows: Any, template: Any, model: Any, system: Any, resume: Any, advanced: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], RowResults, Any]:
+        """Every row's request body, the answers kept so far (resumed), and the index to label them with."""
+        prompts, index = row_prompts(rows, template)
+        messages = [{"role": "system", "content": text(system, "system", optional=True)}] if system else []
+        bodies = [
+            chat_body(normalize_messages([*messages, {"role": "user", "content": p}]), model, advanced)
+            for p in prompts
+        ]
+        return bodies, RowResults(prompts, "chat_map", resume), index
 
     def _chat_map_engine(
         self, bodies: list[dict[str, Any]], answers: RowResults, index: Any, options: BulkOptions
     ) -> pd.Series:
         """One request per row on the bulk engine; the error of a stopped run keeps what finished."""
-        usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-
-        def send(sender: bulk.Sender, batch_bodies: list[dict[str, Any]]) -> dict[str, Any]:
-            answer = sender.post("chat/completions", batch_bodies[0])
-            spent = answer.get("usage", {}).get("total_tokens") if isinstance(answer, dict) else None
-            sender.cost = spent if isinstance(spent, (int, float)) else None  # corrects token pacing
-            return answer
-
-        def collect(positions: Any, answer: dict[str, Any]) -> None:
-            answers.store(positions, [_reply_text(answer)])
-            for key in usage:
-                value = answer.get("usage", {}).get(key)
-                usage[key] += value if isinstance(value, int) else 0
-
+        first = bodies[0] if bodies else {}
+        job = _ChatRows(
+            answers, first.get("max_completion_tokens") or first.get("max_tokens"), first.get("model")
+        )
         try:
-            bulk.run(
+            stats = bulk.run(
                 bodies,
-                send,
-                collect,
+                job,
                 client=self,
                 max_items=1,
                 costs=[_cost(b) for b in bodies],
@@ -114,12 +115,16 @@ class ChatMapAPI(BaseClient):
             )
         except (bulk.BulkError, bulk.BulkInterrupted) as error:
             done = answers.skip
-            partial = _series([answers.values[p] for p in done], index[done])
-            keep_partial(error, partial, answers, what="rows are answered")
+            keep_partial(
+                error,
+                lambda: _series([answers.values[p] for p in done], index[done]),
+                answers,
+                what="rows are answered",
+            )
             raise
+        result = assemble(lambda: _series(answers.values, index), answers, stats, what="rows are answered")
         answers.done()
-        result = _series(answers.values, index)
-        result.attrs.update({"model": bodies[0]["model"] if bodies else None, "usage": usage})
+        result.attrs.update({"model": bodies[0]["model"] if bodies else None, "usage": job.usage})
         return result
 
     def _chat_map_batch(
@@ -153,7 +158,59 @@ class ChatMapAPI(BaseClient):
         return result
 
 
-def _prompts(rows: Any, template: Any) -> tuple[list[str], Any]:
+class _ChatRows:
+    """One `POST /chat/completions` per row, for the bulk engine (see `bulk.engine.Job`)."""
+
+    path = "chat/completions"
+
+    def __init__(self, answers: RowResults, reserve: int | None, model: str | None) -> None:
+        self.answers = answers
+        self.model = model  # asked for; the answer's own `model` is filed when it names one
+        self.reserve = reserve  # max_completion_tokens: what a rate limiter counts for the reply
+        self.usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+
+    def body(self, bodies: list[dict[str, Any]]) -> dict[str, Any]:
+        return bodies[0]
+
+    def reader(self, positions: Any) -> bulk.JSONReader[dict[str, Any]]:
+        return bulk.JSONReader("POST chat/completions", _checked_answer)
+
+    def collect(self, positions: Any, answer: dict[str, Any]) -> None:
+        self.answers.store(positions, [_reply_text(answer)])
+        for key in self.usage:
+            value = (answer.get("usage") or {}).get(key)
+            self.usage[key] += value if isinstance(value, int) else 0
+
+    def spent(self, answer: dict[str, Any]) -> tuple[Any, Any]:
+        return answer.get("model") or self.model, answer.get("usage")
+
+    def counted_tokens(self, answer: dict[str, Any]) -> float | None:
+        """What the server counts against the limit: the prompt, and the reply's reservation
+        (max_completion_tokens) when one is set, else the reply."""
+        usage = answer.get("usage") or {}
+        prompt, reply = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        if not isinstance(prompt, (int, float)):
+            return None
+        if self.reserve is not None:
+            return prompt + self.reserve
+        return prompt + reply if isinstance(reply, (int, float)) else None
+
+
+def _checked_answer(answer: Any) -> dict[str, Any]:
+    """A chat answer that holds a reply (else the engine retries it, as a garbled body)."""
+    _reply_text(answer)
+    return answer
+
+
+def chat_map_estimate(
+    bodies: list[dict[str, Any]], answers: RowResults, *, batch: bool, prices: Any = None
+) -> CostEstimate:
+    """The cost of the rows not answered yet (all of them, unless resumed)."""
+    missing = [body for body, done in zip(bodies, answers.finished, strict=True) if not done]
+    return estimate_bodies("chat_map", "chat/completions", missing, batch=batch, prices=prices)
+
+
+def row_prompts(rows: Any, template: Any) -> tuple[list[str], Any]:
     """Every row's prompt, and the index to label the answers with."""
     import pandas as pd
 

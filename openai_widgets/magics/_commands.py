@@ -37,6 +37,7 @@ from . import (
     image_variation,
     models,
     moderate,
+    stores,
     studio,
     usage,
 )
@@ -80,4 +81,5 @@ COMMANDS: dict[str, Subcommand] = {
     "compare": compare,
     "usage": usage,
     "costs": costs,
+    "stores": stores,
 }

@@ -28,6 +28,7 @@ ACTIONS = {
     "evals": (["list", "get", "create", "run", "runs", "results", "delete"], "list"),
     "batches": (["list", "get", "results", "cancel"], "list"),
     "audio": (["transcribe", "translate", "speak"], None),
+    "stores": (["list", "create", "add", "files", "search", "delete"], "list"),
 }
 
 
@@ -43,7 +44,7 @@ def parser_of(ip, name: str) -> MagicArgumentParser:
 
 
 def test_the_registry_holds_modules_of_this_package():
-    assert len(COMMANDS) == 20
+    assert len(COMMANDS) == 21
     for name, module in COMMANDS.items():
         assert isinstance(module, types.ModuleType)
         assert module.__name__ == f"openai_widgets.magics.{name.replace('-', '_')}"

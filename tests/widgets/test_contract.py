@@ -21,7 +21,7 @@ PANEL_NAMES = [name for _, _, name in PANELS if name != "CredentialWidget"]
 PICKING = ["ChatPanel", "EditPanel", "ModerationPanel", "EmbeddingsPanel", "ImagesPanel", "AudioPanel"]
 PICKING += ["FineTuningPanel", "EvalsPanel"]
 TABLES = ["ModelsPanel", "ModerationPanel", "EmbeddingsPanel", "AudioPanel", "FilesPanel"]
-TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel", "EvalsPanel"]
+TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel", "EvalsPanel", "KnowledgePanel"]
 
 
 def descendants(widget):
@@ -86,6 +86,11 @@ def _files(panel, client):
     panel.refresh_button.click()
 
 
+def _knowledge(panel, client):
+    client.create_vector_store("shelf")
+    panel.refresh_button.click()
+
+
 def _batches(panel, client):
     panel.refresh_button.click()
 
@@ -110,6 +115,7 @@ FIRST_ACTION = {
     "EvalsPanel": _evals,
     "FilesPanel": _files,
     "BatchesPanel": _batches,
+    "KnowledgePanel": _knowledge,
     "ModelsPanel": _models,
     "CustomCallPanel": _custom,
 }

@@ -174,7 +174,6 @@ def test_fine_tuning_panel_form_starts_a_job(client, sandbox):
         "training_file": tuned["id"],
         "suffix": "panel",
         "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 2}}},
-        "hyperparameters": {"n_epochs": 2},
     }
     assert panel.job_picker.value.startswith("ftjob-")
     assert "validating_files" in panel.job_status.value

@@ -69,7 +69,6 @@ def test_fine_tune_checks_and_uploads_a_dataframe_then_starts(client, sandbox, s
         "suffix": "demo",
         "seed": 7,
         "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 2}}},
-        "hyperparameters": {"n_epochs": 2},  # also the older field, for servers that read only it
     }
     assert isinstance(job, ow.Record)
     assert job["status"] == "validating_files"
