@@ -46,6 +46,8 @@ from ._core.transport import BaseClient, RequestInfo
 from ._files.errors import IndexingInterrupted, UploadError, UploadInterrupted
 from ._files.parts import UploadPartial
 from ._media.image_result import ImageResult
+from ._responses.errors import ResponseFailedError, ToolLoopError
+from ._responses.result import Response, ToolCall
 from ._tables.records import Record
 from ._version import __version__
 from .bulk import BulkError, BulkInterrupted
@@ -145,8 +147,12 @@ __all__ = [
     "RateLimitError",
     "Record",
     "RequestInfo",
+    "Response",
+    "ResponseFailedError",
     "Speech",
     "StreamInterruptedError",
+    "ToolCall",
+    "ToolLoopError",
     "UnprocessableEntityError",
     "UploadError",
     "UploadInterrupted",

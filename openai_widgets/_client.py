@@ -12,6 +12,7 @@ from .api.batches import BatchesAPI
 from .api.chat import ChatAPI
 from .api.chat_map import ChatMapAPI
 from .api.completions import CompletionsAPI
+from .api.conversations import ConversationsAPI
 from .api.custom import CustomAPI
 from .api.edits import EditsAPI
 from .api.embeddings import EmbeddingsAPI
@@ -20,6 +21,8 @@ from .api.fine_tuning import FineTuningAPI
 from .api.images import ImagesAPI
 from .api.models import ModelsAPI
 from .api.moderations import ModerationsAPI
+from .api.respond_map import RespondMapAPI
+from .api.responses import ResponsesAPI
 from .api.vector_stores import VectorStoresAPI
 
 __all__ = ["Client"]
@@ -35,6 +38,9 @@ class Client(
     DeprecatedAPI,  # before the areas whose old names it keeps
     BatchesAPI,
     ChatMapAPI,
+    ResponsesAPI,
+    RespondMapAPI,
+    ConversationsAPI,
     ImagesAPI,
     AudioAPI,
     VectorStoresAPI,  # before FilesAPI: stores upload their documents as files

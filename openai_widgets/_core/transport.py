@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -469,15 +469,22 @@ class BaseClient:
             query["after"] = cursor
 
     def _stream_events(
-        self, method: str, path: str, *, json: Any = None, timeout: float | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        timeout: float | None = None,
+        ends: Collection[str] = (),
     ) -> Iterator[dict[str, Any]]:
-        """The JSON events of a streamed answer; the connection closes when iteration stops."""
+        """The JSON events of a streamed answer (see `sse.iter_events` for `ends`); the
+        connection closes when iteration stops."""
         request = self._build_request(
             method, path, json=json, timeout=timeout, headers={"Accept": "text/event-stream"}
         )
         response = self._send(request, stream=True)
         try:
-            yield from iter_events(response)
+            yield from iter_events(response, ends)
         finally:
             response.close()
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import math
-import string
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import bulk
 from .._chat.messages import normalize_messages
-from .._core.arguments import boolean, text, type_error
-from .._core.errors import APIResponseValidationError, InvalidInputError
+from .._core.arguments import boolean, text
+from .._core.errors import APIResponseValidationError
 from .._core.transport import BaseClient
 from ..bulk.options import BulkOptions
-from ..bulk.rows import RowResults, keep_partial
+from ..bulk.row_requests import RowJob, run_in_batch, run_on_engine
+from ..bulk.rows import RowResults
+from ..bulk.templates import row_prompts
 from .chat import chat_body
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class ChatMapAPI(BaseClient):
         within 24 hours; `poll_interval` seconds between looks); rows that failed there are
         None, with the reason in `.attrs["errors"]`.
         """
-        prompts, index = _prompts(rows, template)
+        prompts, index = row_prompts(rows, template)
         messages = [{"role": "system", "content": text(system, "system", optional=True)}] if system else []
         bodies = [
             chat_body(normalize_messages([*messages, {"role": "user", "content": p}]), model, advanced)
@@ -77,123 +77,33 @@ class ChatMapAPI(BaseClient):
             resume=resume,
         )
         answers = RowResults(prompts, "chat_map", options.resume)
+        job = RowJob(
+            "chat/completions",
+            bodies,
+            _reply_text,
+            [_cost(b) for b in bodies],
+            ("prompt_tokens", "completion_tokens", "total_tokens"),
+            "chat_map",
+        )
         if boolean(batch, "batch"):
-            return self._chat_map_batch(bodies, answers, index, options, poll_interval)
-        return self._chat_map_engine(bodies, answers, index, options)
-
-    def _chat_map_engine(
-        self, bodies: list[dict[str, Any]], answers: RowResults, index: Any, options: BulkOptions
-    ) -> pd.Series:
-        """One request per row on the bulk engine; the error of a stopped run keeps what finished."""
-        usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-
-        def send(sender: bulk.Sender, batch_bodies: list[dict[str, Any]]) -> dict[str, Any]:
-            answer = sender.post("chat/completions", batch_bodies[0])
-            spent = answer.get("usage", {}).get("total_tokens") if isinstance(answer, dict) else None
-            sender.cost = spent if isinstance(spent, (int, float)) else None  # corrects token pacing
-            return answer
-
-        def collect(positions: Any, answer: dict[str, Any]) -> None:
-            answers.store(positions, [_reply_text(answer)])
-            for key in usage:
-                value = answer.get("usage", {}).get(key)
-                usage[key] += value if isinstance(value, int) else 0
-
-        try:
-            bulk.run(
-                bodies,
-                send,
-                collect,
-                client=self,
-                max_items=1,
-                costs=[_cost(b) for b in bodies],
-                skip=answers.skip,
-                description="chat_map",
-                unit="row",
-                **options.engine_settings(self),
+            errors, batch_ids = run_in_batch(
+                self,
+                job,
+                "/v1/chat/completions",
+                answers,
+                index,
+                poll_interval=poll_interval,
+                progress=progress,
             )
-        except (bulk.BulkError, bulk.BulkInterrupted) as error:
-            done = answers.skip
-            partial = _series([answers.values[p] for p in done], index[done])
-            keep_partial(error, partial, answers, what="rows are answered")
-            raise
-        answers.done()
+            result = _series(answers.values, index)
+            result.attrs.update({"errors": errors, "batch_ids": batch_ids})
+            return result
+        usage = run_on_engine(
+            self, job, answers, options, lambda done: _series([answers.values[p] for p in done], index[done])
+        )
         result = _series(answers.values, index)
         result.attrs.update({"model": bodies[0]["model"] if bodies else None, "usage": usage})
         return result
-
-    def _chat_map_batch(
-        self,
-        bodies: list[dict[str, Any]],
-        answers: RowResults,
-        index: Any,
-        options: BulkOptions,
-        poll_interval: float | None,
-    ) -> pd.Series:
-        """The rows not answered yet (all, unless resumed) through the Batch API."""
-        missing = [p for p, done in enumerate(answers.finished) if not done]
-        errors: dict[Any, str] = {}
-        batch_ids: list[str] = []
-        if missing:
-            frame = self.batch(
-                [bodies[p] for p in missing],
-                "/v1/chat/completions",
-                poll_interval=poll_interval,
-                progress=options.progress,
-            )
-            batch_ids = frame.attrs.get("batch_ids", [])
-            for position, answer, error in zip(missing, frame["response"], frame["error"], strict=True):
-                if error is None:
-                    answers.store([position], [_reply_text(answer)])
-                else:
-                    errors[index[position]] = error
-        answers.done()
-        result = _series(answers.values, index)
-        result.attrs.update({"errors": errors, "batch_ids": batch_ids})
-        return result
-
-
-def _prompts(rows: Any, template: Any) -> tuple[list[str], Any]:
-    """Every row's prompt, and the index to label the answers with."""
-    import pandas as pd
-
-    text(template, "template", hint="write a prompt such as 'Summarise: {text}'")
-    fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    if isinstance(rows, pd.DataFrame):
-        missing = sorted({f for f in fields if f not in rows.columns})
-        if missing or "" in fields:
-            raise InvalidInputError(
-                f"template field(s) {', '.join('{' + f + '}' for f in missing) or '{}'} are not columns; "
-                f"name columns of the DataFrame: {', '.join(map(str, rows.columns))}"
-            )
-        records = rows.to_dict("records")
-    elif isinstance(rows, pd.Series):
-        names = {"value", "", *([str(rows.name)] if rows.name is not None else [])}
-        unknown = sorted(set(fields) - names)
-        if unknown:
-            raise InvalidInputError(
-                f"template field(s) {', '.join('{' + f + '}' for f in unknown)} are unknown; for a Series "
-                f"use {{}} or {{value}}" + (f" or {{{rows.name}}}" if rows.name is not None else "")
-            )
-        records = [dict.fromkeys(names, value) for value in rows.tolist()]
-    else:
-        raise type_error("rows", "a pandas Series or DataFrame", rows)
-    prompts = []
-    for position, record in enumerate(records):
-        for name in fields:
-            value = record.get(name)
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                raise InvalidInputError(
-                    f"row {position} (index {rows.index[position]!r}) has no value for {{{name}}}; "
-                    "fill or drop missing values first"
-                )
-        positional = [record[""]] if "" in record else []
-        prompts.append(template.format(*positional, **_named(record)))
-    return prompts, rows.index
-
-
-def _named(record: Mapping[Any, Any]) -> dict[str, Any]:
-    return {str(key): value for key, value in record.items() if key != ""}
 
 
 def _reply_text(answer: Any) -> str:
