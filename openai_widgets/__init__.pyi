@@ -10,6 +10,7 @@ from openai_widgets._chat.result import ChatResult
 from openai_widgets._files.parts import UploadPartial
 from openai_widgets._media.image_result import ImageResult
 from openai_widgets._media.speech import Speech
+from openai_widgets._responses.result import Response
 from openai_widgets._tables.records import Record
 from openai_widgets._tuning.monitor import FineTuningUpdate
 from typing import Any
@@ -45,8 +46,12 @@ from openai_widgets._core.errors import PermissionDeniedError as PermissionDenie
 from openai_widgets._core.errors import RateLimitError as RateLimitError
 from openai_widgets._tables.records import Record as Record
 from openai_widgets._core.transport import RequestInfo as RequestInfo
+from openai_widgets._responses.result import Response as Response
+from openai_widgets._responses.errors import ResponseFailedError as ResponseFailedError
 from openai_widgets._media.speech import Speech as Speech
 from openai_widgets._core.errors import StreamInterruptedError as StreamInterruptedError
+from openai_widgets._responses.result import ToolCall as ToolCall
+from openai_widgets._responses.errors import ToolLoopError as ToolLoopError
 from openai_widgets._core.errors import UnprocessableEntityError as UnprocessableEntityError
 from openai_widgets._files.errors import UploadError as UploadError
 from openai_widgets._files.errors import UploadInterrupted as UploadInterrupted
@@ -90,8 +95,12 @@ __all__ = [
     "RateLimitError",
     "Record",
     "RequestInfo",
+    "Response",
+    "ResponseFailedError",
     "Speech",
     "StreamInterruptedError",
+    "ToolCall",
+    "ToolLoopError",
     "UnprocessableEntityError",
     "UploadError",
     "UploadInterrupted",
@@ -106,6 +115,7 @@ __all__ = [
     "sandbox",
     "set_client",
     "studio",
+    "add_conversation_items",
     "add_vector_store_files",
     "batch",
     "batch_info",
@@ -114,12 +124,22 @@ __all__ = [
     "batches",
     "cancel_batch",
     "cancel_fine_tuning",
+    "cancel_response",
     "chat",
     "chat_map",
+    "compact_response",
     "complete",
+    "container_file_content",
+    "conversation",
+    "conversation_items",
+    "count_input_tokens",
+    "create_conversation",
     "create_vector_store",
+    "delete_conversation",
+    "delete_conversation_item",
     "delete_file",
     "delete_model",
+    "delete_response",
     "delete_vector_store",
     "delete_vector_store_file",
     "edit",
@@ -139,12 +159,17 @@ __all__ = [
     "models",
     "moderate",
     "request",
+    "respond",
+    "respond_map",
+    "response",
+    "response_input_items",
     "search",
     "search_vector_store",
     "similarity",
     "speak",
     "transcribe",
     "translate",
+    "update_conversation",
     "update_vector_store",
     "update_vector_store_file",
     "upload_file",
@@ -155,6 +180,8 @@ __all__ = [
     "watch_fine_tuning",
 ]
 
+
+def add_conversation_items(conversation_id: Any, items: Any) -> pd.DataFrame: ...
 
 def add_vector_store_files(vector_store_id: str, files: Any, *, attributes: dict[str, Any] | None = None, chunking: Any = None, text_column: str | None = None, wait: bool = True) -> pd.DataFrame: ...
 
@@ -179,17 +206,37 @@ def cancel_batch(batch_id: str) -> Record: ...
 
 def cancel_fine_tuning(job_id: str) -> Record: ...
 
+def cancel_response(response_id: str) -> Response: ...
+
 def chat(messages: Any, model: str | None = None, *, stream: bool = False, on_update: Callable[[ChatResult], Any] | None = None, **advanced: Any) -> ChatResult: ...
 
 def chat_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, system: str | None = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, **advanced: Any) -> pd.Series: ...
 
+def compact_response(input: Any = None, model: str | None = None, *, previous_response_id: str | None = None, instructions: str | None = None, **advanced: Any) -> Record: ...
+
 def complete(prompt: str, model: str | None = None, **advanced: Any) -> str: ...
 
+def container_file_content(container_id: str, file_id: str) -> bytes: ...
+
+def conversation(conversation_id: Any) -> Record: ...
+
+def conversation_items(conversation_id: Any, *, limit: int | None = None) -> pd.DataFrame: ...
+
+def count_input_tokens(input: Any, model: str | None = None, *, instructions: str | None = None, tools: Any = None, text_format: Any = None, conversation: Any = None, previous_response_id: str | None = None, reasoning: Any = None, vector_store_ids: Any = None, **advanced: Any) -> int: ...
+
+def create_conversation(items: Any = None, metadata: dict[str, str] | None = None) -> Record: ...
+
 def create_vector_store(name: str | None = None, files: Any = None, *, chunking: Any = None, expires_after: Any = None, metadata: dict[str, str] | None = None, text_column: str | None = None, wait: bool = True) -> Record: ...
+
+def delete_conversation(conversation_id: Any) -> Record: ...
+
+def delete_conversation_item(conversation_id: Any, item_id: str) -> Record: ...
 
 def delete_file(file_id: str) -> Record: ...
 
 def delete_model(model_id: str) -> Record: ...
+
+def delete_response(response_id: str) -> Record: ...
 
 def delete_vector_store(vector_store_id: str) -> Record: ...
 
@@ -236,6 +283,21 @@ def moderate(input: str | Sequence[str] | pd.Series, model: str | None = None, *
 
 def request(method: str, path: str, *, headers: Mapping[str, str] | str | None = None, query: Mapping[str, Any] | str | None = None, body: Any = None, timeout: float | None = None) -> Any: ...
 
+def respond(input: Any, model: str | None = None, *, instructions: str | None = None, tools: Any = None, text_format: Any = None, conversation: Any = None, previous_response_id: str | None = None, stream: bool = False, background: bool = False, reasoning: Any = None, store: bool | None = None, max_tool_rounds: int = 8, vector_store_ids: Any = None, confirm: Any = False, on_update: Callable[[Response], Any] | None = None, **advanced: Any) -> Response: ...
+
+@overload
+def respond_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, instructions: str | None = None, text_format: None = None, tools: Any = None, vector_store_ids: Any = None, reasoning: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, **advanced: Any) -> pd.Series: ...
+
+@overload
+def respond_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, instructions: str | None = None, text_format: type | dict[str, Any], tools: Any = None, vector_store_ids: Any = None, reasoning: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, **advanced: Any) -> pd.DataFrame: ...
+
+@overload
+def respond_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, instructions: str | None = None, text_format: Any = None, tools: Any = None, vector_store_ids: Any = None, reasoning: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, **advanced: Any) -> pd.Series | pd.DataFrame: ...
+
+def response(response_id: str) -> Response: ...
+
+def response_input_items(response_id: str, *, limit: int | None = None) -> pd.DataFrame: ...
+
 def search(frame: pd.DataFrame, query: Any, *, k: int = 5, model: str | None = None) -> pd.DataFrame: ...
 
 def search_vector_store(vector_store_id: str, query: str | list[str], *, k: int = 10, filters: dict[str, Any] | None = None, rewrite_query: bool = False, ranking: Any = None) -> pd.DataFrame: ...
@@ -270,6 +332,8 @@ def translate(file: AudioSource, model: str | None = None, *, prompt: str | None
 
 @overload
 def translate(file: Any, model: str | None = None, *, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, limit: int | None = None) -> str | pd.DataFrame: ...
+
+def update_conversation(conversation_id: Any, metadata: dict[str, str]) -> Record: ...
 
 def update_vector_store(vector_store_id: str, *, name: str | None = ..., expires_after: Any = ..., metadata: dict[str, str] | None = ...) -> Record: ...
 

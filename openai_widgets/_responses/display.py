@@ -11,6 +11,7 @@ the text.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from .items import citations
@@ -18,10 +19,17 @@ from .items import citations
 if TYPE_CHECKING:
     from .result import Response, Round
 
-__all__ = ["response_markdown", "trace_lines"]
+__all__ = ["response_markdown", "status_note", "tool_label", "trace_lines"]
 
 CURSOR = " ▌"
 _SHORT = 120  # characters of a tool's arguments or output shown in the trace
+_TOOL_LABELS = {
+    "web_search_call": "web search",
+    "file_search_call": "file search",
+    "code_interpreter_call": "code interpreter",
+    "image_generation_call": "image generation",
+    "mcp_call": "MCP call",
+}
 
 
 def response_markdown(response: Response, *, cursor: bool = False) -> str:
@@ -56,8 +64,6 @@ def trace_lines(response: Response) -> list[str]:
 
 
 def _call_line(item: dict[str, Any], made: Round, answers: dict[str, Any]) -> str | None:
-    from .result import tool_label
-
     kind = item.get("type")
     if kind == "function_call":
         call = f"⚙ `{item.get('name')}({_short(_arguments(item.get('arguments')))})`"
@@ -161,8 +167,6 @@ def _source_label(note: dict[str, Any]) -> str:
 
 
 def _ending(response: Response) -> str | None:
-    from .result import _note
-
     if response.interrupted:
         return "interrupted: the reply above is partial"
     status = response.status
@@ -174,4 +178,22 @@ def _ending(response: Response) -> str | None:
     if status == "failed":
         error = response.error or {}
         return f"failed: {error.get('code')}: {error.get('message')}"
-    return _note(response)
+    return status_note(response)
+
+
+def status_note(response: Response) -> str | None:
+    """What to know about a reply that is not (yet) an answer: waiting, cancelled, calls to answer."""
+    status = response.status
+    if status in ("queued", "in_progress") and response.raw.get("background"):
+        return f"background response {status}: call .wait() for the result"
+    if status == "cancelled":
+        return "cancelled"
+    if response._rounds and response.tool_calls:
+        names = ", ".join(call["name"] or "?" for call in response.tool_calls)
+        return f"the model called {names}: answer the calls with function_call_output items"
+    return None
+
+
+def tool_label(item: dict[str, Any]) -> str:
+    """A built-in tool call in words, for the trace."""
+    return _TOOL_LABELS.get(item.get("type", ""), re.sub(r"_call$", "", item.get("type", "tool")))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,13 +28,6 @@ if TYPE_CHECKING:
 __all__ = ["Response", "Round", "ToolCall"]
 
 FINISHED = ("completed", "incomplete", "failed", "cancelled")
-_TOOL_LABELS = {
-    "web_search_call": "web search",
-    "file_search_call": "file search",
-    "code_interpreter_call": "code interpreter",
-    "image_generation_call": "image generation",
-    "mcp_call": "MCP call",
-}
 
 
 @dataclass(frozen=True)
@@ -275,7 +267,10 @@ class Response:
 
     def plain(self) -> str:
         """The text form for terminals: the reply, then its sources, one per line."""
-        lines = [self.text or _note(self) or ""]
+        from .display import status_note
+
+        note = status_note(self)
+        lines = [self.text or (f"({note})" if note else "")]
         sources = _sources(citations(self._last_output()))
         if sources:
             lines += ["", "Sources:"] + [f"[{n}] {label}" for n, label in enumerate(sources, 1)]
@@ -360,18 +355,6 @@ def _sources(found: list[dict[str, Any]]) -> list[str]:
     return labels
 
 
-def _note(response: Response) -> str | None:
-    status = response.status
-    if status in ("queued", "in_progress") and response.raw.get("background"):
-        return f"(background response {status}: call .wait() for the result)"
-    if status == "cancelled":
-        return "(cancelled)"
-    if response._rounds and response.tool_calls:
-        names = ", ".join(call["name"] or "?" for call in response.tool_calls)
-        return f"(the model called {names}: answer the calls with function_call_output items)"
-    return None
-
-
 def _free_path(path: Path) -> Path:
     if not path.exists():
         return path
@@ -381,8 +364,3 @@ def _free_path(path: Path) -> Path:
         if not candidate.exists():
             return candidate
     raise FileExistsError(path)
-
-
-def tool_label(item: dict[str, Any]) -> str:
-    """A built-in tool call in words, for the trace."""
-    return _TOOL_LABELS.get(item.get("type", ""), re.sub(r"_call$", "", item.get("type", "tool")))

@@ -27,6 +27,8 @@ LAYERS: dict[str, int] = {
     "_embeddings": 2,
     "_tuning": 2,
     "_files": 2,
+    "_structured": 2,
+    "_responses": 2,
     "bulk": 3,
     "api": 4,
     "_client": 5,
