@@ -24,6 +24,8 @@ ACTIONS = {
     "fine-tune": (["create", "list", "get", "cancel", "events", "checkpoints", "delete"], "list"),
     "batches": (["list", "get", "results", "cancel"], "list"),
     "audio": (["transcribe", "translate", "speak"], None),
+    "responses": (["get", "delete", "cancel", "items"], None),
+    "conversations": (["create", "get", "items", "update", "delete"], None),
 }
 
 
@@ -39,7 +41,7 @@ def parser_of(ip, name: str) -> MagicArgumentParser:
 
 
 def test_the_registry_holds_modules_of_this_package():
-    assert len(COMMANDS) == 16
+    assert len(COMMANDS) == 19
     for name, module in COMMANDS.items():
         assert isinstance(module, types.ModuleType)
         assert module.__name__ == f"openai_widgets.magics.{name.replace('-', '_')}"
