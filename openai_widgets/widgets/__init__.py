@@ -13,6 +13,7 @@ _WHERE = {
     "FilesPanel": "files",
     "FineTuningPanel": "fine_tuning",
     "ChatPanel": "chat",
+    "ResponsesPanel": "responses",
     "EditPanel": "edit",
     "ModerationPanel": "moderation",
     "ImagesPanel": "images",
