@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .._chat.vision import image_part, is_image
+from .._chat.vision import IMAGE_SUFFIXES, image_part, is_image
 from .._core.arguments import type_error
 from .._core.errors import InvalidInputError
 
@@ -133,6 +133,8 @@ def content_part(value: Any, where: str) -> dict[str, Any]:
     """One value of a message's content as a Responses API content part."""
     if isinstance(value, Mapping):
         return _given_part(dict(value), where)
+    if isinstance(value, Path) and value.suffix.lower() not in IMAGE_SUFFIXES:
+        return file_input(value, where)
     if is_image(value):
         return image_input(value, where)
     if isinstance(value, Path) or _is_file_object(value):
@@ -160,7 +162,7 @@ def file_input(value: Any, where: str) -> dict[str, Any]:
             raise InvalidInputError(f"{where}: no file at {str(path)!r}; check the path")
         _check_size(path.stat().st_size, where)
         filename, data = path.name, path.read_bytes()
-    if filename.lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".webp")):
+    if filename.lower().endswith(IMAGE_SUFFIXES):
         return image_input(data, where)
     _check_size(len(data), where)
     mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"

@@ -170,7 +170,7 @@ def _from_dict(value: dict[str, Any], name: str) -> OutputFormat:
         title = value.get("title") or "response"
         return OutputFormat("json_schema", _schema_name(str(title)), strict_schema(value, name), True)
     raise InvalidInputError(
-        f"{name} must be a JSON schema of an object (with 'properties'), the API's format dict "
+        f"{name} must describe an object: a JSON schema with 'properties', the API's format dict "
         "({'type': 'json_schema', ...}), a class, or 'json'"
     )
 

@@ -82,10 +82,29 @@ def optional_fields(cls: type) -> set[str]:
             if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
         }
     if is_typeddict(cls):
-        return set(getattr(cls, "__optional_keys__", ()))
+        return _typeddict_optional(cls)
     if is_pydantic_model(cls):
         return {name for name, info in cls.model_fields.items() if not info.is_required()}
     return set()
+
+
+def _typeddict_optional(cls: type) -> set[str]:
+    """Keys that may be left out: by `total=False` or `NotRequired[...]`, read from the hints too,
+    since string annotations (`from __future__ import annotations`) hide the markers from the class."""
+    optional = set(getattr(cls, "__optional_keys__", ()))
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except NameError:
+        return optional
+    not_required = getattr(typing, "NotRequired", None)
+    required = getattr(typing, "Required", None)
+    for name, hint in hints.items():
+        origin = typing.get_origin(hint)
+        if not_required is not None and origin is not_required:
+            optional.add(name)
+        elif required is not None and origin is required:
+            optional.discard(name)
+    return optional
 
 
 def class_schema(cls: type, defs: dict[str, Any], where: str) -> dict[str, Any]:

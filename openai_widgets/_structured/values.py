@@ -36,8 +36,8 @@ def convert(value: Any, hint: Any) -> Any:
         return parse_time(value, hint)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return hint(value)
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+    if hint in _PLAIN:
+        return _plain(value, hint)
     if origin in (list, set, frozenset, tuple) or hint in (list, set, tuple):
         return _sequence(value, origin or hint, arguments)
     if is_pydantic_model(hint):
@@ -46,6 +46,19 @@ def convert(value: Any, hint: Any) -> Any:
         return _dataclass(value, hint)
     if is_typeddict(hint):
         return _typeddict(value, hint)
+    return value
+
+
+_PLAIN = (str, int, float, bool)
+
+
+def _plain(value: Any, hint: type) -> Any:
+    """A JSON string, number or boolean checked against its hint (an int is a float too)."""
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    fits = isinstance(value, hint) and (hint is bool or not isinstance(value, bool))
+    if not fits:
+        raise ValueError(f"expected {hint.__name__}, got {value!r}")
     return value
 
 

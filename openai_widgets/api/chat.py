@@ -135,7 +135,7 @@ def response_format(value: Any) -> dict[str, Any]:
         return {"type": kind}
     if not isinstance(value, dict):
         raise InvalidTypeError(
-            f"response_format must be a string, a dict or a class (a Pydantic model, dataclass or TypedDict), "
+            "response_format must be a string, a dict or a class (a Pydantic model, dataclass or TypedDict), "
             f"not {type(value).__name__}"
         )
     if value.get("type") in _RESPONSE_FORMATS:
