@@ -156,17 +156,15 @@ def _docstring(doc: str) -> tuple[str, dict[str, str]]:
     described: dict[str, str] = {}
     for match in re.finditer(r":param\s+(?:[\w\[\], ]+\s+)?(\w+):\s*(.+)", doc):
         described[match.group(1)] = match.group(2).strip()
-    section = re.search(
-        r"^(Args|Arguments|Parameters)\s*:?\s*\n(?:-+\n)?(.*?)(?:\n\s*\n|\Z)", doc, re.M | re.S
-    )
+    section = re.search(r"^(Args|Arguments|Parameters)\s*:?\s*\n(-+\n)?(.*?)(?:\n\s*\n|\Z)", doc, re.M | re.S)
     if section:
-        lines = section.group(2).splitlines()
+        numpy = bool(section.group(2))  # "name : type" lines, the description on the lines below
         current = None
-        for line in lines:
-            entry = re.match(r"\s*(\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)", line)
-            if entry and (line.startswith(" ") or section.group(1) == "Parameters" or current is None):
-                current = entry.group(1)
-                described[current] = entry.group(2).strip()
+        for line in section.group(3).splitlines():
+            entry = re.match(r"(\s*)(\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)", line)
+            if entry and (not numpy or not entry.group(1)):
+                current = entry.group(2)
+                described[current] = "" if numpy else entry.group(3).strip()
             elif current and line.strip():
                 described[current] = (described[current] + " " + line.strip()).strip()
     return " ".join(summary.split()), {k: v for k, v in described.items() if v}
