@@ -164,7 +164,9 @@ class RespondMapAPI(BaseClient):
             resume=resume,
         )
         answers = RowResults(prompts, "respond_map", options.resume)
-        job = RowJob("responses", bodies, _reply_text, [_cost(b) for b in bodies], _USAGE, "respond_map")
+        job = RowJob(
+            "responses", bodies, _reply_text, [_cost(b) for b in bodies], _USAGE, "respond_map", _check_answer
+        )
 
         def shaped(values: list[Any], labels: Any) -> Any:
             return _shape(values, labels, fmt)
@@ -186,8 +188,8 @@ class RespondMapAPI(BaseClient):
         return result
 
 
-def _reply_text(answer: Any) -> str | None:
-    """The text of a response, checked: a failed one raises (on the engine, that stops the run)."""
+def _check_answer(answer: Any) -> None:
+    """A failed response, or one without output, is the row's failure (on the engine, it stops the run)."""
     if not isinstance(answer, dict) or not isinstance(answer.get("output"), list):
         raise APIResponseValidationError(f"a Responses API answer holds no output: {str(answer)[:120]}")
     if answer.get("status") == "failed":
@@ -196,6 +198,9 @@ def _reply_text(answer: Any) -> str | None:
             f"the response {answer.get('id')} failed: {error.get('code')}: {error.get('message')}",
             code=error.get("code"),
         )
+
+
+def _reply_text(answer: dict[str, Any]) -> str:
     return "\n\n".join(message_text(item) for item in answer["output"] if item.get("type") == "message")
 
 

@@ -1,7 +1,8 @@
 """One request per row, on the bulk engine or through the Batch API: what chat_map and respond_map share.
 
-A `RowJob` names the request of each row (`bodies`, sent to `path`) and how an answer
-becomes the row's value (`reply`). `run_on_engine` sends them concurrently, paced and
+A `RowJob` names the request of each row (`bodies`, sent to `path`), how an answer is
+checked (`check`, which raises for an answer that is an error in itself, such as a failed
+response) and how it becomes the row's value (`reply`). `run_on_engine` sends them concurrently, paced and
 retried by the engine, storing each value by position in a `RowResults`; if the run stops,
 the error's `partial` is what `partial(positions)` makes of the finished rows (with what
 `resume=` needs, see `rows.keep_partial`). `run_in_batch` sends the rows not done yet
@@ -33,6 +34,7 @@ class RowJob:
     costs: list[float]  # tokens each request may count against a tokens-per-minute limit
     usage_keys: tuple[str, ...]
     description: str
+    check: Callable[[Any], None] | None = None  # raises for an answer that is an error in itself
 
 
 def run_on_engine(
@@ -47,6 +49,8 @@ def run_on_engine(
 
     def send(sender: engine.Sender, bodies: list[dict[str, Any]]) -> Any:
         answer = sender.post(job.path, bodies[0])
+        if job.check is not None:
+            job.check(answer)  # here, in the worker: the engine treats it as the request's failure
         spent = answer.get("usage", {}).get("total_tokens") if isinstance(answer, dict) else None
         sender.cost = spent if isinstance(spent, (int, float)) else None  # corrects token pacing
         return answer
@@ -99,9 +103,12 @@ def run_in_batch(
         for position, answer, error in zip(missing, frame["response"], frame["error"], strict=True):
             if error is None:
                 try:
-                    answers.store([position], [job.reply(answer)])
+                    if job.check is not None:
+                        job.check(answer)
                 except OpenAIError as exc:  # an answer that is an error in itself (a failed response)
                     errors[index[position]] = str(exc)
+                else:
+                    answers.store([position], [job.reply(answer)])
             else:
                 errors[index[position]] = error
     answers.done()
