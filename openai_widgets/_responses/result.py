@@ -228,15 +228,13 @@ class Response:
     @property
     def tool_calls(self) -> list[dict[str, Any]]:
         """Function calls of the last round that no output answers (with tools you run yourself)."""
-        return (
-            [
-                {"name": item.get("name"), "arguments": item.get("arguments"), "call_id": item.get("call_id")}
-                for item in self._last_output()
-                if item.get("type") == "function_call"
-            ]
-            if not (self._rounds and self._rounds[-1].outputs)
-            else []
-        )
+        if self._rounds and self._rounds[-1].outputs:
+            return []  # answered: the loop went on after them
+        return [
+            {"name": item.get("name"), "arguments": item.get("arguments"), "call_id": item.get("call_id")}
+            for item in self._last_output()
+            if item.get("type") == "function_call"
+        ]
 
     # -- background responses --------------------------------------------------------------
 

@@ -27,11 +27,13 @@ import enum
 import inspect
 import types
 import typing
+from collections import abc
 from typing import Any
 
 from .._core.errors import InvalidInputError
 
 __all__ = [
+    "ARRAYS",
     "KEY_MARKERS",
     "class_schema",
     "is_dataclass_type",
@@ -55,7 +57,8 @@ _PRIMITIVES: dict[Any, dict[str, Any]] = {
 KEY_MARKERS = tuple(
     m for m in (getattr(typing, n, None) for n in ("Required", "NotRequired", "ReadOnly")) if m
 )
-_ARRAYS = (list, set, frozenset, tuple, typing.Sequence, typing.List, typing.Set)  # noqa: UP006
+# What a JSON array is read into (typing.get_origin gives the collections.abc classes).
+ARRAYS = (list, set, frozenset, tuple, abc.Sequence, abc.MutableSequence, abc.Set, abc.MutableSet)
 
 
 def is_pydantic_model(value: Any) -> bool:
@@ -148,7 +151,7 @@ def type_schema(hint: Any, defs: dict[str, Any], where: str) -> dict[str, Any]:
         return _enum_schema([member.value for member in hint])
     if origin in (typing.Union, types.UnionType):
         return _union_schema(arguments, defs, where)
-    if hint in _ARRAYS or origin in _ARRAYS:
+    if hint in ARRAYS or origin in ARRAYS:
         return _array_schema(hint, origin, arguments, defs, where)
     if hint is dict or origin is dict or hint is typing.Dict:  # noqa: UP006
         raise InvalidInputError(

@@ -15,9 +15,17 @@ import datetime as dt
 import enum
 import types
 import typing
+from collections import abc
 from typing import Any
 
-from .python_types import KEY_MARKERS, is_dataclass_type, is_pydantic_model, is_typeddict, optional_fields
+from .python_types import (
+    ARRAYS,
+    KEY_MARKERS,
+    is_dataclass_type,
+    is_pydantic_model,
+    is_typeddict,
+    optional_fields,
+)
 
 __all__ = ["convert", "parse_time"]
 
@@ -38,7 +46,7 @@ def convert(value: Any, hint: Any) -> Any:
         return hint(value)
     if hint in _PLAIN:
         return _plain(value, hint)
-    if origin in (list, set, frozenset, tuple) or hint in (list, set, tuple):
+    if origin in ARRAYS or hint in ARRAYS:
         return _sequence(value, origin or hint, arguments)
     if is_pydantic_model(hint):
         return hint.model_validate(_without_dropped_nulls(value, hint))
@@ -110,7 +118,9 @@ def _sequence(value: Any, kind: Any, arguments: tuple[Any, ...]) -> Any:
         return tuple(convert(item, hint) for item, hint in zip(value, arguments, strict=False))
     item_hint = arguments[0] if arguments else Any
     items = [convert(item, item_hint) for item in value]
-    return kind(items) if kind in (set, frozenset, tuple) else items
+    if kind in (set, frozenset, tuple):
+        return kind(items)
+    return set(items) if kind in (abc.Set, abc.MutableSet) else items
 
 
 def _dataclass(value: Any, cls: type) -> Any:
@@ -164,7 +174,7 @@ def _clean_nested(value: Any, hint: Any) -> Any:
     if origin in (typing.Union, types.UnionType, typing.Annotated):
         models = [a for a in arguments if is_pydantic_model(a)]
         return _without_dropped_nulls(value, models[0]) if models else value
-    if origin in (list, set, frozenset, tuple) and arguments and isinstance(value, list):
+    if origin in ARRAYS and arguments and isinstance(value, list):
         return [_clean_nested(item, arguments[0]) for item in value]
     if is_pydantic_model(hint):
         return _without_dropped_nulls(value, hint)

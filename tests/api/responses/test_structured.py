@@ -313,3 +313,19 @@ def test_chat_streams_a_list_format_into_a_typed_frame(client):
     result = client.chat("Three cities", response_format=list[City], stream=True)
     assert [type(city) for city in result.parsed] == [City] * 3
     assert result.data["population"].dtype == "int64"
+
+
+def test_sequences_sets_and_tuples_round_trip():
+    from collections.abc import Sequence
+
+    @dataclasses.dataclass
+    class Shapes:
+        sides: Sequence[int]
+        names: set[str]
+        corner: tuple[int, str]
+
+    fmt = output_format(Shapes)
+    corner = fmt.schema["properties"]["corner"]
+    assert corner["prefixItems"] == [{"type": "integer"}, {"type": "string"}] and corner["items"] is False
+    made = fmt.parse('{"sides": [3, 4], "names": ["a", "a", "b"], "corner": [1, "x"]}')
+    assert made == Shapes([3, 4], {"a", "b"}, (1, "x"))
