@@ -8,6 +8,7 @@ import datetime as dt
 import enum
 import sys
 import typing
+from collections.abc import Sequence
 from typing import Literal, NotRequired, Optional, TypedDict
 
 import jsonschema
@@ -316,8 +317,6 @@ def test_chat_streams_a_list_format_into_a_typed_frame(client):
 
 
 def test_sequences_sets_and_tuples_round_trip():
-    from collections.abc import Sequence
-
     @dataclasses.dataclass
     class Shapes:
         sides: Sequence[int]
