@@ -13,6 +13,7 @@ from .api.chat import ChatAPI
 from .api.chat_map import ChatMapAPI
 from .api.completions import CompletionsAPI
 from .api.conversations import ConversationsAPI
+from .api.costs import CostsAPI
 from .api.custom import CustomAPI
 from .api.edits import EditsAPI
 from .api.embeddings import EmbeddingsAPI
@@ -47,6 +48,7 @@ class Client(
     FilesAPI,
     FineTuningAPI,
     CustomAPI,
+    CostsAPI,
 ):
     """A connection to the OpenAI API or any OpenAI-compatible server.
 
@@ -56,6 +58,11 @@ class Client(
     Settings fall back to OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID and
     OPENAI_BASE_URL. `timeout` is in seconds per attempt, `max_retries` counts retries
     after the first attempt. The key is never shown: `repr(client)` masks it.
+
+    A few things are sent differently to servers that are not OpenAI (README,
+    Configuration). `openai_server` says which kind this is (None: OpenAI when the base
+    URL's host is api.openai.com); `stream_usage` asks streamed chat for its token usage
+    (`stream_options.include_usage`; None: on OpenAI only).
     """
 
     def studio(self, panel: str | None = None) -> Any:

@@ -200,6 +200,10 @@ class ChatResult:
             data.update(_json_bundle(self))
         return data
 
+    def mark_streamed(self) -> None:
+        """This cell shows the reply already (it was streamed there): displaying it again adds nothing."""
+        self._live_cell = current_cell()
+
     def _ipython_display_(self) -> None:
         if self._live_cell is not None and self._live_cell == current_cell():
             return  # this cell already shows it: it was streamed there

@@ -302,6 +302,10 @@ class Response:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
         return self.bundle(), self.metadata()
 
+    def mark_streamed(self) -> None:
+        """This cell shows the reply already (it was streamed there): displaying it again adds nothing."""
+        self._live_cell = current_cell()
+
     def _ipython_display_(self) -> None:
         if self._live_cell is not None and self._live_cell == current_cell():
             return  # streamed into this cell already

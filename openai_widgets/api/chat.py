@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import re
 import typing
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .._chat.messages import normalize_messages, text_of
@@ -13,7 +14,8 @@ from .._chat.result import ChatResult
 from .._chat.sampling import checked_settings
 from .._chat.stream import ChunkAssembler, LiveView
 from .._core.arguments import model_argument
-from .._core.errors import InvalidInputError, InvalidTypeError, StreamInterruptedError
+from .._core.errors import APIStatusError, InvalidInputError, InvalidTypeError, StreamInterruptedError
+from .._core.servers import names_field
 from .._core.transport import BaseClient
 from .._structured.formats import OutputFormat, output_format
 
@@ -54,8 +56,11 @@ class ChatAPI(BaseClient):
         connection and returns what arrived, with `.interrupted` True, rather than raising:
         the partial reply stays usable (in a loop of streamed calls, check `.interrupted`
         to stop the loop too). A stream the server cuts raises `StreamInterruptedError`
-        whose `.partial` is that ChatResult. The streamed output is the cell's display of
-        the result, so the same cell does not show it twice.
+        whose `.partial` is that ChatResult; one that ends cleanly once every choice has its
+        finish_reason is whole, with or without `data: [DONE]`. The streamed output is the
+        cell's display of the result, so the same cell does not show it twice. Token usage
+        of a stream is asked for (`stream_options.include_usage`) from OpenAI, or when the
+        client has `stream_usage=True`; `.usage` holds it whenever the server sends it.
         """
         body = chat_body(normalize_messages(messages), model, advanced)
         fmt = chat_output_format(advanced.get("response_format"))
@@ -70,7 +75,9 @@ class ChatAPI(BaseClient):
         fmt: OutputFormat | None = None,
     ) -> ChatResult:
         body = {**body, "stream": True}
-        body.setdefault("stream_options", {"include_usage": True})
+        added = "stream_options" not in body and self._wants_stream_usage()
+        if added:
+            body["stream_options"] = {"include_usage": True}
         assembler = ChunkAssembler()
         view = LiveView(on_update)
 
@@ -79,7 +86,10 @@ class ChatAPI(BaseClient):
                 assembler.response(), body["messages"], body, interrupted=interrupted, output_format=fmt
             )
 
-        events = self._stream_events("POST", "chat/completions", json=body)
+        def unfinished() -> str | None:
+            return assembler.unfinished(body.get("n") or 1)
+
+        events = self._chunks(body, unfinished, refusable=added)
         try:
             with contextlib.closing(events):  # leaving early closes the connection
                 for chunk in events:
@@ -98,6 +108,43 @@ class ChatAPI(BaseClient):
         final = result()
         view.show(final, final=True)
         return final
+
+    def _wants_stream_usage(self) -> bool:
+        """Whether to ask a stream for its usage: on OpenAI, or as this client was told (`_core.servers`)."""
+        if self._shared.get("stream_usage_refused"):
+            return False
+        return self.openai_server if self.stream_usage is None else self.stream_usage
+
+    def _chunks(
+        self, body: dict[str, Any], unfinished: Callable[[], str | None], *, refusable: bool
+    ) -> Iterator[dict[str, Any]]:
+        """The stream's chunks. A server that refuses the stream_options we added (a 400 or 5xx
+        naming it) gets the request once more without it, and this client stops sending it."""
+
+        def refuses(response: Any) -> bool:
+            return refusable and _refuses_stream_options(response.status_code, response.text)
+
+        try:
+            yield from self._stream_events(
+                "POST", "chat/completions", json=body, unfinished=unfinished, final=refuses
+            )
+        except APIStatusError as exc:  # raised before any chunk: the answer was an error status
+            if not (refusable and _refuses_stream_options(exc.status_code or 0, str(exc))):
+                raise
+            body.pop("stream_options")
+            self._shared["stream_usage_refused"] = True
+            warnings.warn(
+                f"the server refused stream_options ({exc.status_code}: {str(exc)[:160]}); sent again "
+                "without it, so streamed replies carry token usage only if the server adds it. "
+                "Client(stream_usage=False) leaves it out from the start.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            yield from self._stream_events("POST", "chat/completions", json=body, unfinished=unfinished)
+
+
+def _refuses_stream_options(status: int, text: str) -> bool:
+    return (status == 400 or status >= 500) and names_field(text, "stream_options", "include_usage")
 
 
 def chat_body(messages: list[dict[str, Any]], model: Any, advanced: dict[str, Any]) -> dict[str, Any]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from .. import bulk
 from .._chat.messages import normalize_messages
 from .._core.arguments import boolean, text
 from .._core.errors import APIResponseValidationError
 from .._core.transport import BaseClient
+from .._costs.estimate import CostEstimate, estimate_bodies
 from ..bulk.options import BulkOptions
 from ..bulk.row_requests import RowJob, run_in_batch, run_on_engine
 from ..bulk.rows import RowResults
@@ -19,7 +19,7 @@ from .chat import chat_body
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ChatMapAPI"]
+__all__ = ["ChatMapAPI", "chat_map_estimate"]
 
 # Tokens a reply is assumed to cost for pacing when max_tokens is not given; corrected
 # by each answer's real usage as the run goes.
@@ -36,12 +36,13 @@ class ChatMapAPI(BaseClient):
         system: str | None = None,
         batch: bool = False,
         poll_interval: float | None = None,
-        max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
+        max_concurrency: int | None = None,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
         max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
+        max_cost: float | None = None,
         **advanced: Any,
     ) -> pd.Series:
         """Ask `template`, filled from each row, and return the answers as a Series (index kept).
@@ -52,22 +53,17 @@ class ChatMapAPI(BaseClient):
         is sent. `system` adds a system message; `advanced` settings go into every request
         (temperature, max_completion_tokens, response_format, ...).
 
-        Requests run on the bulk engine: several in flight, paced by the rate limits, with
-        a progress bar. The bulk options `max_concurrency`, `requests_per_minute`,
-        `tokens_per_minute`, `max_retries`, `progress` and `resume` are the same on every
-        bulk call: see `openai_widgets.bulk.options`. If the run stops (an error after
-        retries, or Ctrl-C), the error's `partial` holds the answers so far and
+        Requests run on the bulk engine: as many in flight as the rate limits allow, with a
+        progress bar. The bulk options `max_concurrency`, `requests_per_minute`,
+        `tokens_per_minute`, `max_retries`, `progress`, `resume` and `max_cost` are the same
+        on every bulk call: see `openai_widgets.bulk.options`. If the run stops (an error
+        after retries, or Ctrl-C), the error's `partial` holds the answers so far and
         `chat_map(..., resume=True)` (or `resume=error.partial`) asks only the rest. With
         `batch=True` the requests go through the Batch API instead (half the price, answers
         within 24 hours; `poll_interval` seconds between looks); rows that failed there are
-        None, with the reason in `.attrs["errors"]`.
+        None, with the reason in `.attrs["errors"]`. `ow.estimate_cost("chat_map", ...)`
+        with the same arguments tells the cost before anything is sent.
         """
-        prompts, index = row_prompts(rows, template)
-        messages = [{"role": "system", "content": text(system, "system", optional=True)}] if system else []
-        bodies = [
-            chat_body(normalize_messages([*messages, {"role": "user", "content": p}]), model, advanced)
-            for p in prompts
-        ]
         options = BulkOptions(
             max_concurrency=max_concurrency,
             requests_per_minute=requests_per_minute,
@@ -75,8 +71,11 @@ class ChatMapAPI(BaseClient):
             max_retries=max_retries,
             progress=progress,
             resume=resume,
+            max_cost=max_cost,
         )
-        answers = RowResults(prompts, "chat_map", options.resume)
+        bodies, answers, index = self._chat_map_plan(rows, template, model, system, options.resume, advanced)
+        batch = boolean(batch, "batch")
+        options.check_cost("chat_map", lambda: chat_map_estimate(bodies, answers, batch=batch))
         job = RowJob(
             "chat/completions",
             bodies,
@@ -85,7 +84,7 @@ class ChatMapAPI(BaseClient):
             ("prompt_tokens", "completion_tokens", "total_tokens"),
             "chat_map",
         )
-        if boolean(batch, "batch"):
+        if batch:
             errors, batch_ids = run_in_batch(
                 self,
                 job,
@@ -98,12 +97,36 @@ class ChatMapAPI(BaseClient):
             result = _series(answers.values, index)
             result.attrs.update({"errors": errors, "batch_ids": batch_ids})
             return result
-        usage = run_on_engine(
-            self, job, answers, options, lambda done: _series([answers.values[p] for p in done], index[done])
+        result, usage = run_on_engine(
+            self,
+            job,
+            answers,
+            options,
+            lambda done: _series([answers.values[p] for p in done], index[done]),
+            lambda: _series(answers.values, index),
         )
-        result = _series(answers.values, index)
         result.attrs.update({"model": bodies[0]["model"] if bodies else None, "usage": usage})
         return result
+
+    def _chat_map_plan(
+        self, rows: Any, template: Any, model: Any, system: Any, resume: Any, advanced: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], RowResults, Any]:
+        """Every row's request body, the answers kept so far (resumed), and the index to label them with."""
+        prompts, index = row_prompts(rows, template)
+        messages = [{"role": "system", "content": text(system, "system", optional=True)}] if system else []
+        bodies = [
+            chat_body(normalize_messages([*messages, {"role": "user", "content": p}]), model, advanced)
+            for p in prompts
+        ]
+        return bodies, RowResults(prompts, "chat_map", resume), index
+
+
+def chat_map_estimate(
+    bodies: list[dict[str, Any]], answers: RowResults, *, batch: bool, prices: Any = None
+) -> CostEstimate:
+    """The cost of the rows not answered yet (all of them, unless resumed)."""
+    missing = [body for body, done in zip(bodies, answers.finished, strict=True) if not done]
+    return estimate_bodies("chat_map", "chat/completions", missing, batch=batch, prices=prices)
 
 
 def _reply_text(answer: Any) -> str:

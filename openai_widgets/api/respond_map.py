@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, overload
 
-from .. import bulk
 from .._core.arguments import boolean
 from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.transport import BaseClient
+from .._costs.estimate import CostEstimate, estimate_bodies
 from .._responses.body import response_body
 from .._responses.errors import ResponseFailedError
 from .._responses.items import message_text
@@ -23,7 +23,7 @@ from ..bulk.templates import row_prompts
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RespondMapAPI"]
+__all__ = ["RespondMapAPI", "respond_map_estimate"]
 
 _REPLY_TOKENS = 256  # what a reply is assumed to cost for token pacing, until answers tell
 _USAGE = ("input_tokens", "output_tokens", "total_tokens")
@@ -44,12 +44,13 @@ class RespondMapAPI(BaseClient):
         reasoning: Any = None,
         batch: bool = False,
         poll_interval: float | None = None,
-        max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
+        max_concurrency: int | None = None,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
         max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
+        max_cost: float | None = None,
         **advanced: Any,
     ) -> pd.Series: ...
     @overload
@@ -66,12 +67,13 @@ class RespondMapAPI(BaseClient):
         reasoning: Any = None,
         batch: bool = False,
         poll_interval: float | None = None,
-        max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
+        max_concurrency: int | None = None,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
         max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
+        max_cost: float | None = None,
         **advanced: Any,
     ) -> pd.DataFrame: ...
     @overload
@@ -88,12 +90,13 @@ class RespondMapAPI(BaseClient):
         reasoning: Any = None,
         batch: bool = False,
         poll_interval: float | None = None,
-        max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
+        max_concurrency: int | None = None,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
         max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
+        max_cost: float | None = None,
         **advanced: Any,
     ) -> pd.Series | pd.DataFrame: ...
     def respond_map(
@@ -109,12 +112,13 @@ class RespondMapAPI(BaseClient):
         reasoning: Any = None,
         batch: bool = False,
         poll_interval: float | None = None,
-        max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
+        max_concurrency: int | None = None,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
         max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
+        max_cost: float | None = None,
         **advanced: Any,
     ) -> pd.Series | pd.DataFrame:
         """Ask `template`, filled from each row, through the Responses API; answers keep the index.
@@ -129,12 +133,76 @@ class RespondMapAPI(BaseClient):
         `reasoning` and other keywords go into every request.
 
         The bulk options (`max_concurrency`, `requests_per_minute`, `tokens_per_minute`,
-        `max_retries`, `progress`, `resume`) work as in every bulk call
+        `max_retries`, `progress`, `resume`, `max_cost`) work as in every bulk call
         (`openai_widgets.bulk.options`): a stopped run's error keeps the answers so far in
         `.partial`, and `resume=True` asks only the rest. `batch=True` goes through the Batch
         API (`/v1/responses` lines, half the price; `poll_interval` seconds between looks);
         rows that failed there are missing, with the reason in `.attrs["errors"]`.
         """
+        options = BulkOptions(
+            max_concurrency=max_concurrency,
+            requests_per_minute=requests_per_minute,
+            tokens_per_minute=tokens_per_minute,
+            max_retries=max_retries,
+            progress=progress,
+            resume=resume,
+            max_cost=max_cost,
+        )
+        bodies, answers, index, fmt = self._respond_map_plan(
+            rows,
+            template,
+            model,
+            instructions,
+            text_format,
+            tools,
+            vector_store_ids,
+            reasoning,
+            options.resume,
+            advanced,
+        )
+        batch = boolean(batch, "batch")
+        options.check_cost("respond_map", lambda: respond_map_estimate(bodies, answers, batch=batch))
+        job = RowJob(
+            "responses", bodies, _reply_text, [_cost(b) for b in bodies], _USAGE, "respond_map", _check_answer
+        )
+
+        def shaped(values: list[Any], labels: Any) -> Any:
+            return _shape(values, labels, fmt)
+
+        if batch:
+            errors, batch_ids = run_in_batch(
+                self, job, "/v1/responses", answers, index, poll_interval=poll_interval, progress=progress
+            )
+            result = shaped(answers.values, index)
+            result.attrs.update(
+                {"errors": {**errors, **result.attrs.get("errors", {})}, "batch_ids": batch_ids}
+            )
+            return result
+        result, usage = run_on_engine(
+            self,
+            job,
+            answers,
+            options,
+            lambda done: shaped([answers.values[p] for p in done], index[done]),
+            lambda: shaped(answers.values, index),
+        )
+        result.attrs.update({"model": bodies[0]["model"] if bodies else None, "usage": usage})
+        return result
+
+    def _respond_map_plan(
+        self,
+        rows: Any,
+        template: Any,
+        model: Any,
+        instructions: Any,
+        text_format: Any,
+        tools: Any,
+        vector_store_ids: Any,
+        reasoning: Any,
+        resume: Any,
+        advanced: dict[str, Any],
+    ) -> tuple[list[dict[str, Any]], RowResults, Any, OutputFormat | None]:
+        """Every row's request body, the answers kept so far (resumed), the index, the output format."""
         prompts, index = row_prompts(rows, template)
         made_tools = toolset(tools, vector_store_ids)
         if made_tools.functions:
@@ -155,37 +223,15 @@ class RespondMapAPI(BaseClient):
             )
             for prompt in prompts
         ]
-        options = BulkOptions(
-            max_concurrency=max_concurrency,
-            requests_per_minute=requests_per_minute,
-            tokens_per_minute=tokens_per_minute,
-            max_retries=max_retries,
-            progress=progress,
-            resume=resume,
-        )
-        answers = RowResults(prompts, "respond_map", options.resume)
-        job = RowJob(
-            "responses", bodies, _reply_text, [_cost(b) for b in bodies], _USAGE, "respond_map", _check_answer
-        )
+        return bodies, RowResults(prompts, "respond_map", resume), index, fmt
 
-        def shaped(values: list[Any], labels: Any) -> Any:
-            return _shape(values, labels, fmt)
 
-        if boolean(batch, "batch"):
-            errors, batch_ids = run_in_batch(
-                self, job, "/v1/responses", answers, index, poll_interval=poll_interval, progress=progress
-            )
-            result = shaped(answers.values, index)
-            result.attrs.update(
-                {"errors": {**errors, **result.attrs.get("errors", {})}, "batch_ids": batch_ids}
-            )
-            return result
-        usage = run_on_engine(
-            self, job, answers, options, lambda done: shaped([answers.values[p] for p in done], index[done])
-        )
-        result = shaped(answers.values, index)
-        result.attrs.update({"model": bodies[0]["model"] if bodies else None, "usage": usage})
-        return result
+def respond_map_estimate(
+    bodies: list[dict[str, Any]], answers: RowResults, *, batch: bool, prices: Any = None
+) -> CostEstimate:
+    """The cost of the rows not answered yet (all of them, unless resumed)."""
+    missing = [body for body, done in zip(bodies, answers.finished, strict=True) if not done]
+    return estimate_bodies("respond_map", "responses", missing, batch=batch, prices=prices)
 
 
 def _check_answer(answer: Any) -> None:

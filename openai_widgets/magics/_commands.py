@@ -37,6 +37,7 @@ from . import (
     moderate,
     respond,
     responses,
+    stores,
     studio,
 )
 
@@ -78,4 +79,5 @@ COMMANDS: dict[str, Subcommand] = {
     "respond": respond,
     "responses": responses,
     "conversations": conversations,
+    "stores": stores,
 }

@@ -11,6 +11,7 @@ _WHERE = {
     "ModelsPanel": "models",
     "Studio": "studio",
     "FilesPanel": "files",
+    "KnowledgePanel": "knowledge",
     "FineTuningPanel": "fine_tuning",
     "ChatPanel": "chat",
     "ResponsesPanel": "responses",

@@ -231,7 +231,7 @@ def test_out_of_range_numbers_say_the_range_and_the_value(client, sandbox):
     cases = {
         "temperature must be between 0 and 2, got 3": VALUE_MISTAKES["chat temperature"],
         "dimensions must be 1 or more, got 0": VALUE_MISTAKES["embed dimensions"],
-        "max_concurrency must be between 1 and 64, got 0": VALUE_MISTAKES["moderate max_concurrency"],
+        "max_concurrency must be between 1 and 2048, got 0": VALUE_MISTAKES["moderate max_concurrency"],
         "max_retries must be 0 or more, got -1": VALUE_MISTAKES["chat_map max_retries"],
         "limit must be 1 or more, got 0": VALUE_MISTAKES["batches limit"],
         "seed must be between 0 and 2147483647, got -1": VALUE_MISTAKES["fine_tune seed"],

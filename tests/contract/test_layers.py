@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "_files": 2,
     "_structured": 2,
     "_responses": 2,
+    "_costs": 2,
     "bulk": 3,
     "api": 4,
     "_client": 5,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import shlex
 import string
 
 import pytest
@@ -33,6 +35,13 @@ OUT_OF_RANGE = st.one_of(
     st.floats(max_value=-0.01), st.floats(min_value=2.01, allow_infinity=False), st.just(float("nan"))
 )
 NOT_JSON = st.text(min_size=1).filter(lambda text: text.strip() and not _parses(text))
+
+
+def _literal_dict(text: str) -> bool:
+    try:
+        return isinstance(ast.literal_eval(text.strip()), dict)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return False
 
 
 def _parses(text: str) -> bool:
@@ -264,6 +273,26 @@ def test_unknown_flags(ip, sandbox, command, flag):
 @given(body=NOT_JSON)
 def test_call_magic_refuses_invalid_json_bodies(ip, sandbox, body):
     assert "body is not valid JSON" in usage_error(ip, sandbox, "call POST chat/completions", cell=body)
+
+
+@EXAMPLES
+@given(text=NOT_JSON.filter(lambda text: not _literal_dict(text)))
+def test_stores_magic_refuses_filters_it_cannot_read(ip, sandbox, text):
+    message = usage_error(ip, sandbox, f"stores search vs_1 some words --filter {shlex.quote(text)}")
+    assert message.startswith("--filter ")
+
+
+@EXAMPLES
+@given(k=st.integers().filter(lambda k: not 1 <= k <= 50))
+def test_stores_magic_refuses_result_counts_out_of_range(ip, sandbox, k):
+    assert f"k must be from 1 to 50, not {k}" in usage_error(ip, sandbox, f"stores search vs_1 words -k {k}")
+
+
+@EXAMPLES
+@given(name=IDENTIFIER, action=st.sampled_from(["create shelf --files", "add vs_1"]))
+def test_stores_magic_refuses_paths_that_name_nothing(ip, sandbox, name, action):
+    message = usage_error(ip, sandbox, f"stores {action} no-such-dir/{name}.txt")
+    assert f"'no-such-dir/{name}.txt' is not a file, a folder, a glob pattern or a File ID" in message
 
 
 @EXAMPLES

@@ -26,6 +26,7 @@ ACTIONS = {
     "audio": (["transcribe", "translate", "speak"], None),
     "responses": (["get", "delete", "cancel", "items"], None),
     "conversations": (["create", "get", "items", "update", "delete"], None),
+    "stores": (["list", "create", "add", "files", "search", "delete"], "list"),
 }
 
 
@@ -41,7 +42,7 @@ def parser_of(ip, name: str) -> MagicArgumentParser:
 
 
 def test_the_registry_holds_modules_of_this_package():
-    assert len(COMMANDS) == 19
+    assert len(COMMANDS) == 20
     for name, module in COMMANDS.items():
         assert isinstance(module, types.ModuleType)
         assert module.__name__ == f"openai_widgets.magics.{name.replace('-', '_')}"

@@ -29,7 +29,7 @@ PICKING = [
 ]
 PICKING += ["FineTuningPanel"]
 TABLES = ["ModelsPanel", "ModerationPanel", "EmbeddingsPanel", "AudioPanel", "FilesPanel"]
-TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel"]
+TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel", "KnowledgePanel"]
 
 
 def descendants(widget):
@@ -90,6 +90,11 @@ def _files(panel, client):
     panel.refresh_button.click()
 
 
+def _knowledge(panel, client):
+    client.create_vector_store("shelf")
+    panel.refresh_button.click()
+
+
 def _batches(panel, client):
     panel.refresh_button.click()
 
@@ -114,6 +119,7 @@ FIRST_ACTION = {
     "FineTuningPanel": _fine_tuning,
     "FilesPanel": _files,
     "BatchesPanel": _batches,
+    "KnowledgePanel": _knowledge,
     "ModelsPanel": _models,
     "CustomCallPanel": _custom,
 }

@@ -14,7 +14,6 @@ import openai_widgets as ow
 from openai_widgets.widgets import ResponsesPanel
 from tests.support.responses import bodies_sent
 
-
 MODIFIED = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 
 

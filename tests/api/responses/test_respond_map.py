@@ -119,7 +119,7 @@ def test_python_functions_are_refused_and_checks_come_first(sandbox, connected, 
         ow.respond_map(reviews, "{review}", tools=[lookup])
     with pytest.raises(ow.InvalidInputError, match=r"template field\(s\) \{text\} are not columns"):
         ow.respond_map(reviews, "{text}")
-    with pytest.raises(ow.InvalidInputError, match="max_concurrency must be between 1 and 64"):
+    with pytest.raises(ow.InvalidInputError, match="max_concurrency must be between 1 and 2048"):
         ow.respond_map(reviews, "{review}", max_concurrency=0)
     assert sandbox.requests == []
 
