@@ -50,6 +50,8 @@ from ._costs.prices import price_table, set_prices
 from ._files.errors import IndexingInterrupted, UploadError, UploadInterrupted
 from ._files.parts import UploadPartial
 from ._media.image_result import ImageResult
+from ._responses.errors import ResponseFailedError, ToolLoopError
+from ._responses.result import Response, ToolCall
 from ._tables.records import Record
 from ._version import __version__
 from .bulk import BulkError, BulkInterrupted
@@ -153,8 +155,12 @@ __all__ = [
     "RateLimitError",
     "Record",
     "RequestInfo",
+    "Response",
+    "ResponseFailedError",
     "Speech",
     "StreamInterruptedError",
+    "ToolCall",
+    "ToolLoopError",
     "UnprocessableEntityError",
     "UploadError",
     "UploadInterrupted",

@@ -12,6 +12,7 @@ from openai_widgets._costs.prices import PriceOverrides
 from openai_widgets._files.parts import UploadPartial
 from openai_widgets._media.image_result import ImageResult
 from openai_widgets._media.speech import Speech
+from openai_widgets._responses.result import Response
 from openai_widgets._tables.records import Record
 from openai_widgets._tuning.monitor import FineTuningUpdate
 from typing import Any
@@ -49,8 +50,12 @@ from openai_widgets._core.errors import PermissionDeniedError as PermissionDenie
 from openai_widgets._core.errors import RateLimitError as RateLimitError
 from openai_widgets._tables.records import Record as Record
 from openai_widgets._core.transport import RequestInfo as RequestInfo
+from openai_widgets._responses.result import Response as Response
+from openai_widgets._responses.errors import ResponseFailedError as ResponseFailedError
 from openai_widgets._media.speech import Speech as Speech
 from openai_widgets._core.errors import StreamInterruptedError as StreamInterruptedError
+from openai_widgets._responses.result import ToolCall as ToolCall
+from openai_widgets._responses.errors import ToolLoopError as ToolLoopError
 from openai_widgets._core.errors import UnprocessableEntityError as UnprocessableEntityError
 from openai_widgets._files.errors import UploadError as UploadError
 from openai_widgets._files.errors import UploadInterrupted as UploadInterrupted
@@ -102,8 +107,12 @@ __all__ = [
     "RateLimitError",
     "Record",
     "RequestInfo",
+    "Response",
+    "ResponseFailedError",
     "Speech",
     "StreamInterruptedError",
+    "ToolCall",
+    "ToolLoopError",
     "UnprocessableEntityError",
     "UploadError",
     "UploadInterrupted",
@@ -124,6 +133,7 @@ __all__ = [
     "set_prices",
     "studio",
     "usage_log",
+    "add_conversation_items",
     "add_vector_store_files",
     "batch",
     "batch_info",
@@ -133,17 +143,27 @@ __all__ = [
     "cancel_batch",
     "cancel_eval_run",
     "cancel_fine_tuning",
+    "cancel_response",
     "chat",
     "chat_map",
     "checkpoint_permissions",
+    "compact_response",
     "compare_models",
     "complete",
+    "container_file_content",
+    "conversation",
+    "conversation_items",
+    "count_input_tokens",
+    "create_conversation",
     "create_eval",
     "create_vector_store",
+    "delete_conversation",
+    "delete_conversation_item",
     "delete_eval",
     "delete_eval_run",
     "delete_file",
     "delete_model",
+    "delete_response",
     "delete_stored_completion",
     "delete_vector_store",
     "delete_vector_store_file",
@@ -173,6 +193,10 @@ __all__ = [
     "org_usage",
     "pause_fine_tuning",
     "request",
+    "respond",
+    "respond_map",
+    "response",
+    "response_input_items",
     "resume_fine_tuning",
     "run_eval",
     "run_grader",
@@ -187,6 +211,7 @@ __all__ = [
     "transcribe",
     "translate",
     "unshare_checkpoint",
+    "update_conversation",
     "update_eval",
     "update_stored_completion",
     "update_vector_store",
@@ -200,6 +225,8 @@ __all__ = [
     "watch_fine_tuning",
 ]
 
+
+def add_conversation_items(conversation_id: Any, items: Any) -> pd.DataFrame: ...
 
 def add_vector_store_files(vector_store_id: str, files: Any, *, attributes: dict[str, Any] | None = None, chunking: Any = None, text_column: str | None = None, wait: bool = True) -> pd.DataFrame: ...
 
@@ -226,19 +253,37 @@ def cancel_eval_run(eval_id: str, run_id: str) -> Record: ...
 
 def cancel_fine_tuning(job_id: str) -> Record: ...
 
+def cancel_response(response_id: str) -> Response: ...
+
 def chat(messages: Any, model: str | None = None, *, stream: bool = False, on_update: Callable[[ChatResult], Any] | None = None, **advanced: Any) -> ChatResult: ...
 
 def chat_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, system: str | None = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None, **advanced: Any) -> pd.Series: ...
 
 def checkpoint_permissions(checkpoint: str) -> pd.DataFrame: ...
 
+def compact_response(input: Any = None, model: str | None = None, *, previous_response_id: str | None = None, instructions: str | None = None, **advanced: Any) -> Record: ...
+
 def compare_models(data: Any, models: Sequence[str], template: Any, criteria: Any, *, name: str | None = None, text_format: Any = None, prices: Any = None, poll_interval: float | None = None, progress: bool | None = None) -> pd.DataFrame: ...
 
 def complete(prompt: str, model: str | None = None, **advanced: Any) -> str: ...
 
+def container_file_content(container_id: str, file_id: str) -> bytes: ...
+
+def conversation(conversation_id: Any) -> Record: ...
+
+def conversation_items(conversation_id: Any, *, limit: int | None = None) -> pd.DataFrame: ...
+
+def count_input_tokens(input: Any, model: str | None = None, *, instructions: str | None = None, tools: Any = None, text_format: Any = None, conversation: Any = None, previous_response_id: str | None = None, reasoning: Any = None, vector_store_ids: Any = None, **advanced: Any) -> int: ...
+
+def create_conversation(items: Any = None, metadata: dict[str, str] | None = None) -> Record: ...
+
 def create_eval(name: str, data: Any = None, *, criteria: Any, item_schema: Mapping[str, Any] | None = None, metadata: Mapping[str, str] | None = None) -> Record: ...
 
 def create_vector_store(name: str | None = None, files: Any = None, *, chunking: Any = None, expires_after: Any = None, metadata: dict[str, str] | None = None, text_column: str | None = None, wait: bool = True) -> Record: ...
+
+def delete_conversation(conversation_id: Any) -> Record: ...
+
+def delete_conversation_item(conversation_id: Any, item_id: str) -> Record: ...
 
 def delete_eval(eval_id: str) -> Record: ...
 
@@ -247,6 +292,8 @@ def delete_eval_run(eval_id: str, run_id: str) -> Record: ...
 def delete_file(file_id: str) -> Record: ...
 
 def delete_model(model_id: str) -> Record: ...
+
+def delete_response(response_id: str) -> Record: ...
 
 def delete_stored_completion(completion_id: str) -> Record: ...
 
@@ -323,6 +370,21 @@ def pause_fine_tuning(job_id: str) -> Record: ...
 
 def request(method: str, path: str, *, headers: Mapping[str, str] | str | None = None, query: Mapping[str, Any] | str | None = None, body: Any = None, timeout: float | None = None) -> Any: ...
 
+def respond(input: Any, model: str | None = None, *, instructions: str | None = None, tools: Any = None, text_format: Any = None, conversation: Any = None, previous_response_id: str | None = None, stream: bool = False, background: bool = False, reasoning: Any = None, store: bool | None = None, max_tool_rounds: int = 8, vector_store_ids: Any = None, confirm: Any = False, on_update: Callable[[Response], Any] | None = None, **advanced: Any) -> Response: ...
+
+@overload
+def respond_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, instructions: str | None = None, text_format: None = None, tools: Any = None, vector_store_ids: Any = None, reasoning: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None, **advanced: Any) -> pd.Series: ...
+
+@overload
+def respond_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, instructions: str | None = None, text_format: type | dict[str, Any], tools: Any = None, vector_store_ids: Any = None, reasoning: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None, **advanced: Any) -> pd.DataFrame: ...
+
+@overload
+def respond_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, instructions: str | None = None, text_format: Any = None, tools: Any = None, vector_store_ids: Any = None, reasoning: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None, **advanced: Any) -> pd.Series | pd.DataFrame: ...
+
+def response(response_id: str) -> Response: ...
+
+def response_input_items(response_id: str, *, limit: int | None = None) -> pd.DataFrame: ...
+
 def resume_fine_tuning(job_id: str) -> Record: ...
 
 @overload
@@ -380,6 +442,8 @@ def translate(file: AudioSource, model: str | None = None, *, prompt: str | None
 def translate(file: Any, model: str | None = None, *, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, limit: int | None = None) -> str | pd.DataFrame: ...
 
 def unshare_checkpoint(checkpoint: str, permission_id: str) -> Record: ...
+
+def update_conversation(conversation_id: Any, metadata: dict[str, str]) -> Record: ...
 
 def update_eval(eval_id: str, *, name: str | None = None, metadata: Mapping[str, str] | None = None) -> Record: ...
 

@@ -14,6 +14,7 @@ from .api.chat_map import ChatMapAPI
 from .api.checkpoint_permissions import CheckpointPermissionsAPI
 from .api.compare_models import CompareModelsAPI
 from .api.completions import CompletionsAPI
+from .api.conversations import ConversationsAPI
 from .api.costs import CostsAPI
 from .api.custom import CustomAPI
 from .api.edits import EditsAPI
@@ -24,6 +25,8 @@ from .api.graders import GradersAPI
 from .api.images import ImagesAPI
 from .api.models import ModelsAPI
 from .api.moderations import ModerationsAPI
+from .api.respond_map import RespondMapAPI
+from .api.responses import ResponsesAPI
 from .api.stored_completions import StoredCompletionsAPI
 from .api.usage import UsageAPI
 from .api.vector_stores import VectorStoresAPI
@@ -41,6 +44,9 @@ class Client(
     DeprecatedAPI,  # before the areas whose old names it keeps
     BatchesAPI,
     ChatMapAPI,
+    ResponsesAPI,
+    RespondMapAPI,
+    ConversationsAPI,
     ImagesAPI,
     AudioAPI,
     VectorStoresAPI,  # before FilesAPI: stores upload their documents as files

@@ -19,7 +19,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -514,14 +514,16 @@ class BaseClient:
         fields: Mapping[str, Any] | None = None,
         files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
         timeout: float | None = None,
+        ends: Collection[str] = (),
         unfinished: Callable[[], str | None] | None = None,
         final: Callable[[httpx.Response], bool] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """The JSON events of a streamed answer; the connection closes when iteration stops.
 
         The body is JSON, or multipart `fields` and `files` (as `_post_multipart` takes
-        them). `unfinished` decides whether a stream that ends without `[DONE]` is whole
-        (see `_core.sse`); `final` as in `_send`.
+        them). `ends` names the event types that end a typed stream (the Responses API's),
+        `unfinished` decides whether a stream that ends without `[DONE]` is whole (see
+        `_core.sse`); `final` as in `_send`.
         """
         data = None if fields is None else {k: _form_value(v) for k, v in fields.items() if v is not None}
         request = self._build_request(
@@ -539,7 +541,7 @@ class BaseClient:
             if _content_type(response) == "application/json":
                 events = _whole_answer(response, request, unfinished)
             else:
-                events = iter_events(response, unfinished)
+                events = iter_events(response, ends, unfinished)
             for event in events:
                 if isinstance(event, dict) and (
                     isinstance(event.get("usage"), dict) or isinstance(event.get("response"), dict)
@@ -654,7 +656,7 @@ def _whole_answer(
 
 def _closing_events(response: httpx.Response) -> Iterator[dict[str, Any]]:
     try:
-        yield from iter_events(response, lambda: None)  # any clean end is an end
+        yield from iter_events(response, unfinished=lambda: None)  # any clean end is an end
     finally:
         response.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import typing
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from .._core.arguments import model_argument
 from .._core.errors import APIStatusError, InvalidInputError, InvalidTypeError, StreamInterruptedError
 from .._core.servers import names_field
 from .._core.transport import BaseClient
+from .._structured.formats import OutputFormat, output_format
 
 __all__ = ["ChatAPI"]
 
@@ -41,9 +43,12 @@ class ChatAPI(BaseClient):
         `model` defaults to gpt-4o-mini. `advanced` settings go into the request as given
         (temperature, top_p, max_completion_tokens, n, stop, seed, tools, logprobs, ...);
         temperature, top_p, n, penalties and stop are checked first. `response_format` may
-        be a dict as the API takes it, "json" (json_object) or a bare JSON schema dict;
-        in JSON mode a "Reply with JSON." system message is added when no message says
-        "JSON" (the API requires it), and `.data` holds the parsed reply.
+        be a dict as the API takes it, "json" (json_object), a bare JSON schema dict, or a
+        class: a Pydantic model, a dataclass, a TypedDict or list[...] of one, sent as the
+        strict schema structured outputs need; `.parsed` is then an instance of the class
+        (a dict for a schema). In JSON mode a "Reply with JSON." system message is added
+        when no message says "JSON" (the API requires it), and `.data` holds the parsed
+        reply (a list of records as a DataFrame).
 
         With `stream=True` the reply shows token by token in the notebook cell, updated in
         place about 15 times a second (or `on_update(partial_result)` is called at that
@@ -58,11 +63,17 @@ class ChatAPI(BaseClient):
         client has `stream_usage=True`; `.usage` holds it whenever the server sends it.
         """
         body = chat_body(normalize_messages(messages), model, advanced)
+        fmt = chat_output_format(advanced.get("response_format"))
         if stream:
-            return self._chat_stream(body, on_update)
-        return ChatResult(self._post("chat/completions", body), body["messages"], body)
+            return self._chat_stream(body, on_update, fmt)
+        return ChatResult(self._post("chat/completions", body), body["messages"], body, output_format=fmt)
 
-    def _chat_stream(self, body: dict[str, Any], on_update: Callable[[ChatResult], Any] | None) -> ChatResult:
+    def _chat_stream(
+        self,
+        body: dict[str, Any],
+        on_update: Callable[[ChatResult], Any] | None,
+        fmt: OutputFormat | None = None,
+    ) -> ChatResult:
         body = {**body, "stream": True}
         added = "stream_options" not in body and self._wants_stream_usage()
         if added:
@@ -71,7 +82,9 @@ class ChatAPI(BaseClient):
         view = LiveView(on_update)
 
         def result(interrupted: bool = False) -> ChatResult:
-            return ChatResult(assembler.response(), body["messages"], body, interrupted=interrupted)
+            return ChatResult(
+                assembler.response(), body["messages"], body, interrupted=interrupted, output_format=fmt
+            )
 
         def unfinished() -> str | None:
             return assembler.unfinished(body.get("n") or 1)
@@ -144,8 +157,22 @@ def chat_body(messages: list[dict[str, Any]], model: Any, advanced: dict[str, An
     return {"model": model_argument(model, "chat"), "messages": messages, **options}
 
 
+def chat_output_format(value: Any) -> OutputFormat | None:
+    """How `.parsed` reads the reply: a class's format, or the API's json_schema dict's (into a dict)."""
+    if _is_class_format(value):
+        return output_format(value, "response_format")
+    if isinstance(value, dict) and value.get("type") == "json_schema":
+        return output_format(value, "response_format")
+    return None
+
+
 def response_format(value: Any) -> dict[str, Any]:
-    """`"json"`, `"text"`, an API response_format dict, or a bare JSON schema (wrapped)."""
+    """`"json"`, `"text"`, an API response_format dict, a bare JSON schema (wrapped), or a class
+    (a Pydantic model, a dataclass, a TypedDict, list[...] of one) as a strict json_schema."""
+    if _is_class_format(value):
+        made = output_format(value, "response_format")
+        assert made is not None  # a class always makes a format
+        return made.chat_format()
     if isinstance(value, str):
         kind = {"json": "json_object"}.get(value, value)
         if kind not in {"text", "json_object"}:
@@ -154,7 +181,10 @@ def response_format(value: Any) -> dict[str, Any]:
             )
         return {"type": kind}
     if not isinstance(value, dict):
-        raise InvalidTypeError(f"response_format must be a string or a dict, not {type(value).__name__}")
+        raise InvalidTypeError(
+            "response_format must be a string, a dict or a class (a Pydantic model, dataclass or TypedDict), "
+            f"not {type(value).__name__}"
+        )
     if value.get("type") in _RESPONSE_FORMATS:
         return value
     if value.get("type") == "object" or "properties" in value:
@@ -164,6 +194,10 @@ def response_format(value: Any) -> dict[str, Any]:
         "response_format must have a 'type' of text, json_object or json_schema, or be a JSON schema "
         "of an object"
     )
+
+
+def _is_class_format(value: Any) -> bool:
+    return isinstance(value, type) or typing.get_origin(value) is list
 
 
 def _with_json_hint(messages: list[dict[str, Any]], fmt: dict[str, Any]) -> list[dict[str, Any]]:

@@ -4,10 +4,8 @@
 takes the name of a bulk call (or the function itself) and then that call's own
 arguments. The rows are turned into the same request bodies the call would send (the
 same checks, resumed rows left out, identical embedding inputs sent once, cached ones
-skipped) and priced by `_costs.estimate`. `respond_map` is planned from its documented
-arguments (those of `chat_map`, plus `instructions`, `text_format` and `tools`) until the
-Responses area provides it; `batch` prices the request bodies it is given at the Batch
-API's price.
+skipped) and priced by `_costs.estimate`. `batch` prices the request bodies it is given at
+the Batch API's price.
 """
 
 from __future__ import annotations
@@ -16,17 +14,17 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, overload
 
-from .._core.arguments import boolean, model_argument, text, type_error
-from .._core.constants import DEFAULT_MODELS
+from .._core.arguments import boolean, model_argument, type_error
 from .._core.errors import InvalidInputError, InvalidTypeError
 from .._core.transport import BaseClient
 from .._costs.estimate import CostEstimate, estimate_bodies
 from .._costs.prices import PriceOverrides
 from ..bulk.batch_api import endpoint_url, request_lines
 from ..bulk.rows import RowResults
-from .chat_map import chat_map_estimate, row_prompts
+from .chat_map import chat_map_estimate
 from .embeddings import embedding_estimate
 from .moderations import moderation_estimate, moderation_inputs
+from .respond_map import respond_map_estimate
 
 __all__ = ["CALLS", "CostsAPI"]
 
@@ -104,8 +102,7 @@ class CostsAPI(BaseClient):
         if name == "chat_map":
             return self._estimate_chat_map(_bind(self.chat_map, name, args, settings), prices)
         if name == "respond_map":
-            target = getattr(self, "respond_map", _respond_map_arguments)
-            return self._estimate_respond_map(_bind(target, name, args, settings), prices)
+            return self._estimate_respond_map(_bind(self.respond_map, name, args, settings), prices)
         return _estimate_batch(_bind(self.batch, name, args, settings), prices)
 
     # -- one planner per call --------------------------------------------------------------
@@ -143,24 +140,20 @@ class CostsAPI(BaseClient):
         return chat_map_estimate(bodies, answers, batch=batch, prices=prices)
 
     def _estimate_respond_map(self, given: dict[str, Any], prices: Any) -> CostEstimate:
-        prompts, _ = row_prompts(given["rows"], given["template"])
-        model = given.get("model") or DEFAULT_MODELS["chat"]
-        text(model, "model")
-        advanced = dict(given.get("advanced") or {})
-        instructions = given.get("instructions") or given.get("system")
-        text(instructions, "instructions", optional=True)
-        body: dict[str, Any] = {"model": model, **{k: v for k, v in advanced.items() if v is not None}}
-        if instructions:
-            body["instructions"] = instructions
-        if given.get("tools"):
-            body["tools"] = given["tools"]
-        schema = _schema_of(given.get("text_format"))
-        if schema is not None:
-            body["text"] = {"format": {"type": "json_schema", "name": "reply", "schema": schema}}
-        rows = RowResults(prompts, "respond_map", given.get("resume"))
-        bodies = [{**body, "input": p} for p, done in zip(prompts, rows.finished, strict=True) if not done]
+        bodies, answers, _, _ = self._respond_map_plan(  # type: ignore[attr-defined]
+            given["rows"],
+            given["template"],
+            given.get("model"),
+            given.get("instructions"),
+            given.get("text_format"),
+            given.get("tools"),
+            given.get("vector_store_ids"),
+            given.get("reasoning"),
+            given.get("resume"),
+            dict(given.get("advanced") or {}),
+        )
         batch = boolean(given.get("batch", False), "batch")
-        return estimate_bodies("respond_map", "responses", bodies, batch=batch, prices=prices)
+        return respond_map_estimate(bodies, answers, batch=batch, prices=prices)
 
 
 def _estimate_batch(given: dict[str, Any], prices: Any) -> CostEstimate:
@@ -169,29 +162,6 @@ def _estimate_batch(given: dict[str, Any], prices: Any) -> CostEstimate:
     return estimate_bodies(
         "batch", url[len("/v1/") :], [line["body"] for line in lines], batch=True, prices=prices
     )
-
-
-def _respond_map_arguments(
-    rows: Any,
-    template: str,
-    model: str | None = None,
-    *,
-    system: str | None = None,
-    instructions: str | None = None,
-    text_format: Any = None,
-    tools: list[Any] | None = None,
-    batch: bool = False,
-    poll_interval: float | None = None,
-    max_concurrency: int | None = None,
-    requests_per_minute: float | None = None,
-    tokens_per_minute: float | None = None,
-    max_retries: int | None = None,
-    progress: bool | None = None,
-    resume: Any = None,
-    max_cost: float | None = None,
-    **advanced: Any,
-) -> None:
-    """The arguments `respond_map` takes (as DESIGN.md gives them), for planning it."""
 
 
 def _call_name(call: Any) -> str:

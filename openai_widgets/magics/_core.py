@@ -34,6 +34,7 @@ def _model_trait(area: str, what: str) -> Unicode:
 
 MODEL_SETTINGS = (
     "chat_model",
+    "respond_model",
     "completion_model",
     "edit_model",
     "embedding_model",
@@ -52,6 +53,7 @@ class OpenAIMagics(Magics, Configurable):
     """%openai SUBCOMMAND ...: the OpenAI API from a notebook. `%openai help` lists subcommands."""
 
     chat_model = _model_trait("chat", "%%openai chat")
+    respond_model = _model_trait("respond", "%%openai respond")
     completion_model = _model_trait("completion", "%%openai complete")
     edit_model = _model_trait("edit", "%%openai edit")
     embedding_model = _model_trait("embedding", "%openai embed")
@@ -68,7 +70,7 @@ class OpenAIMagics(Magics, Configurable):
     max_retries = Int(
         None, allow_none=True, help="Retries after a failed attempt (None: the client's own)."
     ).tag(config=True)
-    stream = Bool(True, help="Stream chat replies into the cell as they arrive.").tag(config=True)
+    stream = Bool(True, help="Stream chat and respond replies into the cell as they arrive.").tag(config=True)
     embedding_cache = Bool(False, help="Serve repeated embeddings from the on-disk cache.").tag(config=True)
     confirm_cost_above = Float(
         None,
@@ -78,6 +80,7 @@ class OpenAIMagics(Magics, Configurable):
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
+        self.respond_last: Any = None  # the last %%openai respond's Response, for --continue
         guard.set_confirm_threshold(self.confirm_cost_above)
 
     # -- settings, checked when set --------------------------------------------------------

@@ -14,6 +14,7 @@ _WHERE = {
     "KnowledgePanel": "knowledge",
     "FineTuningPanel": "fine_tuning",
     "ChatPanel": "chat",
+    "ResponsesPanel": "responses",
     "EditPanel": "edit",
     "ModerationPanel": "moderation",
     "ImagesPanel": "images",

@@ -24,6 +24,7 @@ PANELS = [
     ("connection", "credential", "CredentialWidget"),
     ("models", "models", "ModelsPanel"),
     ("chat", "chat", "ChatPanel"),
+    ("responses", "responses", "ResponsesPanel"),
     ("edit", "edit", "EditPanel"),
     ("moderation", "moderation", "ModerationPanel"),
     ("embeddings", "embeddings", "EmbeddingsPanel"),

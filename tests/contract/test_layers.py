@@ -29,6 +29,8 @@ LAYERS: dict[str, int] = {
     "_files": 2,
     "_evals": 2,
     "_usage": 2,
+    "_structured": 2,
+    "_responses": 2,
     "_costs": 2,
     "bulk": 3,
     "api": 4,

@@ -86,6 +86,13 @@ ID_FUNCTIONS = [
     "stored_completion_messages",
     "delete_stored_completion",
     "checkpoint_permissions",
+    "response",
+    "delete_response",
+    "cancel_response",
+    "response_input_items",
+    "conversation",
+    "delete_conversation",
+    "conversation_items",
 ]
 TWO_ID_FUNCTIONS = ["eval_run", "cancel_eval_run", "delete_eval_run", "eval_results", "unshare_checkpoint"]
 
@@ -116,6 +123,11 @@ TEXT_ARGUMENTS = {
     "create_eval name": lambda v: ow.create_eval(v, EVAL_DATA, criteria=EVAL_CHECK),
     "run_eval template": lambda v: ow.run_eval("eval_x", EVAL_DATA, template=v),
     "compare_models template": lambda v: ow.compare_models(EVAL_DATA, ["gpt-4o"], v, EVAL_CHECK),
+    "respond input": lambda v: ow.respond(v),
+    "respond content": lambda v: ow.respond([{"role": "user", "content": v}]),
+    "respond instructions": lambda v: ow.respond("hi", instructions=v),
+    "count_input_tokens input": lambda v: ow.count_input_tokens(v),
+    "create_conversation items": lambda v: ow.create_conversation([{"role": "user", "content": v}]),
 }
 
 
@@ -144,6 +156,28 @@ def test_sampling_settings_are_checked(connected, sandbox, temperature, top_p):
         sandbox, lambda: ow.chat("hi", temperature=temperature)
     )
     assert "top_p must be between 0 and 1" in refused(sandbox, lambda: ow.chat("hi", top_p=top_p))
+
+
+@EXAMPLES
+@given(
+    temperature=OUT_OF_RANGE,
+    rounds=st.one_of(st.integers(max_value=-1), st.integers(min_value=101), st.floats(), st.booleans()),
+)
+def test_respond_settings_are_checked(connected, sandbox, temperature, rounds):
+    assert "temperature must be between 0 and 2" in refused(
+        sandbox, lambda: ow.respond("hi", temperature=temperature)
+    )
+    assert "max_tool_rounds must be" in refused(sandbox, lambda: ow.respond("hi", max_tool_rounds=rounds))
+
+
+@EXAMPLES
+@given(
+    tool=st.text(max_size=20).filter(
+        lambda t: t not in {"web_search", "web_search_preview", "code_interpreter", "image_generation"}
+    )
+)
+def test_unknown_tool_names_are_refused(connected, sandbox, tool):
+    refused(sandbox, lambda: ow.respond("hi", tools=[tool]))
 
 
 @EXAMPLES

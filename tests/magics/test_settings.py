@@ -19,7 +19,7 @@ def settings(ip) -> OpenAIMagics:
 def test_every_model_setting_is_checked():
     declared = {name for name in OpenAIMagics.class_own_traits(config=True) if name.endswith("_model")}
     assert set(MODEL_SETTINGS) == declared
-    assert len(MODEL_SETTINGS) == 11
+    assert len(MODEL_SETTINGS) == 12
 
 
 @pytest.mark.parametrize(

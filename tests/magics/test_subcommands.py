@@ -28,6 +28,8 @@ ACTIONS = {
     "evals": (["list", "get", "create", "run", "runs", "results", "delete"], "list"),
     "batches": (["list", "get", "results", "cancel"], "list"),
     "audio": (["transcribe", "translate", "speak"], None),
+    "responses": (["get", "delete", "cancel", "items"], None),
+    "conversations": (["create", "get", "items", "update", "delete"], None),
     "stores": (["list", "create", "add", "files", "search", "delete"], "list"),
 }
 
@@ -44,7 +46,7 @@ def parser_of(ip, name: str) -> MagicArgumentParser:
 
 
 def test_the_registry_holds_modules_of_this_package():
-    assert len(COMMANDS) == 21
+    assert len(COMMANDS) == 24
     for name, module in COMMANDS.items():
         assert isinstance(module, types.ModuleType)
         assert module.__name__ == f"openai_widgets.magics.{name.replace('-', '_')}"

@@ -18,7 +18,15 @@ from openai_widgets.widgets.studio import PANELS
 from tests.support.tuning import examples, jsonl
 
 PANEL_NAMES = [name for _, _, name in PANELS if name != "CredentialWidget"]
-PICKING = ["ChatPanel", "EditPanel", "ModerationPanel", "EmbeddingsPanel", "ImagesPanel", "AudioPanel"]
+PICKING = [
+    "ChatPanel",
+    "ResponsesPanel",
+    "EditPanel",
+    "ModerationPanel",
+    "EmbeddingsPanel",
+    "ImagesPanel",
+    "AudioPanel",
+]
 PICKING += ["FineTuningPanel", "EvalsPanel"]
 TABLES = ["ModelsPanel", "ModerationPanel", "EmbeddingsPanel", "AudioPanel", "FilesPanel"]
 TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel", "EvalsPanel", "KnowledgePanel"]
@@ -35,6 +43,11 @@ def descendants(widget):
 
 def _chat(panel, client):
     panel.rows[-1].content.value = "hello"
+    panel.send_button.click()
+
+
+def _responses(panel, client):
+    panel.message.value = "hello"
     panel.send_button.click()
 
 
@@ -106,6 +119,7 @@ def _custom(panel, client):
 
 FIRST_ACTION = {
     "ChatPanel": _chat,
+    "ResponsesPanel": _responses,
     "EditPanel": _edit,
     "ModerationPanel": _moderation,
     "EmbeddingsPanel": _embeddings,

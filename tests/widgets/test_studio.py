@@ -77,6 +77,7 @@ def test_every_panel_is_in_the_studio(connected):
         "Connection",
         "Models",
         "Chat",
+        "Responses",
         "Edit",
         "Moderation",
         "Embeddings",

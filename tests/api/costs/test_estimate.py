@@ -172,7 +172,12 @@ def test_respond_map_is_planned_with_instructions_and_the_text_format(client, co
         max_output_tokens=20,
     )
     assert shaped.call == "respond_map" and shaped.output_tokens == 60
-    schema_words = len(json.dumps(schema).split())
+    bodies, *_ = client._respond_map_plan(  # the schema as sent: made strict
+        ROWS, "Rate {text}", "gpt-5-mini", None, schema, None, None, None, None, {}
+    )
+    sent = bodies[0]["text"]["format"]["schema"]
+    assert set(sent["properties"]) == set(schema["properties"])
+    schema_words = len(json.dumps(sent).split())
     assert shaped.input_tokens == plain.input_tokens + 3 * (3 + schema_words)
     assert "replies of 0 to 20 tokens each (max_output_tokens)" in shaped.assumptions
 
