@@ -9,6 +9,8 @@ from collections.abc import Callable
 from ._client import Client
 from ._core.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._core.errors import NotConnectedError
+from ._core.keys import as_secret
+from ._core.secrets import Secret
 
 __all__ = ["connect", "get_client", "set_client"]
 
@@ -18,7 +20,7 @@ _listeners: list[Callable[[Client | None], None]] = []
 
 
 def connect(
-    api_key: str | None = None,
+    api_key: str | Secret | None = None,
     organization: str | None = None,
     project: str | None = None,
     base_url: str | None = None,
@@ -31,6 +33,7 @@ def connect(
     Raises NotConnectedError when no key is found. `ow.connect()` (in `widgets._front`)
     adds the notebook's credential form and the sandbox on top of this.
     """
+    api_key = as_secret(api_key)  # first: a verbose traceback shows Secret('sk-...abcd'), never the key
     client = Client(
         api_key=api_key,
         organization=organization,

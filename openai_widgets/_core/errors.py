@@ -38,7 +38,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .constants import MAX_RETRY_AFTER
-from .secrets import redact
+from .secrets import redact, redact_data
 
 if TYPE_CHECKING:
     import httpx
@@ -127,7 +127,7 @@ class APIStatusError(APIError):
         self.param = param
         self.request_id = request_id
         self.retry_after = retry_after
-        self.body = body
+        self.body = redact_data(body)  # a proxy may echo the request, Authorization header and all
 
 
 class BadRequestError(APIStatusError):

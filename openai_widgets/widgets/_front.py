@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _connection
 from .._core.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from .._core.keys import as_secret
+from .._core.secrets import Secret
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -21,7 +23,7 @@ __all__ = ["connect", "studio"]
 
 
 def connect(
-    api_key: str | None = None,
+    api_key: str | Secret | None = None,
     organization: str | None = None,
     project: str | None = None,
     base_url: str | None = None,
@@ -40,6 +42,7 @@ def connect(
     sent: the credential widget and `%openai connect` verify the connection, `ow.models()`
     does too.
     """
+    api_key = as_secret(api_key)  # first: a verbose traceback shows Secret('sk-...abcd'), never the key
     options: dict[str, Any] = {"timeout": timeout, "max_retries": max_retries}
     if sandbox:
         from ..sandbox import SANDBOX_KEY, shared
