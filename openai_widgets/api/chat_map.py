@@ -12,6 +12,7 @@ from .._chat.messages import normalize_messages
 from .._core.arguments import boolean, text, type_error
 from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.transport import BaseClient
+from .._tables.text_input import check_texts
 from ..bulk.options import BulkOptions
 from ..bulk.rows import RowResults, keep_partial
 from .chat import chat_body
@@ -76,7 +77,9 @@ class ChatMapAPI(BaseClient):
             progress=progress,
             resume=resume,
         )
-        answers = RowResults(prompts, "chat_map", options.resume)
+        answers = RowResults(
+            prompts, "chat_map", options.resume, settings=_answer_settings(bodies, template, system)
+        )
         if boolean(batch, "batch"):
             return self._chat_map_batch(bodies, answers, index, options, poll_interval)
         return self._chat_map_engine(bodies, answers, index, options)
@@ -178,18 +181,27 @@ def _prompts(rows: Any, template: Any) -> tuple[list[str], Any]:
         records = [dict.fromkeys(names, value) for value in rows.tolist()]
     else:
         raise type_error("rows", "a pandas Series or DataFrame", rows)
+    for name in dict.fromkeys(fields):  # the rule every bulk text follows, for every row, first
+        values = [record.get(name) for record in records]
+        check_texts(values, rows.index, f"the value for {{{name}}}", allow_empty=True)
     prompts = []
-    for position, record in enumerate(records):
-        for name in fields:
-            value = record.get(name)
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                raise InvalidInputError(
-                    f"row {position} (index {rows.index[position]!r}) has no value for {{{name}}}; "
-                    "fill or drop missing values first"
-                )
+    for record in records:
         positional = [record[""]] if "" in record else []
-        prompts.append(template.format(*positional, **_named(record)))
+        try:
+            prompts.append(template.format(*positional, **_named(record)))
+        except (ValueError, KeyError, IndexError, AttributeError) as exc:
+            raise InvalidInputError(
+                f"template {template!r} cannot be filled ({type(exc).__name__}: {exc}); the values "
+                "are text, so write plain {column} fields without format specs or attributes"
+            ) from None
+    check_texts(prompts, rows.index, "the prompt")  # the template's own text, e.g. a lone surrogate
     return prompts, rows.index
+
+
+def _answer_settings(bodies: list[dict[str, Any]], template: str, system: str | None) -> dict[str, Any]:
+    """What shapes every answer besides the row's prompt: a resumed run must share all of it."""
+    settings = {k: v for k, v in (bodies[0] if bodies else {}).items() if k != "messages"}
+    return {"template": template, "system": system, **settings}  # model, temperature, response_format...
 
 
 def _named(record: Mapping[Any, Any]) -> dict[str, Any]:

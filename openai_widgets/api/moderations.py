@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import bulk
 from .._core.arguments import model_argument, type_error
-from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._core.errors import APIResponseValidationError, InvalidTypeError
 from .._core.transport import BaseClient
 from .._tables.frames import moderation_frame
+from .._tables.text_input import check_texts
 from ..bulk.options import BulkOptions
 from ..bulk.rows import RowResults, keep_partial
 
@@ -80,7 +81,7 @@ class ModerationsAPI(BaseClient):
             progress=progress,
             resume=resume,
         )
-        rows = RowResults(texts, "moderate", options.resume)
+        rows = RowResults(texts, "moderate", options.resume, settings={"model": model_id})
         answered_by = [model_id]
 
         def send(sender: bulk.Sender, batch: list[str]) -> dict[str, Any]:
@@ -148,17 +149,7 @@ def _inputs(value: Any) -> tuple[list[str], Any]:
         items = list(value)
     else:
         raise type_error("input", "a string, a list of strings or a pandas Series", value)
-    for position, item in enumerate(items):
-        label = f" (index {index[position]!r})" if index is not None else ""
-        if item is None or (isinstance(item, float) and math.isnan(item)):
-            raise InvalidInputError(
-                f"input[{position}]{label} is missing; drop or fill missing values first "
-                "(e.g. series.dropna())"
-            )
-        if not isinstance(item, str):
-            raise InvalidTypeError(
-                f"input[{position}]{label} has type {type(item).__name__}; moderation checks text"
-            )
+    check_texts(items, index if index is not None else range(len(items)), "input", allow_empty=True)
     return items, index
 
 
