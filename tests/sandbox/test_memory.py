@@ -151,7 +151,9 @@ def test_sixty_full_embedding_batches_stay_within_the_default_budgets():
             for n in range(60):
                 answer = http.post("/embeddings", json=body, headers={"Idempotency-Key": f"batch-{n}"})
                 assert answer.status_code == 200 and len(answer.json()["data"]) == 2048
-                assert server.replays.bytes <= 64 * 1024 * KiB and server.requests.body_bytes <= 64 * 1024 * KiB
+                assert (
+                    server.replays.bytes <= 64 * 1024 * KiB and server.requests.body_bytes <= 64 * 1024 * KiB
+                )
                 if n in (9, 59):
                     answer = None
                     gc.collect()
