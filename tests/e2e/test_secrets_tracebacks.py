@@ -115,3 +115,26 @@ def test_the_credential_widget_never_raises_into_the_cell(shell):
 def _around(text: str, needle: str) -> str:
     at = text.find(needle)
     return text[max(at - 600, 0) : at + 200]
+
+
+ENVIRONMENT_CELLS = {
+    "base URL not a URL": 'ow.connect(base_url="notaurl")',
+    "timeout 0": "ow.connect(timeout=0)",
+    "organization with a Unicode dash": 'ow.Client(organization="org\\u2013team")',
+    "organization from the environment": "ow.Client()",
+    "magic with a bad base URL": "%openai connect --base-url notaurl",
+}
+
+
+@pytest.mark.parametrize("case", ENVIRONMENT_CELLS)
+def test_a_key_from_the_environment_stays_out_of_verbose_tracebacks(shell, monkeypatch, case):
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    if case == "organization from the environment":
+        monkeypatch.setenv("OPENAI_ORG_ID", "org\u2013team")
+    shell.run_line_magic("load_ext", "openai_widgets")
+    try:
+        text = run(shell, ENVIRONMENT_CELLS[case])
+    finally:
+        shell.run_line_magic("unload_ext", "openai_widgets")
+    assert "InvalidInputError" in text or "UsageError" in text, text[-1500:]
+    assert TEST_KEY not in text and TEST_KEY[8:20] not in text, _around(text, TEST_KEY)
