@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import math
 import random
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -129,3 +130,24 @@ def test_any_header_gives_a_finite_bounded_wait_or_a_refusal(milliseconds, secon
     assert delay is None or (math.isfinite(delay) and 0 < delay <= MAX_RETRY_AFTER)
     if delay is None:  # refused only when the server asked for more than the cap
         assert asked is not None and asked > MAX_RETRY_AFTER
+
+
+def test_a_date_is_measured_from_the_clock_when_no_moment_is_given():
+    soon = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 28 <= retry_after_seconds({"retry-after": soon}) <= 30
+
+
+def test_backoff_without_a_generator_of_its_own_is_still_jittered_within_bounds():
+    delays = [backoff_delay(0) for _ in range(50)]
+    assert all(0.75 * INITIAL_RETRY_DELAY <= d <= INITIAL_RETRY_DELAY for d in delays)
+    assert retry_delay(0) == pytest.approx(INITIAL_RETRY_DELAY, rel=0.25)  # no headers at all
+
+
+def test_the_backoff_uses_the_generator_it_is_given():
+    assert retry_delay(3, {}, rng=random.Random(5)) == backoff_delay(3, rng=random.Random(5))
+    assert retry_delay(3, None, rng=random.Random(5)) == backoff_delay(3, rng=random.Random(5))
+
+
+def test_a_wait_under_a_second_is_honoured_as_asked():
+    assert retry_delay(4, {"retry-after-ms": "500"}) == 0.5
+    assert retry_delay(4, {"retry-after": "0.01"}) == 0.01
