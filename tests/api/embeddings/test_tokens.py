@@ -72,6 +72,8 @@ def test_without_tiktoken_counts_are_estimated(monkeypatch):
         ("\u00e9t\u00e9 " * 300, 64),  # beyond ASCII: bytes count
         ("word " * 10, 1000),  # short enough: one piece
         ("ab", 1),
+        ("\U0001f600\u00e9" + "a" * 40, 2),  # the cut shrinks past two wide characters
+        ("\u00e9a" * 50 + " " + "\u00e9" * 50, 7),
     ],
 )
 def test_the_estimate_splits_into_pieces_that_fit_and_lose_nothing(monkeypatch, text, max_tokens):
@@ -100,6 +102,21 @@ def test_a_text_without_spaces_is_cut_at_the_budget(monkeypatch):
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "max_tokens", "pieces"),
+    [
+        ("x" * 300, 100, [("x" * 300, 100)]),  # exactly the budget: one piece
+        ("ab\u00e9", 1, [("a", 1), ("b", 1), ("\u00e9", 1)]),  # the smallest cut is one character
+        ("\U0001f600\U0001f600", 1, [("\U0001f600", 2), ("\U0001f600", 2)]),  # a character over the budget
+        ("ab " + "x" * 400, 100, [("ab " + "x" * 295, 100), ("x" * 105, 35)]),  # a space far back is no cut
+        ("x" * 295 + " " + "x" * 100, 100, [("x" * 295 + " ", 99), ("x" * 100, 34)]),  # one near the cut is
+    ],
+)
+def test_estimated_pieces_exactly(monkeypatch, text, max_tokens, pieces):
+    monkeypatch.setattr(_tokens, "encoding_for", lambda model: None)
+    assert _tokens.split_text(text, MODEL, max_tokens) == pieces
+
+
 def test_the_default_budget_is_the_per_input_limit(monkeypatch):
     monkeypatch.setattr(_tokens, "encoding_for", lambda model: None)
     text = "x" * (3 * 8192 + 3)
@@ -119,6 +136,22 @@ def test_tiktoken_counts_exactly_with_the_models_encoding(tiny):
     counts, exact = _tokens.count_tokens(texts, MODEL)
     assert exact is True
     assert counts == [4, 8, 11, 0] == [len(tiny.encode_ordinary(t)) for t in texts]
+
+
+def test_each_model_gets_its_own_encoding(fresh):
+    with installed_as("o200k_base") as o200k, installed_as("cl100k_base") as cl100k:
+        assert _tokens.encoding_for("gpt-4o") is o200k
+        assert _tokens.encoding_for(MODEL) is cl100k
+
+
+def test_counting_and_splitting_use_the_models_encoding(fresh):
+    with installed_as("o200k_base") as o200k:  # cl100k_base is not to be had
+        assert _tokens.count_tokens(["the word"], "gpt-4o") == (
+            [len(o200k.encode_ordinary("the word"))],
+            True,
+        )
+        assert _tokens.split_text("the word", "gpt-4o", 100) == [("the word", 2)]
+        assert _tokens.count_tokens(["abcdef"], MODEL) == ([2], False)
 
 
 def test_every_embedding_model_uses_the_same_encoding(tiny):
