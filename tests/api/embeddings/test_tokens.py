@@ -106,6 +106,7 @@ def test_a_text_without_spaces_is_cut_at_the_budget(monkeypatch):
     ("text", "max_tokens", "pieces"),
     [
         ("x" * 300, 100, [("x" * 300, 100)]),  # exactly the budget: one piece
+        ("x" * 295 + " abcd", 100, [("x" * 295 + " abcd", 100)]),  # ... even with a space near its end
         ("ab\u00e9", 1, [("a", 1), ("b", 1), ("\u00e9", 1)]),  # the smallest cut is one character
         ("\U0001f600\U0001f600", 1, [("\U0001f600", 2), ("\U0001f600", 2)]),  # a character over the budget
         ("ab " + "x" * 400, 100, [("ab " + "x" * 295, 100), ("x" * 105, 35)]),  # a space far back is no cut
