@@ -369,3 +369,24 @@ def test_function_under_a_hostile_retry_header(target, case, sandbox, fault_clie
         assert all(math.isfinite(s) and 0 <= s <= MAX_RETRY_AFTER for s in fault_client.sleeps)
     finally:
         REPORT.add(target.name, case.name, outcome, lost)
+
+
+# -- a body that trickles in: each byte beats the read timeout, the whole answer does not ---------
+
+TRICKLE = Case("body trickling in", "trickle", {"bytes": 1, "interval": 0.05}, 3, ow.APITimeoutError)
+# Streams are bounded per event, not as a whole; the bulk engine's requests are bounded by
+# the engine itself.
+TRICKLE_LIMIT = 10.0  # 3 attempts of TIMEOUT each, and slack; the whole body would take minutes
+TRICKLE_TARGETS = [t for t in TARGETS if t.setup is None and not t.stream and not t.engine]
+
+
+@pytest.mark.parametrize("target", TRICKLE_TARGETS, ids=[t.name for t in TRICKLE_TARGETS])
+def test_a_trickling_body_fails_at_the_timeout(target, sandbox, fault_client):
+    sandbox.inject(TRICKLE.kind, path=target.path, method=target.method, times=3, **TRICKLE.params)
+    outcome = "FAILED"
+    try:
+        with pytest.raises(ow.APITimeoutError, match=f"within {TIMEOUT:g} s after 3 attempts"):
+            call_within(TRICKLE_LIMIT, lambda: target.call(fault_client, {}))
+        outcome = "raised APITimeoutError"
+    finally:
+        REPORT.add(target.name, TRICKLE.name, outcome)
