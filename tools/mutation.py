@@ -39,7 +39,10 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "retries": ("openai_widgets/_core/retries.py", ["tests/core/test_retries.py"]),
     "errors": ("openai_widgets/_core/errors.py", ["tests/core/test_errors.py"]),
     "tokens": ("openai_widgets/_embeddings/tokens.py", ["tests/api/embeddings/test_tokens.py"]),
-    "pacing": ("openai_widgets/bulk/pacing.py", ["tests/bulk/test_pacing.py"]),
+    "pacing": (
+        "openai_widgets/bulk/pacing.py",
+        ["tests/bulk/test_pacing.py", "tests/bulk/test_pacing_rules.py"],
+    ),
 }
 KILLED = {"killed", "timeout", "caught by type check"}
 _EQUIVALENT = re.compile(r"^- `(?P<function>[^`]+)`: `(?P<original>.+?)` -> `(?P<mutated>.*?)`: (?P<why>.+)$")
