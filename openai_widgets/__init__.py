@@ -43,9 +43,14 @@ from ._core.errors import (
     UnprocessableEntityError,
 )
 from ._core.transport import BaseClient, RequestInfo
+from ._costs.estimate import CostEstimate
+from ._costs.ledger import clear_usage_log, usage_log
+from ._costs.prices import price_table, set_prices
 from ._files.errors import IndexingInterrupted, UploadError, UploadInterrupted
 from ._files.parts import UploadPartial
 from ._media.image_result import ImageResult
+from ._responses.errors import ResponseFailedError, ToolLoopError
+from ._responses.result import Response, ToolCall
 from ._tables.records import Record
 from ._version import __version__
 from .bulk import BulkError, BulkInterrupted
@@ -131,6 +136,7 @@ __all__ = [
     "Client",
     "ConflictError",
     "Conversation",
+    "CostEstimate",
     "CredentialWidget",
     "ImageResult",
     "IndexingInterrupted",
@@ -145,8 +151,12 @@ __all__ = [
     "RateLimitError",
     "Record",
     "RequestInfo",
+    "Response",
+    "ResponseFailedError",
     "Speech",
     "StreamInterruptedError",
+    "ToolCall",
+    "ToolLoopError",
     "UnprocessableEntityError",
     "UploadError",
     "UploadInterrupted",
@@ -155,11 +165,15 @@ __all__ = [
     "as_matrix",
     "cache_info",
     "clear_cache",
+    "clear_usage_log",
     "connect",
     "get_client",
     "plot_embeddings",
+    "price_table",
     "sandbox",
     "set_client",
+    "set_prices",
     "studio",
+    "usage_log",
 ]
 __all__ += _API_FUNCTIONS  # every API area's functions, on the default client

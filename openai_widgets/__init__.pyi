@@ -7,9 +7,12 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from openai_widgets._chat.result import ChatResult
+from openai_widgets._costs.estimate import CostEstimate
+from openai_widgets._costs.prices import PriceOverrides
 from openai_widgets._files.parts import UploadPartial
 from openai_widgets._media.image_result import ImageResult
 from openai_widgets._media.speech import Speech
+from openai_widgets._responses.result import Response
 from openai_widgets._tables.records import Record
 from openai_widgets._tuning.monitor import FineTuningUpdate
 from typing import Any
@@ -25,12 +28,13 @@ from openai_widgets._core.errors import APIStatusError as APIStatusError
 from openai_widgets._core.errors import APITimeoutError as APITimeoutError
 from openai_widgets._core.errors import AuthenticationError as AuthenticationError
 from openai_widgets._core.errors import BadRequestError as BadRequestError
-from openai_widgets.bulk.engine import BulkError as BulkError
-from openai_widgets.bulk.engine import BulkInterrupted as BulkInterrupted
+from openai_widgets.bulk.errors import BulkError as BulkError
+from openai_widgets.bulk.errors import BulkInterrupted as BulkInterrupted
 from openai_widgets._chat.result import ChatResult as ChatResult
 from openai_widgets._client import Client as Client
 from openai_widgets._core.errors import ConflictError as ConflictError
 from openai_widgets._conversation import Conversation as Conversation
+from openai_widgets._costs.estimate import CostEstimate as CostEstimate
 from openai_widgets.widgets.credential import CredentialWidget as CredentialWidget
 from openai_widgets._media.image_result import ImageResult as ImageResult
 from openai_widgets._files.errors import IndexingInterrupted as IndexingInterrupted
@@ -45,8 +49,12 @@ from openai_widgets._core.errors import PermissionDeniedError as PermissionDenie
 from openai_widgets._core.errors import RateLimitError as RateLimitError
 from openai_widgets._tables.records import Record as Record
 from openai_widgets._core.transport import RequestInfo as RequestInfo
+from openai_widgets._responses.result import Response as Response
+from openai_widgets._responses.errors import ResponseFailedError as ResponseFailedError
 from openai_widgets._media.speech import Speech as Speech
 from openai_widgets._core.errors import StreamInterruptedError as StreamInterruptedError
+from openai_widgets._responses.result import ToolCall as ToolCall
+from openai_widgets._responses.errors import ToolLoopError as ToolLoopError
 from openai_widgets._core.errors import UnprocessableEntityError as UnprocessableEntityError
 from openai_widgets._files.errors import UploadError as UploadError
 from openai_widgets._files.errors import UploadInterrupted as UploadInterrupted
@@ -55,12 +63,16 @@ from ._version import __version__ as __version__
 from openai_widgets._embeddings.vectors import as_matrix as as_matrix
 from openai_widgets._embeddings.cache import cache_info as cache_info
 from openai_widgets._embeddings.cache import clear_cache as clear_cache
+from openai_widgets._costs.ledger import clear_usage_log as clear_usage_log
 from openai_widgets.widgets._front import connect as connect
 from openai_widgets._connection import get_client as get_client
 from openai_widgets._embeddings.plot import plot_embeddings as plot_embeddings
+from openai_widgets._costs.prices import price_table as price_table
 from . import sandbox as sandbox
 from openai_widgets._connection import set_client as set_client
+from openai_widgets._costs.prices import set_prices as set_prices
 from openai_widgets.widgets._front import studio as studio
+from openai_widgets._costs.ledger import usage_log as usage_log
 
 __all__ = [
     "APIConnectionError",
@@ -76,6 +88,7 @@ __all__ = [
     "Client",
     "ConflictError",
     "Conversation",
+    "CostEstimate",
     "CredentialWidget",
     "ImageResult",
     "IndexingInterrupted",
@@ -90,8 +103,12 @@ __all__ = [
     "RateLimitError",
     "Record",
     "RequestInfo",
+    "Response",
+    "ResponseFailedError",
     "Speech",
     "StreamInterruptedError",
+    "ToolCall",
+    "ToolLoopError",
     "UnprocessableEntityError",
     "UploadError",
     "UploadInterrupted",
@@ -100,12 +117,17 @@ __all__ = [
     "as_matrix",
     "cache_info",
     "clear_cache",
+    "clear_usage_log",
     "connect",
     "get_client",
     "plot_embeddings",
+    "price_table",
     "sandbox",
     "set_client",
+    "set_prices",
     "studio",
+    "usage_log",
+    "add_conversation_items",
     "add_vector_store_files",
     "batch",
     "batch_info",
@@ -114,17 +136,28 @@ __all__ = [
     "batches",
     "cancel_batch",
     "cancel_fine_tuning",
+    "cancel_response",
     "chat",
     "chat_map",
+    "compact_response",
     "complete",
+    "container_file_content",
+    "conversation",
+    "conversation_items",
+    "count_input_tokens",
+    "create_conversation",
     "create_vector_store",
+    "delete_conversation",
+    "delete_conversation_item",
     "delete_file",
     "delete_model",
+    "delete_response",
     "delete_vector_store",
     "delete_vector_store_file",
     "edit",
     "edit_image",
     "embed",
+    "estimate_cost",
     "file",
     "file_content",
     "files",
@@ -139,12 +172,17 @@ __all__ = [
     "models",
     "moderate",
     "request",
+    "respond",
+    "respond_map",
+    "response",
+    "response_input_items",
     "search",
     "search_vector_store",
     "similarity",
     "speak",
     "transcribe",
     "translate",
+    "update_conversation",
     "update_vector_store",
     "update_vector_store_file",
     "upload_file",
@@ -155,6 +193,8 @@ __all__ = [
     "watch_fine_tuning",
 ]
 
+
+def add_conversation_items(conversation_id: Any, items: Any) -> pd.DataFrame: ...
 
 def add_vector_store_files(vector_store_id: str, files: Any, *, attributes: dict[str, Any] | None = None, chunking: Any = None, text_column: str | None = None, wait: bool = True) -> pd.DataFrame: ...
 
@@ -179,17 +219,37 @@ def cancel_batch(batch_id: str) -> Record: ...
 
 def cancel_fine_tuning(job_id: str) -> Record: ...
 
+def cancel_response(response_id: str) -> Response: ...
+
 def chat(messages: Any, model: str | None = None, *, stream: bool = False, on_update: Callable[[ChatResult], Any] | None = None, **advanced: Any) -> ChatResult: ...
 
-def chat_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, system: str | None = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, **advanced: Any) -> pd.Series: ...
+def chat_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, system: str | None = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None, **advanced: Any) -> pd.Series: ...
+
+def compact_response(input: Any = None, model: str | None = None, *, previous_response_id: str | None = None, instructions: str | None = None, **advanced: Any) -> Record: ...
 
 def complete(prompt: str, model: str | None = None, **advanced: Any) -> str: ...
 
+def container_file_content(container_id: str, file_id: str) -> bytes: ...
+
+def conversation(conversation_id: Any) -> Record: ...
+
+def conversation_items(conversation_id: Any, *, limit: int | None = None) -> pd.DataFrame: ...
+
+def count_input_tokens(input: Any, model: str | None = None, *, instructions: str | None = None, tools: Any = None, text_format: Any = None, conversation: Any = None, previous_response_id: str | None = None, reasoning: Any = None, vector_store_ids: Any = None, **advanced: Any) -> int: ...
+
+def create_conversation(items: Any = None, metadata: dict[str, str] | None = None) -> Record: ...
+
 def create_vector_store(name: str | None = None, files: Any = None, *, chunking: Any = None, expires_after: Any = None, metadata: dict[str, str] | None = None, text_column: str | None = None, wait: bool = True) -> Record: ...
+
+def delete_conversation(conversation_id: Any) -> Record: ...
+
+def delete_conversation_item(conversation_id: Any, item_id: str) -> Record: ...
 
 def delete_file(file_id: str) -> Record: ...
 
 def delete_model(model_id: str) -> Record: ...
+
+def delete_response(response_id: str) -> Record: ...
 
 def delete_vector_store(vector_store_id: str) -> Record: ...
 
@@ -197,9 +257,21 @@ def delete_vector_store_file(vector_store_id: str, file_id: str) -> Record: ...
 
 def edit(input: str, instruction: str, model: str | None = None, **advanced: Any) -> str: ...
 
-def edit_image(image: Any, prompt: str, mask: Any = None, model: str | None = None, *, n: int = 1, size: str | tuple[int, int] | None = None, **advanced: Any) -> ImageResult: ...
+def edit_image(image: Any, prompt: str, mask: Any = None, model: str | None = None, *, n: int = 1, size: str | tuple[int, int] | None = None, stream: bool = False, partial_images: int | None = None, on_update: Callable[[ImageResult], Any] | None = None, **advanced: Any) -> ImageResult: ...
 
-def embed(input: Any, model: str | None = None, *, user: str | None = None, limit: int | None = None, dimensions: int | None = None, chunk_long: bool = False, cache: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None) -> pd.DataFrame: ...
+def embed(input: Any, model: str | None = None, *, user: str | None = None, limit: int | None = None, dimensions: int | None = None, chunk_long: bool = False, cache: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None) -> pd.DataFrame: ...
+
+@overload
+def estimate_cost(call: Literal["embed", "moderate"], input: Any, model: str | None = None, *, prices: PriceOverrides | None = None, **settings: Any) -> CostEstimate: ...
+
+@overload
+def estimate_cost(call: Literal["chat_map", "respond_map"], rows: Any, template: str, model: str | None = None, *, prices: PriceOverrides | None = None, **settings: Any) -> CostEstimate: ...
+
+@overload
+def estimate_cost(call: Literal["batch"], requests: Any, endpoint: str, *, prices: PriceOverrides | None = None, **settings: Any) -> CostEstimate: ...
+
+@overload
+def estimate_cost(call: str | Callable[..., Any], *args: Any, prices: PriceOverrides | None = None, **settings: Any) -> CostEstimate: ...
 
 def file(file_id: str) -> Record: ...
 
@@ -224,7 +296,7 @@ def fine_tuning_job(job_id: str) -> Record: ...
 
 def fine_tuning_jobs() -> pd.DataFrame: ...
 
-def generate_images(prompt: str, model: str | None = None, *, n: int = 1, size: str | tuple[int, int] | None = None, quality: str | None = None, style: str | None = None, **advanced: Any) -> ImageResult: ...
+def generate_images(prompt: str, model: str | None = None, *, n: int = 1, size: str | tuple[int, int] | None = None, quality: str | None = None, style: str | None = None, stream: bool = False, partial_images: int | None = None, on_update: Callable[[ImageResult], Any] | None = None, **advanced: Any) -> ImageResult: ...
 
 def image_variations(image: Any, model: str | None = None, *, n: int = 1, size: str | tuple[int, int] | None = None, **advanced: Any) -> ImageResult: ...
 
@@ -232,9 +304,24 @@ def model(model_id: str) -> Record: ...
 
 def models() -> pd.DataFrame: ...
 
-def moderate(input: str | Sequence[str] | pd.Series, model: str | None = None, *, max_concurrency: int = 16, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None) -> pd.DataFrame: ...
+def moderate(input: str | Sequence[str] | pd.Series, model: str | None = None, *, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None) -> pd.DataFrame: ...
 
 def request(method: str, path: str, *, headers: Mapping[str, str] | str | None = None, query: Mapping[str, Any] | str | None = None, body: Any = None, timeout: float | None = None) -> Any: ...
+
+def respond(input: Any, model: str | None = None, *, instructions: str | None = None, tools: Any = None, text_format: Any = None, conversation: Any = None, previous_response_id: str | None = None, stream: bool = False, background: bool = False, reasoning: Any = None, store: bool | None = None, max_tool_rounds: int = 8, vector_store_ids: Any = None, confirm: Any = False, on_update: Callable[[Response], Any] | None = None, **advanced: Any) -> Response: ...
+
+@overload
+def respond_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, instructions: str | None = None, text_format: None = None, tools: Any = None, vector_store_ids: Any = None, reasoning: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None, **advanced: Any) -> pd.Series: ...
+
+@overload
+def respond_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, instructions: str | None = None, text_format: type | dict[str, Any], tools: Any = None, vector_store_ids: Any = None, reasoning: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None, **advanced: Any) -> pd.DataFrame: ...
+
+@overload
+def respond_map(rows: pd.Series | pd.DataFrame, template: str, model: str | None = None, *, instructions: str | None = None, text_format: Any = None, tools: Any = None, vector_store_ids: Any = None, reasoning: Any = None, batch: bool = False, poll_interval: float | None = None, max_concurrency: int | None = None, requests_per_minute: float | None = None, tokens_per_minute: float | None = None, max_retries: int | None = None, progress: bool | None = None, resume: Any = None, max_cost: float | None = None, **advanced: Any) -> pd.Series | pd.DataFrame: ...
+
+def response(response_id: str) -> Response: ...
+
+def response_input_items(response_id: str, *, limit: int | None = None) -> pd.DataFrame: ...
 
 def search(frame: pd.DataFrame, query: Any, *, k: int = 5, model: str | None = None) -> pd.DataFrame: ...
 
@@ -245,19 +332,19 @@ def similarity(a: Any, b: Any = None, *, k: int | None = None, model: str | None
 def speak(text: str, model: str | None = None, *, voice: str | dict[str, str] = "alloy", format: str = "mp3", speed: float | None = None, instructions: str | None = None) -> Speech: ...
 
 @overload
-def transcribe(file: list[Any] | tuple[Any, ...], model: str | None = None, *, language: str | None = None, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, timestamp_granularities: Granularities | None = None, limit: int | None = None) -> pd.DataFrame: ...
+def transcribe(file: list[Any] | tuple[Any, ...], model: str | None = None, *, language: str | None = None, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, timestamp_granularities: Granularities | None = None, limit: int | None = None, stream: bool = False, on_update: Callable[[str], Any] | None = None) -> pd.DataFrame: ...
 
 @overload
-def transcribe(file: AudioSource, model: str | None = None, *, language: str | None = None, prompt: str | None = None, response_format: TextFormat | None = None, temperature: float | None = None, timestamp_granularities: None = None, limit: int | None = None) -> str: ...
+def transcribe(file: AudioSource, model: str | None = None, *, language: str | None = None, prompt: str | None = None, response_format: TextFormat | None = None, temperature: float | None = None, timestamp_granularities: None = None, limit: int | None = None, stream: bool = False, on_update: Callable[[str], Any] | None = None) -> str: ...
 
 @overload
-def transcribe(file: AudioSource, model: str | None = None, *, language: str | None = None, prompt: str | None = None, response_format: Literal["verbose_json"], temperature: float | None = None, timestamp_granularities: Granularities | None = None, limit: int | None = None) -> pd.DataFrame: ...
+def transcribe(file: AudioSource, model: str | None = None, *, language: str | None = None, prompt: str | None = None, response_format: Literal["verbose_json"], temperature: float | None = None, timestamp_granularities: Granularities | None = None, limit: int | None = None, stream: bool = False, on_update: Callable[[str], Any] | None = None) -> pd.DataFrame: ...
 
 @overload
-def transcribe(file: AudioSource, model: str | None = None, *, language: str | None = None, prompt: str | None = None, response_format: Literal["verbose_json"] | None = None, temperature: float | None = None, timestamp_granularities: Granularities, limit: int | None = None) -> pd.DataFrame: ...
+def transcribe(file: AudioSource, model: str | None = None, *, language: str | None = None, prompt: str | None = None, response_format: Literal["verbose_json"] | None = None, temperature: float | None = None, timestamp_granularities: Granularities, limit: int | None = None, stream: bool = False, on_update: Callable[[str], Any] | None = None) -> pd.DataFrame: ...
 
 @overload
-def transcribe(file: Any, model: str | None = None, *, language: str | None = None, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, timestamp_granularities: Granularities | None = None, limit: int | None = None) -> str | pd.DataFrame: ...
+def transcribe(file: Any, model: str | None = None, *, language: str | None = None, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, timestamp_granularities: Granularities | None = None, limit: int | None = None, stream: bool = False, on_update: Callable[[str], Any] | None = None) -> str | pd.DataFrame: ...
 
 @overload
 def translate(file: list[Any] | tuple[Any, ...], model: str | None = None, *, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, limit: int | None = None) -> pd.DataFrame: ...
@@ -270,6 +357,8 @@ def translate(file: AudioSource, model: str | None = None, *, prompt: str | None
 
 @overload
 def translate(file: Any, model: str | None = None, *, prompt: str | None = None, response_format: str | None = None, temperature: float | None = None, limit: int | None = None) -> str | pd.DataFrame: ...
+
+def update_conversation(conversation_id: Any, metadata: dict[str, str]) -> Record: ...
 
 def update_vector_store(vector_store_id: str, *, name: str | None = ..., expires_after: Any = ..., metadata: dict[str, str] | None = ...) -> Record: ...
 

@@ -12,6 +12,8 @@ from .api.batches import BatchesAPI
 from .api.chat import ChatAPI
 from .api.chat_map import ChatMapAPI
 from .api.completions import CompletionsAPI
+from .api.conversations import ConversationsAPI
+from .api.costs import CostsAPI
 from .api.custom import CustomAPI
 from .api.edits import EditsAPI
 from .api.embeddings import EmbeddingsAPI
@@ -20,6 +22,8 @@ from .api.fine_tuning import FineTuningAPI
 from .api.images import ImagesAPI
 from .api.models import ModelsAPI
 from .api.moderations import ModerationsAPI
+from .api.respond_map import RespondMapAPI
+from .api.responses import ResponsesAPI
 from .api.vector_stores import VectorStoresAPI
 
 __all__ = ["Client"]
@@ -35,12 +39,16 @@ class Client(
     DeprecatedAPI,  # before the areas whose old names it keeps
     BatchesAPI,
     ChatMapAPI,
+    ResponsesAPI,
+    RespondMapAPI,
+    ConversationsAPI,
     ImagesAPI,
     AudioAPI,
     VectorStoresAPI,  # before FilesAPI: stores upload their documents as files
     FilesAPI,
     FineTuningAPI,
     CustomAPI,
+    CostsAPI,
 ):
     """A connection to the OpenAI API or any OpenAI-compatible server.
 
@@ -50,6 +58,11 @@ class Client(
     Settings fall back to OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID and
     OPENAI_BASE_URL. `timeout` is in seconds per attempt, `max_retries` counts retries
     after the first attempt. The key is never shown: `repr(client)` masks it.
+
+    A few things are sent differently to servers that are not OpenAI (README,
+    Configuration). `openai_server` says which kind this is (None: OpenAI when the base
+    URL's host is api.openai.com); `stream_usage` asks streamed chat for its token usage
+    (`stream_options.include_usage`; None: on OpenAI only).
     """
 
     def studio(self, panel: str | None = None) -> Any:

@@ -27,6 +27,8 @@ def connect(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     max_retries: int = DEFAULT_MAX_RETRIES,
+    openai_server: bool | None = None,
+    stream_usage: bool | None = None,
 ) -> Client:
     """Create a client from these settings (or the environment), make it the default, return it.
 
@@ -41,6 +43,8 @@ def connect(
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
+        openai_server=openai_server,
+        stream_usage=stream_usage,
     )
     set_client(client)
     return client

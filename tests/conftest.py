@@ -61,8 +61,14 @@ def sleeps():
 
 @pytest.fixture
 def client(sandbox, sleeps):
-    """A client on the sandbox whose retry waits are recorded instead of slept."""
-    with ow.Client(api_key=TEST_KEY, base_url=sandbox.base_url, max_retries=2, timeout=10) as made:
+    """A client on the sandbox whose retry waits are recorded instead of slept.
+
+    The sandbox follows OpenAI's spec, so it is sent what OpenAI is sent (as with
+    `ow.connect(sandbox=True)`); tests of what other servers get make their own client.
+    """
+    with ow.Client(
+        api_key=TEST_KEY, base_url=sandbox.base_url, max_retries=2, timeout=10, openai_server=True
+    ) as made:
         made.sleep = sleeps.append
         yield made
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .constants import MAX_RETRY_AFTER
@@ -119,6 +120,7 @@ class APIStatusError(APIError):
         request_id: str | None = None,
         retry_after: float | None = None,
         body: Any = None,
+        rate_limits: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -128,6 +130,8 @@ class APIStatusError(APIError):
         self.request_id = request_id
         self.retry_after = retry_after
         self.body = redact_data(body)  # a proxy may echo the request, Authorization header and all
+        # The answer's x-ratelimit-* headers, for pacing: a 429 tells the limits too.
+        self.rate_limits = dict(rate_limits or {})
 
 
 class BadRequestError(APIStatusError):
@@ -233,6 +237,7 @@ def error_from_response(response: httpx.Response, *, retries: int = 0) -> APISta
         request_id=request_id,
         retry_after=retry_after,
         body=body,
+        rate_limits={k: v for k, v in response.headers.items() if k.lower().startswith("x-ratelimit-")},
     )
 
 

@@ -9,6 +9,8 @@ JSON, cursor pages, server-sent event streams and multipart uploads.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import logging
 import os
 import random
@@ -16,7 +18,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +31,6 @@ from .constants import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
-    MAX_CONNECTIONS,
 )
 from .errors import (
     APIConnectionError,
@@ -40,10 +41,13 @@ from .errors import (
     error_from_response,
 )
 from .keys import as_secret, checked_key
+from .lanes import AsyncLanes
 from .paths import resolve_path
 from .retries import retry_delay, should_retry
 from .secrets import RedactingFilter, Secret, mask, redact
+from .servers import is_openai_host, optional_flag
 from .sse import iter_events
+from .usage import answered, streamed
 
 __all__ = ["BaseClient", "RequestInfo"]
 
@@ -91,6 +95,8 @@ class BaseClient:
         *,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        openai_server: bool | None = None,
+        stream_usage: bool | None = None,
     ) -> None:
         # First of all: from here on a traceback (even a verbose one, which prints every
         # frame's arguments) shows the key only as Secret('sk-...abcd').
@@ -101,6 +107,10 @@ class BaseClient:
         self.timeout = _positive(timeout, "timeout")
         self.connect_timeout = _positive(connect_timeout, "connect_timeout")
         self.max_retries = _retries(max_retries)
+        # What is sent differently to servers that are not OpenAI: see `_core.servers`.
+        chosen = optional_flag(openai_server, "openai_server")
+        self.openai_server = is_openai_host(self.base_url) if chosen is None else chosen
+        self.stream_usage = optional_flag(stream_usage, "stream_usage")
         # The key is checked last, once every other setting is known to be good.
         self._api_key = checked_key(api_key if api_key is not None else as_secret(_environment_key()))
         headers = {"User-Agent": f"openai-widgets/{__version__} httpx/{httpx.__version__}"}
@@ -118,7 +128,8 @@ class BaseClient:
         self._transport = transport  # also used for downloads, so tests can stand in for the web
         self._listeners: list[Callable[[RequestInfo], None]] = []
         self._rng = random.Random()
-        self._state = {"last_request": None}  # shared with with_options() copies
+        # Shared with with_options() copies: the last request, and the ID the usage ledger files them under.
+        self._state = {"last_request": None, "client_id": uuid.uuid4().hex[:12]}
         self._shared: dict[str, Any] = {}  # the asynchronous pool, also shared with the copies
         self._lock = threading.Lock()
 
@@ -132,6 +143,11 @@ class BaseClient:
     @property
     def last_request(self) -> RequestInfo | None:
         return self._state["last_request"]
+
+    @property
+    def client_id(self) -> str:
+        """A short ID of this client, shared with its `with_options()` copies (for `usage_log(client)`)."""
+        return self._state["client_id"]
 
     def with_options(self, *, timeout: float | None = None, max_retries: int | None = None):
         """A copy of this client with another timeout or retry count, sharing its connections."""
@@ -227,10 +243,13 @@ class BaseClient:
         *,
         stream: bool = False,
         max_retries: int | None = None,
+        final: Callable[[httpx.Response], bool] | None = None,
     ) -> httpx.Response:
         """Send `request`, retrying what is worth retrying; return a successful response.
 
         With `stream=True` the body is left unread for the caller, who must close it.
+        `final(response)` True marks a failed answer as not worth retrying as it is (the
+        caller changes the request instead).
         """
         retries = self.max_retries if max_retries is None else max_retries
         path = _display_path(request.url, self.base_url)
@@ -259,12 +278,17 @@ class BaseClient:
 
             if response.is_success:
                 self._notify(request, path, response, started, attempt + 1)
+                if not stream:  # the body is here whole: its usage goes to the ledger
+                    answered(
+                        self, request.method, path, response.content, response.headers.get("x-request-id")
+                    )
                 return response
             if 300 <= response.status_code < 400:
                 error = _redirect_error(request, path, response)
                 self._notify(request, path, response, started, attempt + 1, error=error)
                 raise error
-            if not last_try and should_retry(response.status_code, response.headers):
+            retry = should_retry(response.status_code, response.headers) and not (final and final(response))
+            if not last_try and retry:
                 delay = retry_delay(attempt, response.headers, rng=self._rng)
                 if delay is not None:
                     logger.info(
@@ -330,9 +354,12 @@ class BaseClient:
         where = _display_path(request.url, self.base_url)
         started = time.monotonic()
         try:
-            response = await self._async_http().send(request, stream=True)
+            response = await self._async_http().send(request)
             if not response.is_success:
-                await asyncio.wait_for(response.aread(), seconds)
+                try:
+                    await asyncio.wait_for(response.aread(), seconds)
+                finally:
+                    await response.aclose()  # the connection goes back to its pool
         except (httpx.TimeoutException, asyncio.TimeoutError):
             error: Exception = _timeout_error(request, where, seconds, 0)
             self._notify(request, where, None, started, 1, error=error)
@@ -352,20 +379,25 @@ class BaseClient:
         self._notify(request, where, response, started, 1, error=error)
         raise error
 
-    def _async_http(self) -> httpx.AsyncClient:
-        """The asynchronous pool, made on first use and shared with `with_options()` copies."""
+    def _async_http(self) -> AsyncLanes:
+        """The asynchronous pools, made on first use and shared with `with_options()` copies."""
         with self._lock:
             made = self._shared.get("async_http")
             if made is None:
                 transport = self._transport if isinstance(self._transport, httpx.AsyncBaseTransport) else None
-                made = httpx.AsyncClient(
-                    auth=self._http.auth,
-                    headers=self._http.headers,
-                    transport=transport,
-                    follow_redirects=False,
-                    limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=256),
-                )
-                self._shared["async_http"] = made
+
+                def lane(connections: int) -> httpx.AsyncClient:
+                    return httpx.AsyncClient(
+                        auth=self._http.auth,
+                        headers=self._http.headers,
+                        transport=transport,
+                        follow_redirects=False,
+                        limits=httpx.Limits(
+                            max_connections=connections, max_keepalive_connections=connections
+                        ),
+                    )
+
+                made = self._shared["async_http"] = AsyncLanes(lane)
             return made
 
     def _notify(
@@ -475,26 +507,91 @@ class BaseClient:
             query["after"] = cursor
 
     def _stream_events(
-        self, method: str, path: str, *, json: Any = None, timeout: float | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        fields: Mapping[str, Any] | None = None,
+        files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+        timeout: float | None = None,
+        ends: Collection[str] = (),
+        unfinished: Callable[[], str | None] | None = None,
+        final: Callable[[httpx.Response], bool] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """The JSON events of a streamed answer; the connection closes when iteration stops."""
+        """The JSON events of a streamed answer; the connection closes when iteration stops.
+
+        The body is JSON, or multipart `fields` and `files` (as `_post_multipart` takes
+        them). `ends` names the event types that end a typed stream (the Responses API's),
+        `unfinished` decides whether a stream that ends without `[DONE]` is whole (see
+        `_core.sse`); `final` as in `_send`.
+        """
+        data = None if fields is None else {k: _form_value(v) for k, v in fields.items() if v is not None}
         request = self._build_request(
-            method, path, json=json, timeout=timeout, headers={"Accept": "text/event-stream"}
+            method,
+            path,
+            json=json,
+            data=data,
+            files=files,
+            timeout=timeout,
+            headers={"Accept": "text/event-stream"},
         )
-        response = self._send(request, stream=True)
+        response = self._send(request, stream=True, final=final)
+        last_usage: dict[str, Any] | None = None  # the last event that carried usage
         try:
-            yield from iter_events(response)
+            if _content_type(response) == "application/json":
+                events = _whole_answer(response, request, unfinished)
+            else:
+                events = iter_events(response, ends, unfinished)
+            for event in events:
+                if isinstance(event, dict) and (
+                    isinstance(event.get("usage"), dict) or isinstance(event.get("response"), dict)
+                ):
+                    last_usage = event
+                yield event
         finally:
             response.close()
+            if last_usage is not None:  # a stream stopped before its usage arrived leaves no row
+                streamed(
+                    self,
+                    _display_path(request.url, self.base_url),
+                    last_usage,
+                    response.headers.get("x-request-id"),
+                )
+
+    def _get_json_or_events(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET a JSON answer; a server that answers with an event stream instead gives an
+        iterator of its JSON events (the connection closes when iteration stops).
+
+        The stream may end cleanly with or without `[DONE]`; a cut one raises
+        `StreamInterruptedError` after the events that arrived.
+        """
+        request = self._build_request("GET", path, params=params)
+        response = self._send(request, stream=True)
+        if _content_type(response) == "text/event-stream":
+            return _closing_events(response)
+        seconds = request.extensions.get("timeout", {}).get("read") or self.timeout
+        _read_with_deadline(response, time.monotonic() + seconds)
+        return decode_json(response)
 
     def _fetch_external(self, url: str, *, timeout: float | None = None) -> bytes:
-        """Download a URL the API handed out (an image), without our Authorization header."""
-        seconds = self.timeout if timeout is None else timeout
-        if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
+        """Download a URL the API handed out (an image), never with our Authorization header.
+
+        A `data:` URL is decoded here (some compatible servers send images that way); a
+        relative URL is read against the base URL. Failures name the URL and say why.
+        """
+        scheme = urllib.parse.urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return data_url_bytes(url)
+        if not scheme:
+            url = urllib.parse.urljoin(self.base_url + "/", url)  # "/files/img.png" from the server itself
+        elif scheme not in {"http", "https"}:
             raise APIResponseValidationError(f"the API returned a URL that is not http(s): {url[:100]!r}")
+        seconds = self.timeout if timeout is None else timeout
+        own = _same_origin(url, self.base_url)
         with httpx.Client(
             transport=self._transport,
-            follow_redirects=True,
+            follow_redirects=True,  # safe: this client holds no key
             timeout=seconds,
             headers={"User-Agent": self._http.headers["User-Agent"]},
         ) as plain:
@@ -506,8 +603,9 @@ class BaseClient:
                         self.sleep(retry_delay(attempt, rng=self._rng))
                         continue
                     raise APIConnectionError(
-                        f"could not download {_short_url(url)} ({type(exc).__name__}); "
-                        "URLs from the API expire after an hour: generate again."
+                        f"could not download {_short_url(url)}: {type(exc).__name__} "
+                        f"({redact(str(exc)) or 'no details'}){_after(attempt)}; "
+                        "check the network and try again."
                     ) from None
                 if response.is_success:
                     return response.content
@@ -515,8 +613,7 @@ class BaseClient:
                     self.sleep(retry_delay(attempt, response.headers, rng=self._rng) or 0)
                     continue
                 raise APIConnectionError(
-                    f"could not download {_short_url(url)}: status {response.status_code}; "
-                    "URLs from the API expire after an hour: generate again."
+                    f"could not download {_short_url(url)}: {_download_failure(response, own)}"
                 )
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -534,6 +631,35 @@ def decode_json(response: httpx.Response) -> Any:
             f"{response.request.method} {response.request.url.path}: the server sent a body "
             f"that is not valid JSON ({kind}, {len(response.content)} bytes): {preview!r}"
         ) from None
+
+
+def _content_type(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _whole_answer(
+    response: httpx.Response, request: httpx.Request, unfinished: Callable[[], str | None] | None
+) -> Iterator[Any]:
+    """A server that ignores `stream: true` answers whole, in JSON: that answer is the one event.
+
+    The caller folds it in like a stream's events; `unfinished` then says whether it is whole.
+    """
+    seconds = request.extensions.get("timeout", {}).get("read") or 60.0
+    _read_with_deadline(response, time.monotonic() + seconds)
+    yield decode_json(response)
+    missing = unfinished() if unfinished is not None else None
+    if missing is not None:
+        raise APIResponseValidationError(
+            f"the server answered with JSON instead of an event stream (it ignores stream=true), "
+            f"and {missing}: leave stream out on this server"
+        )
+
+
+def _closing_events(response: httpx.Response) -> Iterator[dict[str, Any]]:
+    try:
+        yield from iter_events(response, unfinished=lambda: None)  # any clean end is an end
+    finally:
+        response.close()
 
 
 def _read_with_deadline(response: httpx.Response, deadline: float) -> None:
@@ -599,6 +725,59 @@ def _after(attempt: int) -> str:
 def _display_path(url: httpx.URL, base_url: str) -> str:
     text = str(url.copy_with(query=None))
     return text[len(base_url) :] or "/" if text.startswith(base_url) else url.path
+
+
+def data_url_bytes(url: str) -> bytes:
+    """The bytes a `data:` URL holds (base64 or percent-encoded)."""
+    head, comma, payload = url.partition(",")
+    if not comma:
+        raise APIResponseValidationError(f"the API returned a data: URL without data: {url[:60]!r}")
+    if head.lower().endswith(";base64"):
+        try:
+            return base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError):
+            raise APIResponseValidationError(
+                f"the API returned a data: URL that is not valid base64: {url[:60]!r}"
+            ) from None
+    return urllib.parse.unquote_to_bytes(payload)
+
+
+def _same_origin(url: str, base_url: str) -> bool:
+    a, b = urllib.parse.urlsplit(url), urllib.parse.urlsplit(base_url)
+    return (a.scheme, a.netloc.lower()) == (b.scheme, b.netloc.lower())
+
+
+def _download_failure(response: httpx.Response, own_host: bool) -> str:
+    """Why a download failed, and what to do: the status, the server's words, a hint."""
+    why = f"status {response.status_code} {response.reason_phrase}".rstrip()
+    said = _error_words(response)
+    if said:
+        why += f" ({said})"
+    if own_host and response.status_code in (401, 403):
+        return (
+            f"{why}; the key is never sent with downloads: ask for base64 instead "
+            "(response_format='b64_json') or have the server serve its images without a key."
+        )
+    if response.status_code in (403, 404, 410):
+        where = "the server's" if own_host else "the API's"
+        return f"{why}; {where} image URLs expire (OpenAI's after an hour): generate again."
+    return f"{why}; try again later."
+
+
+def _error_words(response: httpx.Response) -> str:
+    """The server's own message from an error body (JSON `error.message`, else short text), redacted."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        error = body.get("error")
+        message = error.get("message") if isinstance(error, dict) else error or body.get("detail")
+        return redact(str(message))[:200] if message else ""
+    kind = response.headers.get("content-type", "")
+    if kind.startswith("text/plain") and response.text.strip():
+        return redact(response.text.strip())[:200]
+    return ""
 
 
 def _short_url(url: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._core.arguments import boolean, model_argument
-from .._core.errors import APIResponseValidationError
+from .._core.errors import APIResponseValidationError, StreamInterruptedError
 from .._core.paths import path_id
 from .._core.transport import BaseClient
 from .._tables.frames import fine_tuning_checkpoints_frame, fine_tuning_events_frame, fine_tuning_jobs_frame
@@ -26,6 +26,8 @@ __all__ = ["FineTuningAPI"]
 
 PAGE_SIZE = 100  # jobs, events and checkpoints per page
 FOLLOW_INTERVAL = 2.0  # seconds between looks at a followed job
+# The deprecated top-level `hyperparameters` of a job (the spec's fields; supervised jobs only).
+TOP_LEVEL_HYPERPARAMETERS = ("batch_size", "learning_rate_multiplier", "n_epochs")
 
 
 class FineTuningAPI(BaseClient):
@@ -48,8 +50,10 @@ class FineTuningAPI(BaseClient):
         each, at least 10 training examples; errors name the line) and then uploaded with
         purpose "fine-tune". `model` defaults to gpt-4o-mini-2024-07-18. `suffix` (up to
         64 characters) goes into the model name. `hyperparameters` (n_epochs, batch_size,
-        learning_rate_multiplier) are sent inside `method`, the API's current form;
-        `method` is a dict such as `{"type": "dpo", "dpo": {...}}` or just "supervised" / "dpo".
+        learning_rate_multiplier) are sent inside `method`, the API's current form (to servers
+        that are not OpenAI, a supervised job's also in the deprecated top-level field, which
+        older servers read); `method` is a dict such as `{"type": "dpo", "dpo": {...}}` or just
+        "supervised" / "dpo".
         """
         body: dict[str, Any] = {"model": model_argument(model, "fine_tune")}
         method_body = checked_method(method, hyperparameters)
@@ -69,6 +73,9 @@ class FineTuningAPI(BaseClient):
             body["validation_file"] = self._file_id(validation_file, validation)
         if method_body:
             body["method"] = method_body
+            older = _top_level_hyperparameters(method_body)
+            if older and not self.openai_server:
+                body["hyperparameters"] = older  # servers that read only the older field (_core.servers)
         return as_record(self._post("fine_tuning/jobs", body))
 
     def fine_tuning_jobs(self) -> pd.DataFrame:
@@ -105,7 +112,9 @@ class FineTuningAPI(BaseClient):
 
         With `follow=True` a live view (status line, training-loss plot, latest events)
         updates in place every `poll_interval` seconds until the job succeeds, fails or is
-        cancelled. Interrupting the kernel stops following; the job itself goes on.
+        cancelled. Interrupting the kernel stops following; the job itself goes on. A server
+        whose events endpoint answers with an event stream instead of JSON is followed too:
+        each event shows as it arrives.
         """
         if not boolean(follow, "follow"):
             path = f"{_job_path(job_id)}/events"  # the ID is checked even when the interval is not used
@@ -121,7 +130,9 @@ class FineTuningAPI(BaseClient):
         each time (`.job`, `.status`, `.done`, `.new_events`, `.frame()`).
 
         Only new events are fetched on each look. Setting `stop` (a threading.Event) ends
-        the watch at once, even mid-wait; the job is never touched.
+        the watch at once, even mid-wait (while an event stream is open: at its next event);
+        the job is never touched. An events endpoint that streams (text/event-stream) gives
+        an update per new event as it arrives, then the next look reconnects.
         """
         return self._watch(_job_path(job_id), checked_poll_interval(poll_interval), stop)
 
@@ -131,10 +142,10 @@ class FineTuningAPI(BaseClient):
         events: list[dict[str, Any]] = []
         while True:
             job = as_record(self._get(path))
-            new = self._events_since(f"{path}/events", {e.get("id") for e in events})
-            events = new + events
-            update = FineTuningUpdate(job, new, events)
-            yield update
+            for new in self._new_events(f"{path}/events", {_event_key(e) for e in events}, stop):
+                events = _newest_first(new + events)
+                update = FineTuningUpdate(job, new, events)
+                yield update
             if update.done or _ft_live.pause(seconds, stop):
                 return
 
@@ -144,25 +155,87 @@ class FineTuningAPI(BaseClient):
             return given.strip()
         return self.upload_file(local.content, "fine-tune", filename=local.filename)["id"]
 
-    def _events_since(self, path: str, known: set[Any]) -> list[dict[str, Any]]:
+    def _new_events(
+        self, path: str, known: set[Any], stop: threading.Event | None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """One look's new events, newest first: one list from a JSON list (possibly empty), or,
+        from an event stream, a list of one per new event as it arrives (at least one list)."""
+        answer = self._get_json_or_events(path, {"limit": PAGE_SIZE})
+        if isinstance(answer, Iterator):
+            yield from _streamed_events(answer, known, stop)
+        else:
+            yield self._events_since(path, known, answer)
+
+    def _events_since(self, path: str, known: set[Any], first_page: Any) -> list[dict[str, Any]]:
         """Events newer than any in `known`, newest first: pages are read only until a known one.
 
         (`_paginate` would read every page on every look; a long job has thousands of events.)
         """
         fresh: list[dict[str, Any]] = []
         params: dict[str, Any] = {"limit": PAGE_SIZE}
+        page = first_page
         while True:
-            page = self._get(path, params)
             data = page.get("data") if isinstance(page, dict) else None
             if not isinstance(data, list):
                 raise APIResponseValidationError(f"GET {path}: expected a list object with 'data'")
             for event in data:
-                if event.get("id") in known:
+                if _event_key(event) in known:
                     return fresh
                 fresh.append(event)
             if not page.get("has_more") or not data:
                 return fresh
             params["after"] = data[-1].get("id")
+            page = self._get(path, params)
+
+
+def _streamed_events(
+    stream: Iterator[Any], known: set[Any], stop: threading.Event | None
+) -> Iterator[list[dict[str, Any]]]:
+    """Each new event of an events stream as a list of one; always at least one (maybe empty) list.
+
+    An event may also come as a list object of events (newest first, as the JSON answer). The
+    stream ends cleanly, is cut, or goes quiet past the timeout: either way this look is over.
+    """
+    sent = False
+    try:
+        for payload in stream:
+            items = payload.get("data") if payload.get("object") == "list" else [payload]
+            for event in reversed(items if isinstance(items, list) else []):
+                key = _event_key(event)
+                if isinstance(event, dict) and key not in known:
+                    known.add(key)
+                    sent = True
+                    yield [event]
+            if stop is not None and stop.is_set():
+                break
+    except StreamInterruptedError:
+        pass  # the next look reconnects
+    finally:
+        stream.close()  # type: ignore[attr-defined]
+    if not sent:
+        yield []
+
+
+def _event_key(event: Any) -> Any:
+    """What tells events apart: the ID, or (time, message) for a server that gives none."""
+    if not isinstance(event, dict):
+        return None
+    return event.get("id") or (event.get("created_at"), event.get("message"))
+
+
+def _newest_first(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events ordered newest first by time (stable, so events of the same second keep their order)."""
+    if not all(isinstance(e.get("created_at"), (int, float)) for e in events):
+        return events
+    return sorted(events, key=lambda e: -e["created_at"])
+
+
+def _top_level_hyperparameters(method: Mapping[str, Any]) -> dict[str, Any]:
+    """A supervised method's hyperparameters that the older top-level field can hold."""
+    if method.get("type") != "supervised":
+        return {}
+    given = (method.get("supervised") or {}).get("hyperparameters") or {}
+    return {name: given[name] for name in TOP_LEVEL_HYPERPARAMETERS if name in given}
 
 
 def _job_path(job_id: str) -> str:

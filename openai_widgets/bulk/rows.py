@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from .. import bulk
 from .._core.arguments import type_error
 from .._core.errors import InvalidInputError
 from . import resume as memory
 
-__all__ = ["RowResults", "keep_partial"]
+__all__ = ["RowResults", "assemble", "keep_partial"]
+
+R = TypeVar("R")
 
 _KEY = "openai_widgets_resume"
 
@@ -102,22 +104,49 @@ class RowResults:
 
 
 def keep_partial(
-    error: bulk.BulkError | bulk.BulkInterrupted, partial: Any, rows: RowResults, *, what: str
+    error: bulk.BulkError | bulk.BulkInterrupted, make: Callable[[], Any], rows: RowResults, *, what: str
 ) -> None:
     """Put the finished rows on the error, with what `resume=` needs, and say so in its message.
 
-    The partial result is also remembered for `resume=True`.
+    `make()` builds the partial result from `rows`; it runs when `error.partial` is first
+    read (or `resume=True` needs it). The error is remembered for `resume=True`.
     """
-    partial.attrs[_KEY] = rows.resume_state()
-    memory.remember(rows.job, partial)
-    kept = len(rows.skip)
+    state = rows.resume_state()
+
+    def build() -> Any:
+        partial = make()
+        partial.attrs[_KEY] = state
+        return partial
+
+    memory.remember(rows.job, error)
+    kept = len(state["positions"])
     note = (
         f"{kept} of {len(rows.inputs)} {what} and kept in the error's `partial`; run the "
         "same call with resume=True (or resume=error.partial) to do only the rest."
         if kept
         else ""
     )
-    bulk.attach_partial(error, partial, note)
+    bulk.attach_partial(error, build, note)
+
+
+def assemble(build: Callable[[], R], rows: RowResults, stats: bulk.BulkStats, *, what: str) -> R:
+    """`build()` the finished result; Ctrl-C meanwhile keeps everything, as a BulkInterrupted.
+
+    Every row is paid for by then: the error's `partial` is the whole result (made when it
+    is read), and `resume=True` gives it back without sending anything.
+    """
+    try:
+        return build()
+    except KeyboardInterrupt:
+        total = len(rows.inputs)
+        error = bulk.BulkInterrupted(
+            f"interrupted while the result was assembled: all {total} {what.split()[0]} are done.",
+            done=list(range(total)),
+            total=total,
+            stats=stats,
+        )
+        keep_partial(error, build, rows, what=what)
+        raise error from None
 
 
 def _fingerprint(inputs: Sequence[str]) -> str:

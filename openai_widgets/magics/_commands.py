@@ -25,6 +25,7 @@ from . import (
     chat,
     complete,
     connect,
+    conversations,
     edit,
     embed,
     files,
@@ -34,6 +35,9 @@ from . import (
     image_variation,
     models,
     moderate,
+    respond,
+    responses,
+    stores,
     studio,
 )
 
@@ -72,4 +76,8 @@ COMMANDS: dict[str, Subcommand] = {
     "audio": audio,
     "embed": embed,
     "batches": batches,
+    "respond": respond,
+    "responses": responses,
+    "conversations": conversations,
+    "stores": stores,
 }

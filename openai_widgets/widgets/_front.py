@@ -31,6 +31,8 @@ def connect(
     sandbox: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     max_retries: int = DEFAULT_MAX_RETRIES,
+    openai_server: bool | None = None,
+    stream_usage: bool | None = None,
 ) -> Client | None:
     """Create a client, make it the default, and return it.
 
@@ -40,14 +42,19 @@ def connect(
     in a notebook this shows the credential widget (and returns None: the client it
     connects becomes the default); elsewhere it raises NotConnectedError. No request is
     sent: the credential widget and `%openai connect` verify the connection, `ow.models()`
-    does too.
+    does too. `openai_server` and `stream_usage` set what is sent to servers that are not
+    OpenAI (see `Client`); the sandbox follows OpenAI's spec, so it counts as OpenAI.
     """
     api_key = as_secret(api_key)  # first: a verbose traceback shows Secret('sk-...abcd'), never the key
-    options: dict[str, Any] = {"timeout": timeout, "max_retries": max_retries}
+    options: dict[str, Any] = {"timeout": timeout, "max_retries": max_retries, "stream_usage": stream_usage}
     if sandbox:
         from ..sandbox import SANDBOX_KEY, shared
 
-        return _connection.connect(api_key=SANDBOX_KEY, base_url=shared().base_url, **options)
+        server = True if openai_server is None else openai_server
+        return _connection.connect(
+            api_key=SANDBOX_KEY, base_url=shared().base_url, openai_server=server, **options
+        )
+    options["openai_server"] = openai_server
     if not (api_key or os.environ.get("OPENAI_API_KEY", "").strip()) and _in_kernel():
         from IPython.display import display
 

@@ -151,7 +151,8 @@ class CredentialWidget(StyledBox):
         if self.use_sandbox.value:
             from ..sandbox import SANDBOX_KEY, shared
 
-            return Client(api_key=SANDBOX_KEY, base_url=shared().base_url)
+            # The sandbox follows the spec: it is sent what OpenAI is sent.
+            return Client(api_key=SANDBOX_KEY, base_url=shared().base_url, openai_server=True)
         return Client(
             api_key=secret,
             organization=self.organization.value.strip() or None,

@@ -44,6 +44,15 @@ TYPE_MISTAKES = {
     "fine_tune suffix": lambda c: c.fine_tune(examples(10), suffix=42),
     "request method": lambda c: c.request(42, "models"),
     "batch endpoint": lambda c: c.batch([{}], 42),
+    "respond input": lambda c: c.respond(42),
+    "respond instructions": lambda c: c.respond("hi", instructions=42),
+    "respond_map template": lambda c: c.respond_map(TEXTS, 42),
+    "respond text_format": lambda c: c.respond("hi", text_format=42),
+    "respond reasoning": lambda c: c.respond("hi", reasoning=42),
+    "respond confirm": lambda c: c.respond("hi", confirm="ask"),
+    "respond vector_store_ids": lambda c: c.respond("hi", vector_store_ids=42),
+    "count_input_tokens input": lambda c: c.count_input_tokens(42),
+    "create_conversation metadata": lambda c: c.create_conversation(metadata={"a": 1}),
     # a number where a model ID goes
     "chat model": lambda c: c.chat("hi", 42),
     "embed model": lambda c: c.embed("hi", 42),
@@ -53,6 +62,8 @@ TYPE_MISTAKES = {
     "transcribe model": lambda c: c.transcribe(WAV, 42),
     "speak model": lambda c: c.speak("hi", 42),
     "fine_tune model": lambda c: c.fine_tune(examples(10), 42),
+    "respond model": lambda c: c.respond("hi", 42),
+    "respond_map model": lambda c: c.respond_map(TEXTS, "{}", 42),
     # a number where an ID goes
     "model id": lambda c: c.model(42),
     "file id": lambda c: c.file(42),
@@ -62,6 +73,12 @@ TYPE_MISTAKES = {
     "fine_tuning_events id": lambda c: c.fine_tuning_events(42),
     "delete_model id": lambda c: c.delete_model(42),
     "batch_results ids": lambda c: c.batch_results([42]),
+    "response id": lambda c: c.response(42),
+    "cancel_response id": lambda c: c.cancel_response(42),
+    "conversation id": lambda c: c.conversation(42),
+    "conversation_items id": lambda c: c.conversation_items(42),
+    "respond conversation": lambda c: c.respond("hi", conversation=42),
+    "respond previous_response_id": lambda c: c.respond("hi", previous_response_id=42),
     # True where a number goes
     "chat temperature": lambda c: c.chat("hi", temperature=True),
     "embed dimensions": lambda c: c.embed("a", dimensions=True),
@@ -79,6 +96,9 @@ TYPE_MISTAKES = {
     "batch poll_interval": lambda c: c.batch([{}], "/v1/embeddings", poll_interval=True),
     "search k": lambda c: c.search(pd.DataFrame({"embedding": []}), "q", k=True),
     "similarity k": lambda c: c.similarity(["a", "b"], k="2"),
+    "respond max_tool_rounds": lambda c: c.respond("hi", max_tool_rounds=True),
+    "respond_map max_concurrency": lambda c: c.respond_map(TEXTS, "{}", max_concurrency=True),
+    "response_input_items limit": lambda c: c.response_input_items("resp_x", limit=True),
     "client timeout": lambda c: ow.Client(api_key="sk-x", timeout=True),
     "client max_retries": lambda c: c.with_options(max_retries=True),
     # a float where a whole number goes
@@ -93,10 +113,15 @@ TYPE_MISTAKES = {
     "batch wait": lambda c: c.batch([{}], "/v1/embeddings", wait="no"),
     "embed batch": lambda c: c.embed("a", batch="yes"),
     "chat_map batch": lambda c: c.chat_map(TEXTS, "{}", batch="yes"),
+    "respond_map batch": lambda c: c.respond_map(TEXTS, "{}", batch="yes"),
+    "respond stream": lambda c: c.respond("hi", stream="yes"),
+    "respond background": lambda c: c.respond("hi", background="yes"),
+    "respond store": lambda c: c.respond("hi", store="no"),
     "moderate progress": lambda c: c.moderate("a", progress="yes"),
     "fine_tuning_events follow": lambda c: c.fine_tuning_events("ftjob-x", follow="yes"),
     # other shapes
     "chat_map rows": lambda c: c.chat_map(["a"], "{}"),
+    "respond_map rows": lambda c: c.respond_map(["a"], "{}"),
     "batch requests": lambda c: c.batch("a request", "/v1/embeddings"),
     "moderate resume": lambda c: c.moderate("a", resume="yes"),
     "embed resume": lambda c: c.embed("a", resume="yes"),
@@ -118,6 +143,19 @@ VALUE_MISTAKES = {
     "fine_tune suffix": lambda c: c.fine_tune(examples(10), suffix=""),
     # an empty model ID
     "chat model": lambda c: c.chat("hi", " "),
+    "respond model": lambda c: c.respond("hi", " "),
+    "respond input": lambda c: c.respond(" "),
+    "respond instructions": lambda c: c.respond("hi", instructions=" "),
+    "respond_map template": lambda c: c.respond_map(TEXTS, ""),
+    "respond text_format": lambda c: c.respond("hi", text_format={"type": "array"}),
+    "respond tools": lambda c: c.respond("hi", tools=["teleport"]),
+    "respond reasoning": lambda c: c.respond("hi", reasoning="extreme"),
+    "respond max_tool_rounds": lambda c: c.respond("hi", max_tool_rounds=101),
+    "respond temperature": lambda c: c.respond("hi", temperature=3),
+    "respond both threads": lambda c: c.respond("hi", conversation="conv_1", previous_response_id="resp_1"),
+    "conversation id": lambda c: c.conversation(" "),
+    "update_conversation metadata": lambda c: c.update_conversation("conv_1", None),
+    "add_conversation_items items": lambda c: c.add_conversation_items("conv_1", []),
     "embed model": lambda c: c.embed("hi", ""),
     "moderate model": lambda c: c.moderate("hi", ""),
     "generate_images model": lambda c: c.generate_images("a fox", ""),
@@ -193,7 +231,7 @@ def test_out_of_range_numbers_say_the_range_and_the_value(client, sandbox):
     cases = {
         "temperature must be between 0 and 2, got 3": VALUE_MISTAKES["chat temperature"],
         "dimensions must be 1 or more, got 0": VALUE_MISTAKES["embed dimensions"],
-        "max_concurrency must be between 1 and 64, got 0": VALUE_MISTAKES["moderate max_concurrency"],
+        "max_concurrency must be between 1 and 2048, got 0": VALUE_MISTAKES["moderate max_concurrency"],
         "max_retries must be 0 or more, got -1": VALUE_MISTAKES["chat_map max_retries"],
         "limit must be 1 or more, got 0": VALUE_MISTAKES["batches limit"],
         "seed must be between 0 and 2147483647, got -1": VALUE_MISTAKES["fine_tune seed"],
@@ -228,6 +266,13 @@ INPUTS = {
     "vector_store_file_content": ["vector_store_id", "file_id"],
     "update_vector_store_file": ["vector_store_id", "file_id", "attributes"],
     "delete_vector_store_file": ["vector_store_id", "file_id"],
+    # the responses and conversations functions, as DESIGN.md writes them
+    "respond_map": ["rows", "template"],
+    "create_conversation": ["items", "metadata"],
+    "update_conversation": ["conversation_id", "metadata"],
+    "add_conversation_items": ["conversation_id", "items"],
+    "delete_conversation_item": ["conversation_id", "item_id"],
+    "container_file_content": ["container_id", "file_id"],
 }
 
 
@@ -244,6 +289,7 @@ OVERLOADED = {
     "batch": {"wait"},
     "transcribe": {"file", "response_format", "timestamp_granularities"},
     "translate": {"file", "response_format"},
+    "respond_map": {"text_format"},
 }
 
 

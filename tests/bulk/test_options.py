@@ -56,8 +56,12 @@ def test_every_bulk_call_takes_the_same_options_with_the_same_defaults(name):
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
-        ({"max_concurrency": 0}, ow.InvalidInputError, "max_concurrency must be between 1 and 64, got 0"),
-        ({"max_concurrency": "4"}, ow.InvalidTypeError, "max_concurrency must be a whole number, not str"),
+        ({"max_concurrency": 0}, ow.InvalidInputError, "max_concurrency must be between 1 and 2048, got 0"),
+        (
+            {"max_concurrency": "4"},
+            ow.InvalidTypeError,
+            "max_concurrency must be a whole number or None, not str",
+        ),
         (
             {"requests_per_minute": -5},
             ow.InvalidInputError,
@@ -122,7 +126,7 @@ def test_rate_limit_waits_are_not_retries(sandbox, name):
     with make_client(sandbox, max_retries=0) as client:
         result = CALLS[name](client, max_concurrency=1, progress=False)
     assert len(result) == (len(ROWS) if name == "chat_map" else len(TEXTS))
-    assert client.sleeps[:4] == pytest.approx([0.01] * 4)
+    assert client.sleeps[:4] == pytest.approx([0.01] * 4, abs=0.002)  # the wait asked, less the time gone
 
 
 def test_moderate_paces_tokens_per_minute(client, sandbox, sleeps):

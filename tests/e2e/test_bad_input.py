@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import shlex
 import string
 
 import pytest
@@ -35,6 +37,13 @@ OUT_OF_RANGE = st.one_of(
 NOT_JSON = st.text(min_size=1).filter(lambda text: text.strip() and not _parses(text))
 
 
+def _literal_dict(text: str) -> bool:
+    try:
+        return isinstance(ast.literal_eval(text.strip()), dict)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
 def _parses(text: str) -> bool:
     try:
         json.loads(text)
@@ -64,6 +73,13 @@ ID_FUNCTIONS = [
     "fine_tuning_checkpoints",
     "fine_tuning_events",
     "delete_model",
+    "response",
+    "delete_response",
+    "cancel_response",
+    "response_input_items",
+    "conversation",
+    "delete_conversation",
+    "conversation_items",
 ]
 
 
@@ -82,6 +98,11 @@ TEXT_ARGUMENTS = {
     "speak text": lambda v: ow.speak(v),
     "chat message": lambda v: ow.chat(v),
     "chat content": lambda v: ow.chat([{"role": "user", "content": v}]),
+    "respond input": lambda v: ow.respond(v),
+    "respond content": lambda v: ow.respond([{"role": "user", "content": v}]),
+    "respond instructions": lambda v: ow.respond("hi", instructions=v),
+    "count_input_tokens input": lambda v: ow.count_input_tokens(v),
+    "create_conversation items": lambda v: ow.create_conversation([{"role": "user", "content": v}]),
 }
 
 
@@ -110,6 +131,28 @@ def test_sampling_settings_are_checked(connected, sandbox, temperature, top_p):
         sandbox, lambda: ow.chat("hi", temperature=temperature)
     )
     assert "top_p must be between 0 and 1" in refused(sandbox, lambda: ow.chat("hi", top_p=top_p))
+
+
+@EXAMPLES
+@given(
+    temperature=OUT_OF_RANGE,
+    rounds=st.one_of(st.integers(max_value=-1), st.integers(min_value=101), st.floats(), st.booleans()),
+)
+def test_respond_settings_are_checked(connected, sandbox, temperature, rounds):
+    assert "temperature must be between 0 and 2" in refused(
+        sandbox, lambda: ow.respond("hi", temperature=temperature)
+    )
+    assert "max_tool_rounds must be" in refused(sandbox, lambda: ow.respond("hi", max_tool_rounds=rounds))
+
+
+@EXAMPLES
+@given(
+    tool=st.text(max_size=20).filter(
+        lambda t: t not in {"web_search", "web_search_preview", "code_interpreter", "image_generation"}
+    )
+)
+def test_unknown_tool_names_are_refused(connected, sandbox, tool):
+    refused(sandbox, lambda: ow.respond("hi", tools=[tool]))
 
 
 @EXAMPLES
@@ -230,6 +273,26 @@ def test_unknown_flags(ip, sandbox, command, flag):
 @given(body=NOT_JSON)
 def test_call_magic_refuses_invalid_json_bodies(ip, sandbox, body):
     assert "body is not valid JSON" in usage_error(ip, sandbox, "call POST chat/completions", cell=body)
+
+
+@EXAMPLES
+@given(text=NOT_JSON.filter(lambda text: not _literal_dict(text)))
+def test_stores_magic_refuses_filters_it_cannot_read(ip, sandbox, text):
+    message = usage_error(ip, sandbox, f"stores search vs_1 some words --filter {shlex.quote(text)}")
+    assert message.startswith("--filter ")
+
+
+@EXAMPLES
+@given(k=st.integers().filter(lambda k: not 1 <= k <= 50))
+def test_stores_magic_refuses_result_counts_out_of_range(ip, sandbox, k):
+    assert f"k must be from 1 to 50, not {k}" in usage_error(ip, sandbox, f"stores search vs_1 words -k {k}")
+
+
+@EXAMPLES
+@given(name=IDENTIFIER, action=st.sampled_from(["create shelf --files", "add vs_1"]))
+def test_stores_magic_refuses_paths_that_name_nothing(ip, sandbox, name, action):
+    message = usage_error(ip, sandbox, f"stores {action} no-such-dir/{name}.txt")
+    assert f"'no-such-dir/{name}.txt' is not a file, a folder, a glob pattern or a File ID" in message
 
 
 @EXAMPLES

@@ -1,9 +1,10 @@
 """What a user sees in a real JupyterLab, in headless Chromium (Playwright).
 
 The quickstart notebook (a copy) is Run All; then the test connects with a key through the
-credential widget, works in the studio (a chat reply streaming in, an image generated),
-watches the fine-tuning monitor reach "succeeded", saves the notebook with widget state,
-and reads the saved file for the key.
+credential widget, works in the studio (a chat reply streaming in, a Responses reply streaming
+in with its tool trace and sources, an image generated, a vector store made from uploaded
+files and searched), watches the fine-tuning monitor reach "succeeded", saves the notebook
+with widget state, and reads the saved file for the key.
 """
 
 from __future__ import annotations
@@ -174,6 +175,44 @@ def test_studio_tabs_switch_and_a_chat_reply_streams_in(quickstart):
     assert not chat.is_visible()
 
 
+def test_the_responses_tab_streams_a_reply_with_its_tool_trace(quickstart):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    studio.scroll_into_view_if_needed()
+    studio_tab(page, "Responses")
+    panel = studio.locator(".ow-panel-responses")
+    panel.wait_for(state="visible", timeout=10_000)
+    panel.locator("textarea[placeholder='your message']").fill(
+        "Search the web for lighthouse keepers of Norway"
+    )
+    panel.locator(".lm-AccordionPanel-title, .p-Accordion-title, .jupyter-widget-Accordion-title").filter(
+        has_text="Tools"
+    ).first.click()
+    panel.get_by_text("Web search", exact=True).click()
+    panel.get_by_role("button", name="Send").click()
+    reply, trace = panel.locator(".ow-responses-reply"), panel.locator(".ow-tool-trace")
+    seen, traces, deadline = [], [], time.monotonic() + 60
+    while time.monotonic() < deadline:
+        text = reply.inner_text()
+        if text and (not seen or text != seen[-1]):
+            seen.append(text)
+        shown = trace.inner_text()
+        if shown and (not traces or shown != traces[-1]):
+            traces.append(shown)
+        if (
+            "Web results" in text
+            and "▌" not in text
+            and panel.get_by_role("button", name="Send").is_enabled()
+        ):
+            break
+        time.sleep(0.05)
+    assert len(seen) >= 3, f"the reply did not stream in (saw {len(seen)} states)"
+    assert all(seen[-1].startswith(part.removesuffix("▌").rstrip()) for part in seen[:-1])
+    assert "web search" in traces[-1] and "(completed)" in traces[-1]
+    assert panel.locator(".ow-citations a[href^='https://sandbox.invalid/web/']").count() == 3
+    assert "tokens" in panel.inner_text()
+
+
 def test_studio_image_panel_shows_a_generated_image(quickstart):
     page, _ = quickstart
     studio = page.locator(".ow-studio").first
@@ -188,6 +227,45 @@ def test_studio_image_panel_shows_a_generated_image(quickstart):
         timeout=60_000,
     )
     screenshot(panel, "images-panel.png")
+
+
+def test_studio_knowledge_tab_makes_a_store_from_an_upload_and_shows_search_results(quickstart):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    studio_tab(page, "Knowledge")
+    panel = studio.locator(".ow-panel-knowledge")
+    panel.wait_for(state="visible", timeout=10_000)
+    panel.locator(".widget-text:has(label:text-is('Name')) input").fill("lighthouse notes")
+    # The upload button's file input is never attached to the page: answer the file chooser it opens.
+    with page.expect_file_chooser() as chooser:
+        panel.locator(".widget-upload").click()
+    chooser.value.set_files(
+        [
+            {
+                "name": "lighthouse.txt",
+                "mimeType": "text/plain",
+                "buffer": b"The lighthouse keeper climbs the tower at dusk and lights the lamp.",
+            },
+            {"name": "bread.md", "mimeType": "text/markdown", "buffer": b"# Bread\n\nKnead the dough."},
+        ]
+    )
+    panel.get_by_role("button", name="Create").click()
+    progress = panel.locator(".ow-knowledge-progress")
+    progress.get_by_text("is indexed: completed 2 · in progress 0 · failed 0 of 2").wait_for(timeout=60_000)
+    picked = panel.locator(".widget-dropdown select").first.inner_text().replace("\xa0", " ")
+    assert "lighthouse notes · vs_" in picked and "2/2 files" in picked  # options show spaces as U+00A0
+
+    panel.locator(".widget-text:has(label:text-is('Query')) input").fill("lighthouse lamp")
+    panel.get_by_role("button", name="Search").click()
+    results = panel.locator("table.dataframe:has(th:text-is('rank'))")
+    results.wait_for(timeout=30_000)
+    first = results.locator("tbody tr").first
+    assert "lighthouse.txt" in first.inner_text()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.ow-panel-knowledge textarea')]"
+        ".some(box => box.value.includes('lights the lamp'))",
+        timeout=10_000,
+    )
 
 
 def test_the_saved_notebook_holds_widget_state_but_no_key(quickstart, lab):

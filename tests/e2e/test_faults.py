@@ -26,6 +26,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:complete\\(\\) uses:DeprecationW
 
 TIMEOUT = 0.25  # the client's; the "timeout" faults make the sandbox wait longer than this
 STREAM_CUT = Case("stream cut midway", "cut_stream", {"after": 2}, 1, ow.StreamInterruptedError)
+FAILED_RESPONSE = Case("response ends failed", "failed_response", {}, 1, ow.ResponseFailedError)
 
 
 # -- long jobs: results are compared row by row with a clean run -----------------------------------
@@ -33,6 +34,11 @@ STREAM_CUT = Case("stream cut midway", "cut_stream", {"after": 2}, 1, ow.StreamI
 SERIES = pd.Series([f"text {n}" for n in range(70)], index=[f"r{n}" for n in range(70)])
 TEXTS = [f"note {n}" for n in range(2600)]  # two embeddings requests
 ROWS = pd.DataFrame({"text": [f"line {n}" for n in range(12)]}, index=range(500, 512))
+
+
+def get_weather(city: str) -> str:
+    """Weather in a city (a tool for the tool-loop target)."""
+    return f"sunny in {city}"
 
 
 def rows_lost(result, expected_labels) -> int:
@@ -222,6 +228,147 @@ TARGETS = [
         setup="model",
         check=lambda r: r["deleted"] is True,
     ),
+    # -- Responses and conversations --
+    Target(
+        "respond",
+        lambda c, x: c.respond("hello"),
+        "/responses",
+        method="POST",
+        check=lambda r: r.text.startswith("[sandbox]"),
+        responses=True,
+    ),
+    Target(
+        "respond (streamed)",
+        lambda c, x: c.respond("hello", stream=True, on_update=lambda r: None),
+        "/responses",
+        method="POST",
+        check=lambda r: r.text.startswith("[sandbox]") and not r.interrupted,
+        stream=True,
+        responses=True,
+    ),
+    Target(
+        "respond (tool loop)",
+        lambda c, x: c.respond("Use get_weather for Oslo", tools=[get_weather]),
+        "/responses",
+        method="POST",
+        check=lambda r: 'get_weather returned "sunny in Oslo"' in r.text and len(r.rounds) == 2,
+        responses=True,
+    ),
+    Target(
+        "respond_map (12 rows)",
+        lambda c, x: c.respond_map(ROWS, "Say {text}", progress=False),
+        "/responses",
+        engine=True,
+        rows=list(ROWS.index),
+        responses=True,
+    ),
+    Target(
+        "response",
+        lambda c, x: c.response(x["response"]),
+        "/responses/",
+        method="GET",
+        setup="response",
+        check=lambda r: r.status == "completed",
+    ),
+    Target(
+        "delete_response",
+        lambda c, x: c.delete_response(x["response"]),
+        "/responses/",
+        method="DELETE",
+        setup="response",
+        check=lambda r: r["deleted"] is True,
+    ),
+    Target(
+        "cancel_response",
+        lambda c, x: c.cancel_response(x["response"]),
+        "/responses/",
+        method="POST",
+        setup="background response",
+        check=lambda r: r.status == "cancelled",
+    ),
+    Target(
+        "response_input_items",
+        lambda c, x: c.response_input_items(x["response"]),
+        "/responses/",
+        setup="response",
+        check=lambda f: f["text"].tolist() == ["hello"],
+    ),
+    Target(
+        "count_input_tokens",
+        lambda c, x: c.count_input_tokens("hello"),
+        "/responses/input_tokens",
+        check=lambda n: isinstance(n, int) and n > 0,
+    ),
+    Target(
+        "compact_response",
+        lambda c, x: c.compact_response(previous_response_id=x["response"]),
+        "/responses/compact",
+        setup="response",
+        check=lambda r: r["output"][-1]["type"] == "compaction",
+    ),
+    Target(
+        "container_file_content",
+        lambda c, x: c.container_file_content(x["container"], x["container_file"]),
+        "/containers/",
+        setup="container file",
+        check=lambda b: b.startswith(b"index,value"),
+        binary=True,
+    ),
+    Target(
+        "create_conversation",
+        lambda c, x: c.create_conversation(["hello"], metadata={"k": "v"}),
+        "/conversations",
+        method="POST",
+        check=lambda r: r["id"].startswith("conv_"),
+    ),
+    Target(
+        "conversation",
+        lambda c, x: c.conversation(x["conversation"]),
+        "/conversations/",
+        method="GET",
+        setup="conversation",
+        check=lambda r: r["object"] == "conversation",
+    ),
+    Target(
+        "update_conversation",
+        lambda c, x: c.update_conversation(x["conversation"], {"k": "w"}),
+        "/conversations/",
+        method="POST",
+        setup="conversation",
+        check=lambda r: r.get("metadata", {"k": "w"}) == {"k": "w"},  # missing_optional drops it
+    ),
+    Target(
+        "conversation_items",
+        lambda c, x: c.conversation_items(x["conversation"]),
+        "/conversations/",
+        method="GET",
+        setup="conversation",
+        check=lambda f: f["text"].tolist() == ["hello"],
+    ),
+    Target(
+        "add_conversation_items",
+        lambda c, x: c.add_conversation_items(x["conversation"], ["more"]),
+        "/conversations/",
+        method="POST",
+        setup="conversation",
+        check=lambda f: f["text"].tolist() == ["more"],
+    ),
+    Target(
+        "delete_conversation_item",
+        lambda c, x: c.delete_conversation_item(x["conversation"], x["item"]),
+        "/conversations/",
+        method="DELETE",
+        setup="conversation",
+        check=lambda r: r["object"] == "conversation",
+    ),
+    Target(
+        "delete_conversation",
+        lambda c, x: c.delete_conversation(x["conversation"]),
+        "/conversations/",
+        method="DELETE",
+        setup="conversation",
+        check=lambda r: r["deleted"] is True,
+    ),
 ]
 
 
@@ -229,6 +376,17 @@ def prepare(kind: str | None, client: ow.Client, sandbox) -> dict:
     """What a target acts on, made before any fault is injected."""
     if kind == "file":
         return {"file": client.upload_file(b'{"a": 1}\n', "batch", filename="f.jsonl")["id"]}
+    if kind == "response":
+        return {"response": client.respond("hello").id}
+    if kind == "background response":
+        sandbox.background_seconds = 30.0  # still running when it is cancelled (restored after the case)
+        return {"response": client.respond("hello", background=True).id}
+    if kind == "container file":
+        (row,) = client.respond("Calculate the sum of 1 2", tools=["code_interpreter"]).files.itertuples()
+        return {"container": row.container_id, "container_file": row.file_id}
+    if kind == "conversation":
+        made = client.create_conversation(["hello"], metadata={"k": "v"})
+        return {"conversation": made["id"], "item": client.conversation_items(made["id"]).loc[0, "id"]}
     if kind in {"job", "running job", "model"}:
         sandbox.job_seconds = 30.0 if kind == "running job" else 0.0
         try:
@@ -245,8 +403,13 @@ def expected(case: Case, target: Target) -> type[Exception] | None:
     """What the case must end in. The bulk engine retries each request as often as the
     client does (twice), but waits out 429s without counting them; and a long job has
     several requests in flight, so a case's faults (3 at most) spread over them and each
-    request stays within its retries."""
-    retried = case.expect is not None and case.kind != "malformed" and "beyond" not in case.name
+    request stays within its retries. A body it cannot read is retried too (a proxy may
+    have cut it), where a single call reports it at once. A response that ends "failed" is
+    an answer, not a failure to retry: it stops a long job too."""
+    if target.engine and case.kind == "malformed":
+        return None
+    retried = case.expect is not None and case.kind not in ("malformed", "failed_response")
+    retried = retried and "beyond" not in case.name
     if target.engine and retried and (case.expect is ow.RateLimitError or target.rows is not None):
         return None
     return case.expect
@@ -255,7 +418,8 @@ def expected(case: Case, target: Target) -> type[Exception] | None:
 def cases_for(target: Target) -> list[Case]:
     # A stream is not one JSON body, and audio or file bytes are not JSON at all.
     chosen = [c for c in CASES if not ((target.stream or target.binary) and c.kind == "malformed")]
-    return [*chosen, STREAM_CUT] if target.stream else chosen
+    chosen += [STREAM_CUT] if target.stream else []
+    return [*chosen, FAILED_RESPONSE] if target.responses else chosen
 
 
 PAIRS = [(t, c) for t in TARGETS for c in cases_for(t)]
@@ -272,6 +436,7 @@ def fault_client(sandbox):
 
 @pytest.mark.parametrize(("target", "case"), PAIRS, ids=[f"{t.name}-{c.name}" for t, c in PAIRS])
 def test_function_under_fault(target, case, sandbox, fault_client):
+    background_seconds = sandbox.background_seconds
     context = prepare(target.setup, fault_client.with_options(timeout=10), sandbox)
     sandbox.inject(case.kind, path=target.path, method=target.method, times=case.times, **case.params)
     outcome, lost = "FAILED", 0
@@ -301,6 +466,7 @@ def test_function_under_fault(target, case, sandbox, fault_client):
                 assert lost == 0  # what finished is kept once, and only rows of the input
             outcome = f"raised {expect.__name__}"
     finally:
+        sandbox.background_seconds = background_seconds
         REPORT.add(target.name, case.name, outcome, lost)
 
 

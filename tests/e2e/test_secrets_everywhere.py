@@ -65,6 +65,17 @@ def tour(connected, sandbox, tmp_path, monkeypatch, caplog):
             progress=False,
         ),
     ]
+    conversation = client.create_conversation(["hello"], metadata={"topic": "tour"})
+    results += [
+        client.respond("Search the web for owls", tools=["web_search"]),
+        client.respond("hello", stream=True, on_update=lambda r: None),
+        client.respond("Calculate the sum of 1 2", tools=["code_interpreter"]),
+        client.respond_map(pd.Series(["x", "y"]), "Say {}", progress=False),
+        conversation,
+        client.conversation_items(conversation["id"]),
+        client.respond("again", conversation=conversation["id"]),
+    ]
+    results[-5].save_files(tmp_path / "files")
     job = client.fine_tune(
         pd.DataFrame(
             {"messages": [[{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]] * 10}
@@ -84,7 +95,11 @@ def tour(connected, sandbox, tmp_path, monkeypatch, caplog):
     images = studio.panels["images"]
     images.prompt.value = "a lighthouse"
     images.generate()
-    results += [studio.status_bar.value, chat.reply.value]
+    responses = studio.panels["responses"]
+    responses.message.value = "Search the web for lighthouses"
+    responses.tool_boxes["web_search"].value = True
+    responses.submit()
+    results += [studio.status_bar.value, chat.reply.value, responses.reply.value, responses.trace.value]
     return results, tmp_path, caplog
 
 
@@ -104,7 +119,7 @@ def test_no_file_the_package_wrote_holds_the_key(tour):
     _, folder, _ = tour
     written = [p for p in folder.rglob("*") if p.is_file()]
     kinds = {p.suffix for p in written}
-    assert {".png", ".wav"} <= kinds, kinds
+    assert {".png", ".wav", ".csv"} <= kinds, kinds
     assert any(p.parent.name == "cache" or "cache" in p.parts for p in written), "the embeddings cache"
     for path in written:
         assert TEST_KEY.encode() not in path.read_bytes(), path

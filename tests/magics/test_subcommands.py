@@ -24,6 +24,9 @@ ACTIONS = {
     "fine-tune": (["create", "list", "get", "cancel", "events", "checkpoints", "delete"], "list"),
     "batches": (["list", "get", "results", "cancel"], "list"),
     "audio": (["transcribe", "translate", "speak"], None),
+    "responses": (["get", "delete", "cancel", "items"], None),
+    "conversations": (["create", "get", "items", "update", "delete"], None),
+    "stores": (["list", "create", "add", "files", "search", "delete"], "list"),
 }
 
 
@@ -39,7 +42,7 @@ def parser_of(ip, name: str) -> MagicArgumentParser:
 
 
 def test_the_registry_holds_modules_of_this_package():
-    assert len(COMMANDS) == 16
+    assert len(COMMANDS) == 20
     for name, module in COMMANDS.items():
         assert isinstance(module, types.ModuleType)
         assert module.__name__ == f"openai_widgets.magics.{name.replace('-', '_')}"

@@ -18,10 +18,18 @@ from openai_widgets.widgets.studio import PANELS
 from tests.support.tuning import examples, jsonl
 
 PANEL_NAMES = [name for _, _, name in PANELS if name != "CredentialWidget"]
-PICKING = ["ChatPanel", "EditPanel", "ModerationPanel", "EmbeddingsPanel", "ImagesPanel", "AudioPanel"]
+PICKING = [
+    "ChatPanel",
+    "ResponsesPanel",
+    "EditPanel",
+    "ModerationPanel",
+    "EmbeddingsPanel",
+    "ImagesPanel",
+    "AudioPanel",
+]
 PICKING += ["FineTuningPanel"]
 TABLES = ["ModelsPanel", "ModerationPanel", "EmbeddingsPanel", "AudioPanel", "FilesPanel"]
-TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel"]
+TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel", "KnowledgePanel"]
 
 
 def descendants(widget):
@@ -35,6 +43,11 @@ def descendants(widget):
 
 def _chat(panel, client):
     panel.rows[-1].content.value = "hello"
+    panel.send_button.click()
+
+
+def _responses(panel, client):
+    panel.message.value = "hello"
     panel.send_button.click()
 
 
@@ -77,6 +90,11 @@ def _files(panel, client):
     panel.refresh_button.click()
 
 
+def _knowledge(panel, client):
+    client.create_vector_store("shelf")
+    panel.refresh_button.click()
+
+
 def _batches(panel, client):
     panel.refresh_button.click()
 
@@ -92,6 +110,7 @@ def _custom(panel, client):
 
 FIRST_ACTION = {
     "ChatPanel": _chat,
+    "ResponsesPanel": _responses,
     "EditPanel": _edit,
     "ModerationPanel": _moderation,
     "EmbeddingsPanel": _embeddings,
@@ -100,6 +119,7 @@ FIRST_ACTION = {
     "FineTuningPanel": _fine_tuning,
     "FilesPanel": _files,
     "BatchesPanel": _batches,
+    "KnowledgePanel": _knowledge,
     "ModelsPanel": _models,
     "CustomCallPanel": _custom,
 }
