@@ -9,6 +9,8 @@ from collections.abc import Callable
 from ._client import Client
 from ._core.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._core.errors import NotConnectedError
+from ._core.keys import as_secret
+from ._core.secrets import Secret
 
 __all__ = ["connect", "get_client", "set_client"]
 
@@ -18,14 +20,14 @@ _listeners: list[Callable[[Client | None], None]] = []
 
 
 def connect(
-    api_key: str | None = None,
+    api_key: str | Secret | None = None,
     organization: str | None = None,
     project: str | None = None,
     base_url: str | None = None,
     *,
     timeout: float = DEFAULT_TIMEOUT,
     max_retries: int = DEFAULT_MAX_RETRIES,
-    admin_key: str | None = None,
+    admin_key: str | Secret | None = None,
     openai_server: bool | None = None,
     stream_usage: bool | None = None,
 ) -> Client:
@@ -35,6 +37,8 @@ def connect(
     used for the admin routes only (organization usage and costs, checkpoint permissions).
     `ow.connect()` (in `widgets._front`) adds the notebook's credential form and the sandbox on top of this.
     """
+    api_key = as_secret(api_key)  # first: a verbose traceback shows Secret('sk-...abcd'), never the key
+    admin_key = as_secret(admin_key, "admin_key")
     client = Client(
         api_key=api_key,
         organization=organization,

@@ -18,6 +18,25 @@ os.environ.pop("OPENAI_BASE_URL", None)
 os.environ.pop("OPENAI_ADMIN_KEY", None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_vocabulary_downloads():
+    """Tests never reach the internet: tiktoken may not fetch (or read a cached copy of) its
+    vocabularies, so token counts are the package's estimate unless a test installs the tiny
+    vocabulary of tests/support/tokenizer.py."""
+    try:
+        from tiktoken import load
+    except ImportError:  # the estimate is all there is
+        yield
+        return
+
+    def refuse(blobpath, expected_hash=None):
+        raise OSError(f"tests do not download {blobpath}")
+
+    original, load.read_file_cached = load.read_file_cached, refuse
+    yield
+    load.read_file_cached = original
+
+
 @pytest.fixture(scope="session")
 def _sandbox_server():
     with Sandbox(job_seconds=0.6, batch_seconds=0.3) as server:

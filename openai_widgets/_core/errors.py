@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from .admin_routes import is_admin_path
 from .constants import MAX_RETRY_AFTER
-from .secrets import redact
+from .secrets import redact, redact_data
 
 if TYPE_CHECKING:
     import httpx
@@ -139,7 +139,7 @@ class APIStatusError(APIError):
         self.param = param
         self.request_id = request_id
         self.retry_after = retry_after
-        self.body = body
+        self.body = redact_data(body)  # a proxy may echo the request, Authorization header and all
         # The answer's x-ratelimit-* headers, for pacing: a 429 tells the limits too.
         self.rate_limits = dict(rate_limits or {})
 

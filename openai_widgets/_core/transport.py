@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from .._version import __version__
-from .arguments import positive_number, type_error, whole_number
+from .arguments import header_text, positive_number, type_error, whole_number
 from .auth import ADMIN_KEY_ENV, KeyAuth
 from .constants import (
     DEFAULT_BASE_URL,
@@ -40,9 +40,9 @@ from .errors import (
     APIStatusError,
     APITimeoutError,
     InvalidInputError,
-    NotConnectedError,
     error_from_response,
 )
+from .keys import as_secret, checked_key
 from .lanes import AsyncLanes
 from .paths import resolve_path
 from .retries import retry_delay, should_retry
@@ -77,7 +77,7 @@ class BaseClient:
 
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: str | Secret | None = None,
         organization: str | None = None,
         project: str | None = None,
         base_url: str | None = None,
@@ -86,17 +86,16 @@ class BaseClient:
         *,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
-        admin_key: str | None = None,
+        admin_key: str | Secret | None = None,
         openai_server: bool | None = None,
         stream_usage: bool | None = None,
     ) -> None:
-        admin = admin_key if admin_key is not None else os.environ.get(ADMIN_KEY_ENV, "")
-        self._admin_key = Secret(_clean_key(admin, "admin_key", required=False))
-        key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY", "")
-        # A client with only an admin key is allowed: it reaches the admin routes alone.
-        self._api_key = Secret(_clean_key(key, "api_key", required=not self._admin_key))
-        self.organization = organization or os.environ.get("OPENAI_ORG_ID") or None
-        self.project = project or os.environ.get("OPENAI_PROJECT_ID") or None
+        # First of all: from here on a traceback (even a verbose one, which prints every
+        # frame's arguments) shows the keys only as Secret('sk-...abcd').
+        api_key = as_secret(api_key)
+        admin_key = as_secret(admin_key, "admin_key")
+        self.organization = _header_setting(organization, "organization", "OPENAI_ORG_ID")
+        self.project = _header_setting(project, "project", "OPENAI_PROJECT_ID")
         self.base_url = _clean_base_url(base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
         self.timeout = _positive(timeout, "timeout")
         self.connect_timeout = _positive(connect_timeout, "connect_timeout")
@@ -105,6 +104,12 @@ class BaseClient:
         chosen = optional_flag(openai_server, "openai_server")
         self.openai_server = is_openai_host(self.base_url) if chosen is None else chosen
         self.stream_usage = optional_flag(stream_usage, "stream_usage")
+        # The keys are checked last, once every other setting is known to be good. A client
+        # with only an admin key is allowed: it reaches the admin routes alone.
+        admin = admin_key if admin_key is not None else as_secret(_environment_key(ADMIN_KEY_ENV))
+        self._admin_key = checked_key(admin, name="admin_key", required=False)
+        key = api_key if api_key is not None else as_secret(_environment_key())
+        self._api_key = checked_key(key, required=not self._admin_key)
         headers = {"User-Agent": f"openai-widgets/{__version__} httpx/{httpx.__version__}"}
         if self.organization:
             headers["OpenAI-Organization"] = self.organization
@@ -216,16 +221,19 @@ class BaseClient:
             # One key for every attempt of this request, so a server that honours it runs a
             # retried POST once even when the first answer was lost on the way back.
             headers = {"Idempotency-Key": f"ow-{uuid.uuid4().hex}", **(headers or {})}
-        built = self._http.build_request(
-            verb,
-            url,
-            params=params,
-            json=json,
-            data=data,
-            files=files,
-            headers=headers,
-            timeout=httpx.Timeout(seconds, connect=min(self.connect_timeout, seconds)),
-        )
+        try:
+            built = self._http.build_request(
+                verb,
+                url,
+                params=params,
+                json=json,
+                data=data,
+                files=files,
+                headers=headers,
+                timeout=httpx.Timeout(seconds, connect=min(self.connect_timeout, seconds)),
+            )
+        except UnicodeEncodeError as exc:  # the last line of defence: the areas check their text first
+            raise InvalidInputError(f"{verb} {path}: {_unencodable(exc)}") from None
         self._auth.require(verb, built.url)  # a missing key is refused before anything is sent
         return built
 
@@ -701,6 +709,22 @@ def _connection_error(request: httpx.Request, path: str, exc: Exception, attempt
     )
 
 
+def _unencodable(exc: UnicodeEncodeError) -> str:
+    """What cannot be sent, and what to do, for an encoding failure while building a request."""
+    character = exc.object[exc.start] if exc.start < len(exc.object) else ""
+    code = f"U+{ord(character):04X}" if character else "a character"
+    if exc.encoding == "ascii":
+        return (
+            f"a header holds the non-ASCII character {code}, which HTTP headers cannot carry; "
+            "type the value again in plain ASCII"
+        )
+    return (
+        f"the request holds {code}, a lone surrogate that cannot be sent as UTF-8 (it comes from "
+        "text decoded with errors='surrogateescape' or cut between a surrogate pair); remove or "
+        "replace it, e.g. text.encode('utf-8', 'replace').decode()"
+    )
+
+
 def _after(attempt: int) -> str:
     return f" after {attempt + 1} attempts" if attempt else ""
 
@@ -780,30 +804,31 @@ def _form_value(value: Any) -> Any:
     return str(value)
 
 
-def _clean_key(key: str, name: str, *, required: bool) -> str:
-    """`key` stripped and checked; an empty one is refused when `required`."""
-    if not isinstance(key, str):
-        raise type_error(name, "a string", key)
-    key = key.strip()
-    if not key and required:
-        raise NotConnectedError(
-            "No API key: pass api_key=..., set OPENAI_API_KEY, or run ow.connect() in a notebook "
-            "for the credential form (any text works for a server that needs no key)."
-        )
-    if any(ch.isspace() for ch in key) or not key.isascii():
-        what = "admin key" if name == "admin_key" else "API key"
-        raise InvalidInputError(
-            f"the {what} contains spaces, line breaks or non-ASCII characters; "
-            "copy it again from the API keys page."
-        )
-    return key
+def _environment_key(variable: str = "OPENAI_API_KEY") -> str | None:
+    return os.environ.get(variable)
+
+
+def _header_setting(value: Any, name: str, variable: str) -> str | None:
+    """The organization or project (or its environment variable), checked to fit a header."""
+    given = value or os.environ.get(variable)
+    if not given or (isinstance(given, str) and not given.strip()):
+        return None
+    source = name if value else f"{name} (from {variable})"
+    return header_text(given, source).strip() or None
 
 
 def _clean_base_url(url: str) -> str:
     if not isinstance(url, str):
         raise type_error("base_url", "a string", url)
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is out of range or not a number
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535"...
+        raise InvalidInputError(
+            f"base_url {url!r} is not a valid URL ({exc}); use e.g. https://api.openai.com/v1 "
+            "or http://[::1]:8765/v1"
+        ) from None
+    if parts.scheme not in {"http", "https"} or not parts.netloc or not parts.hostname:
         raise InvalidInputError(
             f"base_url {url!r} is not an http(s) URL; use e.g. https://api.openai.com/v1 "
             "or http://127.0.0.1:8765/v1"

@@ -24,7 +24,7 @@ from typing import Any
 
 from .._core.errors import InvalidInputError, InvalidTypeError
 from .._files.sources import check_size
-from .._tables.jsonl import is_frame, rows_of, to_jsonl
+from .._tables.jsonl import JSON_BLANKS, is_frame, jsonl_lines, rows_of, to_jsonl
 
 __all__ = ["MIN_EXAMPLES", "ROLES", "LocalData", "local_data"]
 
@@ -97,11 +97,11 @@ def _file_rows(content: bytes, param: str) -> tuple[list[Any], list[str]]:
     """Each non-blank line parsed, with its line number; a line that is not JSON is a problem."""
     rows, labels = [], []
     try:
-        lines = content.decode("utf-8-sig").splitlines()
+        lines = jsonl_lines(content.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InvalidInputError(f"{param} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     for number, line in enumerate(lines, start=1):
-        if line.strip():
+        if line.strip(JSON_BLANKS):
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError:

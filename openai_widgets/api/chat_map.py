@@ -118,7 +118,14 @@ class ChatMapAPI(BaseClient):
             chat_body(normalize_messages([*messages, {"role": "user", "content": p}]), model, advanced)
             for p in prompts
         ]
-        return bodies, RowResults(prompts, "chat_map", resume), index
+        settings = _answer_settings(bodies, template, system)
+        return bodies, RowResults(prompts, "chat_map", resume, settings=settings), index
+
+
+def _answer_settings(bodies: list[dict[str, Any]], template: str, system: str | None) -> dict[str, Any]:
+    """What shapes every answer besides the row's prompt: a resumed run must share all of it."""
+    settings = {k: v for k, v in (bodies[0] if bodies else {}).items() if k != "messages"}
+    return {"template": template, "system": system, **settings}  # model, temperature, response_format...
 
 
 def chat_map_estimate(

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from .. import bulk
 from .._core.arguments import model_argument, type_error
-from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._core.errors import APIResponseValidationError, InvalidTypeError
 from .._core.transport import BaseClient
 from .._costs.estimate import CostEstimate, estimate_texts
 from .._tables.frames import moderation_frame
+from .._tables.text_input import check_texts
 from ..bulk.options import BulkOptions
 from ..bulk.rows import RowResults, assemble, keep_partial
 
@@ -83,7 +84,7 @@ class ModerationsAPI(BaseClient):
             resume=resume,
             max_cost=max_cost,
         )
-        rows = RowResults(texts, "moderate", options.resume)
+        rows = RowResults(texts, "moderate", options.resume, settings={"model": model_id})
         options.check_cost("moderate", lambda: moderation_estimate(model_id, texts, rows.finished))
         job = _Moderation(model_id, rows)
         try:
@@ -183,17 +184,7 @@ def moderation_inputs(value: Any) -> tuple[list[str], Any]:
         items = list(value)
     else:
         raise type_error("input", "a string, a list of strings or a pandas Series", value)
-    for position, item in enumerate(items):
-        label = f" (index {index[position]!r})" if index is not None else ""
-        if item is None or (isinstance(item, float) and math.isnan(item)):
-            raise InvalidInputError(
-                f"input[{position}]{label} is missing; drop or fill missing values first "
-                "(e.g. series.dropna())"
-            )
-        if not isinstance(item, str):
-            raise InvalidTypeError(
-                f"input[{position}]{label} has type {type(item).__name__}; moderation checks text"
-            )
+    check_texts(items, index if index is not None else range(len(items)), "input", allow_empty=True)
     return items, index
 
 

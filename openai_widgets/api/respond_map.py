@@ -223,7 +223,12 @@ class RespondMapAPI(BaseClient):
             )
             for prompt in prompts
         ]
-        return bodies, RowResults(prompts, "respond_map", resume), index, fmt
+        # What shapes every answer besides the row's prompt: a resumed run must share all of it.
+        settings = {
+            "template": template,
+            **{k: v for k, v in (bodies[0] if bodies else {}).items() if k != "input"},
+        }
+        return bodies, RowResults(prompts, "respond_map", resume, settings=settings), index, fmt
 
 
 def respond_map_estimate(

@@ -4,13 +4,16 @@
 engine. What they have finished when a run stops is returned as the error's `partial`
 (the finished rows, indexed like the input); that object carries, in its `attrs`, the
 raw results by position, so `resume=partial` (or `resume=True`, see `bulk.resume`) sends
-only the rows still missing.
+only the rows still missing. A partial result is taken only by a run with the same inputs
+and the same settings that shape an answer (model, system prompt, template, sampling...):
+answers of another model are never mixed into a result.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from .. import bulk
@@ -28,9 +31,17 @@ _KEY = "openai_widgets_resume"
 class RowResults:
     """One slot per input; `resume` (a partial result of the same job, or True) fills finished ones."""
 
-    def __init__(self, inputs: Sequence[str], job: str, resume: Any = None) -> None:
+    def __init__(
+        self,
+        inputs: Sequence[str],
+        job: str,
+        resume: Any = None,
+        *,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
         self.inputs = inputs
         self.job = job
+        self.settings = _plain(settings or {})
         self.values: list[Any] = [None] * len(inputs)
         self.finished = [False] * len(inputs)
         self.resumed_from = memory.resumed(job, resume)
@@ -55,6 +66,7 @@ class RowResults:
             "positions": done,
             "values": [self.values[p] for p in done],
             "fingerprint": _fingerprint(self.inputs),
+            "settings": self.settings,
         }
 
     def _reuse(self, partial: Any) -> None:
@@ -71,6 +83,18 @@ class RowResults:
             raise InvalidInputError(
                 f"resume holds a partial result for other inputs; call {self.job}() with the same inputs "
                 "as the run that stopped"
+            )
+        theirs = state.get("settings", {})
+        if theirs != self.settings:
+            changed = sorted(set(theirs) | set(self.settings), key=str)
+            differences = ", ".join(
+                f"{name} {theirs.get(name)!r}, not {self.settings.get(name)!r}"
+                for name in changed
+                if theirs.get(name) != self.settings.get(name)
+            )
+            raise InvalidInputError(
+                f"resume holds a partial result made with other settings ({differences[:300]}); call "
+                f"{self.job}() with the settings of the run that stopped, or leave out resume= to start again"
             )
         self.store(state["positions"], state["values"])
 
@@ -131,3 +155,8 @@ def _fingerprint(inputs: Sequence[str]) -> str:
         digest.update(text.encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     return digest.hexdigest()
+
+
+def _plain(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """`settings` as plain JSON values, so that equal settings compare equal whatever their types."""
+    return json.loads(json.dumps(dict(settings), sort_keys=True, default=repr))

@@ -7,13 +7,13 @@ an empty value reported with its row, before anything is sent.
 
 from __future__ import annotations
 
-import math
 import string
 from collections.abc import Mapping
 from typing import Any
 
 from .._core.arguments import text, type_error
 from .._core.errors import InvalidInputError
+from .._tables.text_input import check_texts
 
 __all__ = ["row_prompts"]
 
@@ -43,17 +43,20 @@ def row_prompts(rows: Any, template: Any) -> tuple[list[str], Any]:
         records = [dict.fromkeys(names, value) for value in rows.tolist()]
     else:
         raise type_error("rows", "a pandas Series or DataFrame", rows)
+    for name in dict.fromkeys(fields):  # the rule every bulk text follows, for every row, first
+        values = [record.get(name) for record in records]
+        check_texts(values, rows.index, f"the value for {{{name}}}", allow_empty=True)
     prompts = []
-    for position, record in enumerate(records):
-        for name in fields:
-            value = record.get(name)
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                raise InvalidInputError(
-                    f"row {position} (index {rows.index[position]!r}) has no value for {{{name}}}; "
-                    "fill or drop missing values first"
-                )
+    for record in records:
         positional = [record[""]] if "" in record else []
-        prompts.append(template.format(*positional, **_named(record)))
+        try:
+            prompts.append(template.format(*positional, **_named(record)))
+        except (ValueError, KeyError, IndexError, AttributeError) as exc:
+            raise InvalidInputError(
+                f"template {template!r} cannot be filled ({type(exc).__name__}: {exc}); the values "
+                "are text, so write plain {column} fields without format specs or attributes"
+            ) from None
+    check_texts(prompts, rows.index, "the prompt")  # the template's own text, e.g. a lone surrogate
     return prompts, rows.index
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _connection
 from .._core.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from .._core.keys import as_secret
+from .._core.secrets import Secret
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -21,7 +23,7 @@ __all__ = ["connect", "studio"]
 
 
 def connect(
-    api_key: str | None = None,
+    api_key: str | Secret | None = None,
     organization: str | None = None,
     project: str | None = None,
     base_url: str | None = None,
@@ -29,7 +31,7 @@ def connect(
     sandbox: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     max_retries: int = DEFAULT_MAX_RETRIES,
-    admin_key: str | None = None,
+    admin_key: str | Secret | None = None,
     openai_server: bool | None = None,
     stream_usage: bool | None = None,
 ) -> Client | None:
@@ -47,6 +49,8 @@ def connect(
     does too. `openai_server` and `stream_usage` set what is sent to servers that are not
     OpenAI (see `Client`); the sandbox follows OpenAI's spec, so it counts as OpenAI.
     """
+    api_key = as_secret(api_key)  # first: a verbose traceback shows Secret('sk-...abcd'), never the key
+    admin_key = as_secret(admin_key, "admin_key")
     options: dict[str, Any] = {"timeout": timeout, "max_retries": max_retries, "stream_usage": stream_usage}
     if sandbox:
         from ..sandbox import SANDBOX_ADMIN_KEY, SANDBOX_KEY, shared

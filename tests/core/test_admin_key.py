@@ -114,7 +114,7 @@ def test_the_admin_key_is_masked_and_checked_like_the_api_key():
     assert ADMIN_KEY not in shown and f"admin_key='sk-...{ADMIN_KEY[-4:]}'" in shown
     assert ow.Client(api_key=TEST_KEY).masked_admin_key is None
     assert "admin_key" not in repr(ow.Client(api_key=TEST_KEY))
-    with pytest.raises(ow.InvalidInputError, match="the admin key contains spaces"):
+    with pytest.raises(ow.InvalidInputError, match="the admin key contains a space or line break"):
         ow.Client(api_key=TEST_KEY, admin_key="sk-admin-with space")
     with pytest.raises(ow.InvalidTypeError, match="admin_key must be a string, not int"):
         ow.Client(api_key=TEST_KEY, admin_key=42)
@@ -162,3 +162,13 @@ def test_connect_takes_an_admin_key_and_the_sandbox_brings_its_own(sandbox):
         assert list(local.org_costs("1d").columns) == ["start", "end", "cost"]
     finally:
         ow.set_client(None)
+
+
+def test_a_verbose_traceback_shows_the_admin_key_only_masked():
+    admin = "sk-admin-" + "v" * 24
+    with pytest.raises(ow.InvalidInputError) as info:
+        ow.Client(api_key="sk-test", admin_key=admin, base_url="notaurl")
+    frames = [frame for frame, _ in traceback.walk_tb(info.value.__traceback__)][1:]  # past this test's
+    assert any("admin_key" in frame.f_locals for frame in frames)
+    for frame in frames:  # what %xmode Verbose prints: every frame's local values
+        assert all(admin not in repr(value) for value in frame.f_locals.values())

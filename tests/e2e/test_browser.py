@@ -117,6 +117,23 @@ def test_credential_widget_connects_with_a_key(quickstart):
     screenshot(form, "credential-widget.png")
 
 
+def test_a_key_typed_but_not_submitted_is_not_saved(quickstart, lab):
+    page, name = quickstart
+    form = page.locator(".openai-credential-widget").first
+    field = form.locator("input[type=password]")
+    field.fill(TEST_KEY)
+    field.press("Tab")  # leaves the field without pressing Connect
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.openai-credential-widget input[type=password]')]"
+        ".some(input => input.placeholder.includes('entered: press Connect') && input.value === '')",
+        timeout=30_000,
+    )
+    save(page)
+    saved = (lab.root / name).read_text()
+    assert TEST_KEY not in saved
+    assert f"sk-...{TEST_KEY[-4:]}" in saved  # the masked form the placeholder shows
+
+
 def test_fine_tuning_monitor_reaches_succeeded(quickstart):
     page, _ = quickstart
     status = page.locator(".ow-panel-fine-tuning .ow-ft-status").first

@@ -8,10 +8,15 @@ outcomes (cases tried, survived, rows lost) is printed at the end of the run.
 
 from __future__ import annotations
 
+import math
+import threading
+import time
+
 import pandas as pd
 import pytest
 
 import openai_widgets as ow
+from openai_widgets._core.constants import MAX_RETRY_AFTER
 from openai_widgets.sandbox import SANDBOX_ADMIN_KEY
 from tests.conftest import TEST_KEY
 from tests.support.evals import EXACT, TEMPLATE, capitals
@@ -679,3 +684,91 @@ def test_function_under_fault(target, case, sandbox, fault_client):
     finally:
         sandbox.background_seconds = background_seconds
         REPORT.add(target.name, case.name, outcome, lost)
+
+
+# -- hostile retry headers: nonsense waits are never waited on, nor spun on --------------------------
+
+HOSTILE_WAITS = [
+    Case("429 Retry-After nan", "status", {"status": 429, "retry_after": "nan"}, 1, None),
+    Case("429 retry-after-ms nan", "status", {"status": 429, "retry_after_ms": "nan"}, 1, None),
+    Case("503 Retry-After -1", "status", {"status": 503, "retry_after": "-1"}, 1, None),
+    Case("429 Retry-After inf", "status", {"status": 429, "retry_after": "inf"}, 1, None),
+    Case("429 Retry-After 1e400", "status", {"status": 429, "retry_after": "1e400"}, 1, None),
+    Case(
+        "429 Retry-After year 99999",
+        "status",
+        {"status": 429, "retry_after": "Mon, 01 Jan 99999 00:00:00 GMT"},
+        1,
+        None,
+    ),
+    Case("429 Retry-After huge", "status", {"status": 429, "retry_after": "1e300"}, 1, ow.RateLimitError),
+]
+HOSTILE_PAIRS = [(t, c) for t in TARGETS if t.setup is None for c in HOSTILE_WAITS]
+HOSTILE_LIMIT = 20.0  # seconds a call may take before it counts as hanging
+
+
+def call_within(seconds: float, call):
+    """`call()`'s result (or error), or a failure if it is still running after `seconds` (a spin)."""
+    box: dict = {}
+
+    def run():
+        try:
+            box["result"] = call()
+        except BaseException as exc:  # handed to the test's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    started = time.monotonic()
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"still running after {seconds:g} s"
+    if "error" in box:
+        raise box["error"]
+    return box["result"], time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    ("target", "case"), HOSTILE_PAIRS, ids=[f"{t.name}-{c.name}" for t, c in HOSTILE_PAIRS]
+)
+def test_function_under_a_hostile_retry_header(target, case, sandbox, fault_client):
+    sandbox.inject(case.kind, path=target.path, method=target.method, times=case.times, **case.params)
+    outcome, lost = "FAILED", 0
+    try:
+        if case.expect is None:
+            result, elapsed = call_within(HOSTILE_LIMIT, lambda: target.call(fault_client, {}))
+            if target.check is not None:
+                assert target.check(result) is not False
+            if target.rows is not None:
+                lost = rows_lost(result, target.rows)
+                assert lost == 0
+            outcome = f"succeeded in {elapsed:.1f} s"
+        else:
+            with pytest.raises(case.expect) as info:
+                call_within(HOSTILE_LIMIT, lambda: target.call(fault_client, {}))
+            assert "asked to wait 1e+300 s" in str(info.value), str(info.value)
+            outcome = f"raised {case.expect.__name__}"
+        # Every wait the client took is a real, bounded number of seconds.
+        assert all(math.isfinite(s) and 0 <= s <= MAX_RETRY_AFTER for s in fault_client.sleeps)
+    finally:
+        REPORT.add(target.name, case.name, outcome, lost)
+
+
+# -- a body that trickles in: each byte beats the read timeout, the whole answer does not ---------
+
+TRICKLE = Case("body trickling in", "trickle", {"bytes": 1, "interval": 0.05}, 3, ow.APITimeoutError)
+# Streams are bounded per event, not as a whole; the bulk engine's requests are bounded by
+# the engine itself.
+TRICKLE_LIMIT = 10.0  # 3 attempts of TIMEOUT each, and slack; the whole body would take minutes
+TRICKLE_TARGETS = [t for t in TARGETS if t.setup is None and not t.stream and not t.engine]
+
+
+@pytest.mark.parametrize("target", TRICKLE_TARGETS, ids=[t.name for t in TRICKLE_TARGETS])
+def test_a_trickling_body_fails_at_the_timeout(target, sandbox, fault_client):
+    sandbox.inject(TRICKLE.kind, path=target.path, method=target.method, times=3, **TRICKLE.params)
+    outcome = "FAILED"
+    try:
+        with pytest.raises(ow.APITimeoutError, match=f"within {TIMEOUT:g} s after 3 attempts"):
+            call_within(TRICKLE_LIMIT, lambda: target.call(fault_client, {}))
+        outcome = "raised APITimeoutError"
+    finally:
+        REPORT.add(target.name, TRICKLE.name, outcome)

@@ -727,3 +727,34 @@ def test_dataframe_cells_holding_numpy_arrays_are_lists(client, sandbox):
 
     content = sandbox.requests_to("/files", "POST")[-1].form()[1]["file"][0].content
     assert [json.loads(line) for line in content.decode().splitlines()] == examples(10)
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_a_jsonl_file_splits_at_newlines_only(client, sandbox, tmp_path, separator):
+    rows = [json.dumps(example, ensure_ascii=False) for example in examples(12)]
+    # JSON allows U+2028, U+2029 and U+0085 unescaped inside a string; str.splitlines() does not.
+    rows[1] = rows[1].replace("answer 1", f"answer{separator}1")
+    rows[2] = rows[2].replace("question 2", f"question{separator}2")
+    rows[4] = '{"messages": ['  # the one real problem, on line 5
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode())  # Windows line ends are fine too
+    with pytest.raises(ow.InvalidInputError) as info:
+        client.fine_tune(path)
+    assert str(info.value) == (
+        "training_file 'train.jsonl' has 1 problem: line 5: not valid JSON. Fix the data and try again"
+    )
+    del rows[4]
+    path.write_bytes(("\n".join(rows) + "\n").encode())
+    job = client.fine_tune(path)
+    uploaded = sandbox.state.file_contents[job["training_file"]]
+    assert uploaded == path.read_bytes()  # sent as it is
+
+
+def test_jsonl_read_back_keeps_separators_inside_strings():
+    from openai_widgets._tables.jsonl import parse_jsonl, read_table
+
+    data = '{"a": "x\u2028y"}\n\n{"a": "z\u0085w"}\r\n{"a": "v"}'.encode()
+    assert parse_jsonl(data) == [{"a": "x\u2028y"}, {"a": "z\u0085w"}, {"a": "v"}]
+    assert read_table(data)["a"].tolist() == ["x\u2028y", "z\u0085w", "v"]
+    with pytest.raises(ow.InvalidInputError, match="line 4 is not valid JSON"):
+        parse_jsonl('{"a": "\u2028"}\n\n{"a": 1}\n{"a": \n'.encode())
