@@ -186,6 +186,8 @@ class BaseClient:
         self.close()
 
     def __repr__(self) -> str:
+        if not hasattr(self, "_auth"):  # still being made (a verbose traceback shows `self` too)
+            return f"<{type(self).__name__} not yet connected>"
         parts = [f"base_url={self.base_url!r}", f"api_key={self.masked_key!r}"]
         if self._admin_key:
             parts.append(f"admin_key={self.masked_admin_key!r}")

@@ -172,3 +172,4 @@ def test_a_verbose_traceback_shows_the_admin_key_only_masked():
     assert any("admin_key" in frame.f_locals for frame in frames)
     for frame in frames:  # what %xmode Verbose prints: every frame's local values
         assert all(admin not in repr(value) for value in frame.f_locals.values())
+    assert repr(frames[0].f_locals["self"]) == "<Client not yet connected>"
