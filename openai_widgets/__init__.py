@@ -81,6 +81,10 @@ def _module_function(name: str) -> Any:
     parameters = list(inspect.signature(method).parameters.values())[1:]  # without self
     call.__signature__ = inspect.signature(method).replace(parameters=parameters)
     call.__doc__ = f"{method.__doc__ or ''}\n\nRuns on the default client (see ow.connect())."
+    # A function of this module, not an alias of the method: documentation tools read
+    # these to decide where it lives and which signature to show.
+    call.__module__ = __name__
+    call.__qualname__ = name
     return call
 
 
