@@ -91,6 +91,16 @@ def spec():
     return load_spec()
 
 
+@pytest.fixture(scope="session")
+def docs_site(tmp_path_factory):
+    """The documentation site, built once per run (the notebooks execute; it takes minutes)."""
+    for needed in ("mkdocs", "mkdocs_jupyter", "mkdocstrings"):
+        pytest.importorskip(needed)
+    from tests.support.docs_site import build_site
+
+    return build_site(tmp_path_factory.mktemp("docs") / "site")
+
+
 @pytest.fixture
 def ip(connected):
     """A real IPython shell with the extension loaded, connected to the sandbox."""
