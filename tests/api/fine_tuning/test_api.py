@@ -741,7 +741,7 @@ def test_a_jsonl_file_splits_at_newlines_only(client, sandbox, tmp_path, separat
     with pytest.raises(ow.InvalidInputError) as info:
         client.fine_tune(path)
     assert str(info.value) == (
-        "training_file 'train.jsonl' has 1 problem: line 5: not valid JSON. Fix the data and try again"
+        "training 'train.jsonl' has 1 problem: line 5: not valid JSON. Fix the data and try again"
     )
     del rows[4]
     path.write_bytes(("\n".join(rows) + "\n").encode())
