@@ -1,7 +1,9 @@
-"""A training-loss line chart drawn with PIL (matplotlib is not a dependency).
+"""The headline metric of a fine-tuning job as a line chart drawn with PIL.
 
 `loss_plot(events)` takes the DataFrame of `fine_tuning_events()` and draws one line per
-loss column (`train_loss`, `valid_loss`, ...) against `step`.
+headline column (`train_loss`, `valid_loss`, ...; the mean rewards of reinforcement
+tuning) against `step`. It is what a saved notebook shows, and the live chart without
+the `plots` extra (the interactive chart is `loss_chart.LossChart`).
 """
 
 from __future__ import annotations
@@ -10,19 +12,20 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .metrics import headline, metric_series, phase
+
 if TYPE_CHECKING:
     import pandas as pd
     from PIL import Image
 
-__all__ = ["LOSS_COLUMNS", "loss_plot", "png_bytes"]
+__all__ = ["loss_plot", "png_bytes"]
 
-LOSS_COLUMNS = ("train_loss", "valid_loss", "full_valid_loss")
-_COLORS = {"train_loss": (31, 119, 180), "valid_loss": (255, 127, 14), "full_valid_loss": (44, 160, 44)}
+_COLORS = {"train_": (0, 114, 178), "valid_": (230, 159, 0), "full_valid_": (0, 158, 115)}
 _MARGIN_LEFT, _MARGIN_RIGHT, _MARGIN_TOP, _MARGIN_BOTTOM = 52, 16, 28, 34
 
 
-def loss_plot(events: pd.DataFrame, *, width: int = 560, height: int = 260, title: str = "training loss"):
-    """A PIL image of the loss columns of `events` against `step` (an empty chart if there are none)."""
+def loss_plot(events: pd.DataFrame, *, width: int = 560, height: int = 260, title: str | None = None):
+    """A PIL image of the headline columns of `events` against `step` (an empty chart if there are none)."""
     from PIL import Image, ImageDraw, ImageFont
 
     image = Image.new("RGB", (width, height), "white")
@@ -31,7 +34,10 @@ def loss_plot(events: pd.DataFrame, *, width: int = 560, height: int = 260, titl
     series = _series(events)
     left, top = _MARGIN_LEFT, _MARGIN_TOP
     right, bottom = width - _MARGIN_RIGHT, height - _MARGIN_BOTTOM
-    draw.text((left, 8), title, fill=(40, 40, 40), font=font)
+    rewards = any(name.endswith("_reward_mean") for name in series)
+    draw.text(
+        (left, 8), title or ("mean reward" if rewards else "training loss"), fill=(40, 40, 40), font=font
+    )
     draw.rectangle([left, top, right, bottom], outline=(160, 160, 160))
     if not series:
         draw.text((left + 10, (top + bottom) // 2), "no metrics yet", fill=(120, 120, 120), font=font)
@@ -49,7 +55,7 @@ def loss_plot(events: pd.DataFrame, *, width: int = 560, height: int = 260, titl
 
     _grid(draw, font, (left, top, right, bottom), (x_low, x_high), (y_low, y_high))
     for offset, (name, points) in enumerate(series.items()):
-        color = _COLORS.get(name, (100, 100, 100))
+        color = _COLORS.get(phase(name) or "", (100, 100, 100))
         line = [at(x, y) for x, y in points]
         if len(line) > 1:
             draw.line(line, fill=color, width=2)
@@ -68,16 +74,12 @@ def png_bytes(image: Image.Image) -> bytes:
 
 
 def _series(events: pd.DataFrame) -> dict[str, list[tuple[float, float]]]:
-    """(step, value) pairs per loss column, in step order, missing values left out."""
-    if events is None or "step" not in getattr(events, "columns", ()):
-        return {}
-    found = {}
-    for name in LOSS_COLUMNS:
-        if name in events.columns:
-            rows = events[["step", name]].dropna().sort_values("step")
-            if len(rows):
-                found[name] = [(float(x), float(y)) for x, y in rows.itertuples(index=False)]
-    return found
+    """(step, value) pairs per headline column, in step order, missing values left out."""
+    return {
+        name: list(zip(steps, values, strict=True))
+        for name, (steps, values) in metric_series(events).items()
+        if headline(name)
+    }
 
 
 def _span(low: float, high: float) -> tuple[float, float]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -22,7 +23,16 @@ from traitlets.config import Configurable
 from .._core.constants import DEFAULT_MODELS
 from .._core.errors import APIError, OpenAIError
 from ._commands import COMMANDS, Subcommand
-from ._parsing import HelpShown, MagicArgumentParser, add_out_option, interpolate, is_identifier, split_line
+from ._parsing import (
+    HelpShown,
+    MagicArgumentParser,
+    add_out_option,
+    interpolate,
+    interpolate_words,
+    is_identifier,
+    split_line,
+    undefined_name,
+)
 
 __all__ = ["OpenAIMagics"]
 
@@ -116,7 +126,7 @@ class OpenAIMagics(Magics, Configurable):
     def variable(self, name: str) -> Any:
         """The user's variable `name`, or a UsageError naming it."""
         if name not in self.user_ns:
-            raise UsageError(f"no variable named {name!r} in the notebook")
+            raise UsageError(undefined_name(name, self.user_ns))
         return self.user_ns[name]
 
     # -- the magic -----------------------------------------------------------------------
@@ -131,7 +141,7 @@ class OpenAIMagics(Magics, Configurable):
         name, rest = words[0], words[1:]
         module = self._command(name)
         try:
-            args = self._parser(name, module).parse_args([interpolate(word, self.user_ns) for word in rest])
+            args = self._parser(name, module).parse_args(interpolate_words(rest, self.user_ns))
         except HelpShown:
             return None
         if args.out is not None and not is_identifier(args.out):
@@ -159,7 +169,7 @@ class OpenAIMagics(Magics, Configurable):
         add_out_option(parser)
         return parser
 
-    def _help(self, topic: list[str]) -> None:
+    def _help(self, topic: Sequence[str]) -> None:
         """`%openai help`: every subcommand; `%openai help NAME [ACTION]`: its --help."""
         if topic:
             with contextlib.suppress(HelpShown):

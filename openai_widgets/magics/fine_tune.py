@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from ._parsing import MagicArgumentParser, text_or_variable
+from ._parsing import MagicArgumentParser, file_or_variable
 
 if TYPE_CHECKING:
     from ._core import OpenAIMagics
@@ -64,9 +64,9 @@ def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
 def _create(magic: OpenAIMagics, client: Any, args: argparse.Namespace) -> Any:
     validation = None
     if args.validation_file:
-        validation = text_or_variable([args.validation_file], magic.user_ns)
+        validation = file_or_variable(args.validation_file, magic.user_ns, "--validation-file")
     return client.fine_tune(
-        text_or_variable([args.training_file], magic.user_ns),
+        file_or_variable(args.training_file, magic.user_ns, "--training-file"),
         model=args.model or magic.fine_tune_model,
         validation_file=validation,
         suffix=args.suffix,

@@ -54,8 +54,11 @@ class AudioPanel(Panel):
     def _build_listen(self) -> None:
         accept = ",".join(f".{fmt}" for fmt in AUDIO_FORMATS) + ",audio/*"
         self.upload = widgets.FileUpload(accept=accept, description="Audio file")
+        # The choice names the text's language; the one action button is "Transcribe" or "Translate".
         self.task = widgets.ToggleButtons(
-            options=[("Transcribe", "transcribe"), ("Translate to English", "translate")], value="transcribe"
+            options=[("Spoken language", "transcribe"), ("English", "translate")],
+            value="transcribe",
+            description="Text in",
         )
         self.language = widgets.Text(description="Language", placeholder="e.g. en (optional)")
         self.output_kind = widgets.ToggleButtons(

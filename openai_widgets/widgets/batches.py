@@ -62,6 +62,10 @@ class BatchesPanel(Panel):
         self.confirm_button.on_click(lambda _: self.cancel())
         self.keep_button.on_click(lambda _: self._hide_confirm())
 
+    def load(self) -> None:
+        """The first view lists the batches."""
+        self.refresh()
+
     def refresh(self) -> None:
         """List the batches (one `batches()` call)."""
         frame = self.act(

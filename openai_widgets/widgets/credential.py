@@ -86,13 +86,14 @@ class CredentialWidget(StyledBox):
             return
         self.connect_button.disabled = True
         self.status.value = notice("connecting...", "working")
+        client = None
         try:
-            self.client = self._connect(key)
+            self.client = client = self._connect(key)
             key = None
             count = len(self.client.models())
-            from .._connection import set_client
+            from .._connection import make_default
 
-            set_client(self.client)
+            make_default(self.client)
             host = urllib.parse.urlsplit(self.client.base_url).netloc
             organization = self.client.organization or "default"
             self.status.value = notice(
@@ -102,6 +103,8 @@ class CredentialWidget(StyledBox):
             )
             self.result = self.client
         except OpenAIError as exc:
+            if client is not None:
+                client.close()  # it never became the default: nobody else holds it
             self.client = None
             self.status.value = notice(exc)
         finally:

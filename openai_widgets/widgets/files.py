@@ -70,6 +70,10 @@ class FilesPanel(Panel):
 
     # -- actions (one API call each) --------------------------------------------------
 
+    def load(self) -> None:
+        """The first view lists the files."""
+        self.refresh()
+
     def refresh(self, _button: Any = None) -> None:
         """List the files of the chosen purpose."""
         purpose = self.purpose_filter.value

@@ -10,10 +10,12 @@ import ipywidgets as widgets
 
 from .._core.constants import DEFAULT_MODELS
 from .._core.errors import OpenAIError
+from .._tables.plotting import plotly_available
 from .._tuning.monitor import FineTuningUpdate, status_summary
 from ._controls import confirm_row, set_options
 from ._output import notice, show
 from ._panel import Panel, frame_trait
+from ._pictures import PlotView
 
 __all__ = ["FineTuningPanel"]
 
@@ -26,8 +28,9 @@ class FineTuningPanel(Panel):
 
     Pick a job (Refresh jobs lists them), then Details, Events or Follow: Follow looks
     at the job every `follow_interval` seconds in a background thread and updates the
-    status line, events and plot until the job ends or Follow is switched off. `frame`
-    is the jobs listed, `result` the value of the last action (a job, its events, ...).
+    status line, events and metrics chart until the job ends or Follow is switched off
+    (`loss_chart`, updated in place, with the `plots` extra; else a drawing in `loss_view`).
+    `frame` is the jobs listed, `result` the value of the last action (a job, its events, ...).
     """
 
     title = "Fine-tuning"
@@ -48,7 +51,7 @@ class FineTuningPanel(Panel):
             widgets.HBox([self.details_button, self.events_button, self.follow_toggle, self.cancel_button]),
             self.confirm,
             self.job_status,
-            widgets.HBox([self.loss_plot, self.events_output]),
+            widgets.HBox([self.loss_view, self.events_output]),
             self.details,
             widgets.HTML("<b>New job</b>"),
             widgets.HBox([self.training_file_picker, self.files_button]),
@@ -72,8 +75,9 @@ class FineTuningPanel(Panel):
         self.keep_button = widgets.Button(description="Keep running")
         self.confirm = confirm_row(self.confirm_question, self.confirm_button, self.keep_button)
         self.job_status = widgets.HTML().add_class("ow-ft-status")
-        self.loss_plot = widgets.Image(format="png", layout={"width": "420px"})
-        self.events_output = widgets.Output(layout={"max_height": "300px", "overflow": "auto"})
+        self.loss_view = PlotView("Events or Follow show the job's metrics here.", width="460px")
+        self.loss_chart: Any = None  # the interactive chart, made with the first events shown
+        self.events_output = widgets.Output(layout={"max_height": "300px", "overflow": "auto", "flex": "1"})
         self.details = widgets.Output()
         self.refresh_button.on_click(self.refresh)
         self.details_button.on_click(self.show_details)
@@ -99,6 +103,12 @@ class FineTuningPanel(Panel):
         self.create_button.on_click(self.create)
 
     # -- actions (one API call each) --------------------------------------------------
+
+    def load(self) -> None:
+        """The first view lists the jobs, the training files and the base models."""
+        self.refresh()
+        self.load_files()
+        super().load()
 
     def refresh(self, _button: Any = None) -> None:
         """List the jobs."""
@@ -246,11 +256,24 @@ class FineTuningPanel(Panel):
         self.job_status.value = f"<span class='ow-job-status ow-job-{status}'><b>{text}</b></span>"
 
     def _show_events(self, frame: Any) -> None:
-        from .._tuning.loss_plot import loss_plot, png_bytes
-
         columns = [c for c in ("created_at", "level", "message", "step", "train_loss") if c in frame.columns]
         show(self.events_output, frame[columns].tail(EVENT_ROWS))
-        self.loss_plot.value = png_bytes(loss_plot(frame, width=420, height=220))
+        self._show_chart(frame)
+
+    def _show_chart(self, frame: Any) -> None:
+        """The metrics of `frame`: the chart updated in place (plotly), else drawn again."""
+        if plotly_available():
+            from .._tuning.loss_chart import LossChart
+
+            if self.loss_chart is None:
+                self.loss_chart = LossChart(frame, height=300)
+                self.loss_view.show_figure(self.loss_chart.figure)
+            else:
+                self.loss_chart.update(frame)
+            return
+        from .._tuning.loss_plot import loss_plot, png_bytes
+
+        self.loss_view.show_png(png_bytes(loss_plot(frame, width=440, height=220)))
 
     def _picked(self) -> str | None:
         if not self.job_picker.value:

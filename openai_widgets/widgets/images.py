@@ -12,6 +12,7 @@ from .._media.image_input import encode_png
 from .._media.image_rules import IMAGE_MODELS, MAX_N, image_rules
 from ._output import notice
 from ._panel import Panel
+from ._pictures import picture
 from ._upload_values import uploaded
 
 __all__ = ["ImagesPanel"]
@@ -84,8 +85,8 @@ class ImagesPanel(Panel):
         )
         self.image_upload = widgets.FileUpload(accept="image/png,image/jpeg,image/webp", description="Image")
         self.mask_upload = widgets.FileUpload(accept="image/png", description="Mask (optional)")
-        self.image_preview = widgets.Image(format="png", layout={"max_width": f"{THUMBNAIL}px"})
-        self.mask_preview = widgets.Image(format="png", layout={"max_width": f"{THUMBNAIL}px"})
+        self.image_preview = picture(max_width=f"{THUMBNAIL}px")
+        self.mask_preview = picture(max_width=f"{THUMBNAIL}px")
         self.edit_prompt = widgets.Textarea(
             placeholder="What to change...", layout=widgets.Layout(width="100%", height="60px")
         )
@@ -126,7 +127,7 @@ class ImagesPanel(Panel):
         self.shown = None  # the ImageResult in the gallery
         self.thumbnails: list[widgets.Image] = []
         self.view_buttons: list[widgets.Button] = []
-        self.viewer = widgets.Image(format="png")
+        self.viewer = picture()
         self.viewer_caption = widgets.HTML()
         close = widgets.Button(description="Close", icon="times", layout={"width": "90px"})
         close.on_click(lambda _: self.close_viewer())

@@ -105,6 +105,10 @@ class ModelsPanel(Panel):
         columns, ascending = SORTS[self.sort.value]
         return frame.sort_values(columns, ascending=ascending, kind="stable").reset_index(drop=True)
 
+    def load(self) -> None:
+        """The first view lists the models."""
+        self.refresh()
+
     def refresh(self) -> None:
         """Load the models (one `models()` call)."""
         self.act(self.refresh_button, lambda: self._loaded(self.client.models()), working="loading models...")

@@ -4,13 +4,18 @@ The quickstart notebook (a copy) is Run All; then the test connects with a key t
 credential widget, works in the studio (a chat reply streaming in, an image generated),
 watches the fine-tuning monitor reach "succeeded", saves the notebook with widget state,
 and reads the saved file for the key.
+
+Screenshots go to a temporary folder (printed at the end of the run); the README's are
+refreshed on purpose with `OW_SCREENSHOTS=docs python -m pytest tests/e2e/test_browser.py`.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -31,7 +36,16 @@ from tests.support.browser import (
 
 pytestmark = pytest.mark.browser
 
-DOCS = ROOT / "docs"
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    """Where screenshots go: OW_SCREENSHOTS (e.g. docs, to refresh the README's), else a temporary folder."""
+    chosen = os.environ.get("OW_SCREENSHOTS")
+    folder = (ROOT / chosen if not Path(chosen).is_absolute() else Path(chosen)) if chosen else None
+    folder = folder or tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    yield folder
+    print(f"\nscreenshots: {folder}")
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +82,9 @@ def quickstart(lab, browser):
     context.close()
 
 
-def screenshot(locator, name: str) -> None:
-    DOCS.mkdir(exist_ok=True)
+def screenshot(locator, folder: Path, name: str) -> None:
     locator.scroll_into_view_if_needed()
-    locator.screenshot(path=str(DOCS / name))
+    locator.screenshot(path=str(folder / name))
 
 
 def test_every_widget_is_drawn(quickstart):
@@ -100,7 +113,7 @@ def test_generated_images_and_audio_show_inline(quickstart):
     assert page.locator(".jp-OutputArea-output audio").count() >= 1
 
 
-def test_credential_widget_connects_with_a_key(quickstart):
+def test_credential_widget_connects_with_a_key(quickstart, shots):
     page, _ = quickstart
     base_url = re.search(
         r"base_url='(http://127\.0\.0\.1:\d+/v1)'", page.locator(".jp-OutputArea").first.inner_text()
@@ -112,21 +125,21 @@ def test_credential_widget_connects_with_a_key(quickstart):
     form.get_by_text("connected: ").wait_for(timeout=30_000)
     assert f"sk-...{TEST_KEY[-4:]}" in form.inner_text()
     assert form.locator("input[type=password]").input_value() == ""
-    screenshot(form, "credential-widget.png")
+    screenshot(form, shots, "credential-widget.png")
 
 
-def test_fine_tuning_monitor_reaches_succeeded(quickstart):
+def test_fine_tuning_monitor_reaches_succeeded(quickstart, shots):
     page, _ = quickstart
     status = page.locator(".ow-panel-fine-tuning .ow-ft-status").first
     status.get_by_text("succeeded").wait_for(timeout=60_000)
-    screenshot(page.locator(".ow-panel-fine-tuning").first, "fine-tuning-monitor.png")
+    screenshot(page.locator(".ow-panel-fine-tuning").first, shots, "fine-tuning-monitor.png")
 
 
 def studio_tab(page, title: str):
     page.locator(".ow-studio .lm-TabBar-tab").filter(has_text=re.compile(f"^{title}$")).first.click()
 
 
-def test_studio_tabs_switch_and_a_chat_reply_streams_in(quickstart):
+def test_studio_tabs_switch_and_a_chat_reply_streams_in(quickstart, shots):
     page, _ = quickstart
     studio = page.locator(".ow-studio").first
     studio.scroll_into_view_if_needed()
@@ -150,14 +163,14 @@ def test_studio_tabs_switch_and_a_chat_reply_streams_in(quickstart):
     partial = [part.removesuffix("▌").rstrip() for part in seen[:-1]]  # "▌" marks a reply still arriving
     assert all(seen[-1].startswith(part) for part in partial)  # each state grows the same reply
     assert "[sandbox]" in seen[-1]
-    screenshot(studio, "studio.png")
+    screenshot(studio, shots, "studio.png")
 
     studio_tab(page, "Models")
     assert studio.locator(".ow-panel-models").is_visible()
     assert not chat.is_visible()
 
 
-def test_studio_image_panel_shows_a_generated_image(quickstart):
+def test_studio_image_panel_shows_a_generated_image(quickstart, shots):
     page, _ = quickstart
     studio = page.locator(".ow-studio").first
     studio_tab(page, "Images")
@@ -170,7 +183,7 @@ def test_studio_image_panel_shows_a_generated_image(quickstart):
         ".some(img => img.complete && img.naturalWidth > 0)",
         timeout=60_000,
     )
-    screenshot(panel, "images-panel.png")
+    screenshot(panel, shots, "images-panel.png")
 
 
 def test_the_saved_notebook_holds_widget_state_but_no_key(quickstart, lab):

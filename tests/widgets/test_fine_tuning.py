@@ -201,7 +201,12 @@ def test_fine_tuning_panel_follow_updates_live_until_succeeded(client, quick_job
     assert "succeeded" in panel.job_status.value
     assert panel.follow_toggle.value is False
     assert "The job has successfully completed" in html_of(panel.events_output)
-    assert bytes(panel.loss_plot.value).startswith(b"\x89PNG")
+    chart = panel.loss_chart  # one chart, updated in place while following, shown in the panel
+    assert panel.loss_view.children == (chart.figure,)
+    steps, losses = chart.series["train_loss"]
+    assert steps == [float(step) for step in range(1, 31)]
+    assert list(chart.figure.data[0].y) == losses
+    assert {trace.name for trace in chart.figure.data} == {"train_loss", "train_mean_token_accuracy"}
 
 
 def test_fine_tuning_panel_stops_following_without_touching_the_job(client, sandbox):
@@ -233,7 +238,8 @@ def test_fine_tuning_panel_lists_details_and_events(client, quick_jobs):
 
     panel.events_button.click()
     assert "Step 30/30" in html_of(panel.events_output)
-    assert bytes(panel.loss_plot.value).startswith(b"\x89PNG")
+    assert panel.loss_chart.series["train_loss"][0][-1] == 30.0
+    assert panel.loss_view.children == (panel.loss_chart.figure,)
 
 
 def test_fine_tuning_panel_cancels_only_after_confirming(client, sandbox):
