@@ -35,11 +35,13 @@ def follow(updates: Iterable[FineTuningUpdate], job_id: str) -> pd.DataFrame:
     """
     view = FineTuningView(job_id)
     handle = live_display(view)
-    chart = live_chart(view) if handle is not None else None
+    chart = None
     try:
         for update in updates:
             view.show(update)
             if handle is not None:
+                if chart is None and _has_metrics(view.events):  # no empty chart while a job queues
+                    chart = live_chart(view)
                 handle.update(view)
                 if chart is not None and update.new_events:
                     chart.update(view.events)
@@ -91,6 +93,10 @@ def live_chart(view: FineTuningView) -> LiveChart | None:
         return None
     view.inline_plot = False
     return LiveChart()
+
+
+def _has_metrics(events: pd.DataFrame | None) -> bool:
+    return events is not None and "step" in events.columns and bool(events["step"].notna().any())
 
 
 def _print_update(update: FineTuningUpdate) -> None:
