@@ -9,6 +9,7 @@ from IPython.display import Audio
 from IPython.utils.capture import capture_output
 
 from openai_widgets import Speech
+from openai_widgets.magics import _media
 from tests.support.media import tone
 
 WAV = tone(2.0)
@@ -58,7 +59,8 @@ def test_translate(ip, sandbox, talk):
     assert sandbox.requests_to("/audio/translations")[0].form()[0]["model"] == "whisper-1"
 
 
-def test_speak_shows_a_player_once_and_returns_it(ip, sandbox):
+def test_speak_shows_a_player_once_and_returns_it(ip, sandbox, monkeypatch):
+    monkeypatch.setattr(_media, "in_notebook", lambda: True)  # where the player is drawn
     with capture_output() as captured:
         speech = ip.run_line_magic("openai", "audio speak Hello there, friend --voice nova --format wav")
     assert isinstance(speech, Speech)
