@@ -35,7 +35,9 @@ class PlotView(widgets.VBox):
     """A plot's place in a panel: `placeholder` text, then the plot (`figure` or `image`)."""
 
     def __init__(self, placeholder: str, *, width: str = "100%") -> None:
-        self.placeholder = widgets.HTML(f"<i class='ow-placeholder'>{html.escape(placeholder)}</i>")
+        self.placeholder = widgets.HTML(
+            f"<i class='ow-placeholder'>{html.escape(placeholder, quote=False)}</i>"
+        )
         self.image = picture(max_width=width)
         self.hint = widgets.HTML(f"<span class='ow-hint'>{html.escape(INSTALL_HINT, quote=False)}</span>")
         self.figure: Any = None
