@@ -2,7 +2,8 @@
 
 Cells declare what they must show with tags, and this test holds them to it:
 `expect-dataframe` (an HTML table), `expect-image` (a PNG), `expect-widget` (a widget view),
-`expect-audio` (an audio player), `expect-text` (some text output). Each runs in the
+`expect-audio` (an audio player), `expect-text` (some text output), `expect-uncut` (a
+table whose cells are shown whole, not cut short with "..."). Each runs in the
 notebooks folder, as when opened in JupyterLab, and must leave no file there.
 """
 
@@ -24,6 +25,9 @@ CHECKS = {
     ),
     "expect-widget": lambda out: "application/vnd.jupyter.widget-view+json" in out.get("data", {}),
     "expect-audio": lambda out: "<audio" in out.get("data", {}).get("text/html", ""),
+    "expect-uncut": lambda out: (
+        "<table" in out.get("data", {}).get("text/html", "") and "...</td>" not in out["data"]["text/html"]
+    ),
     "expect-text": lambda out: bool(
         out.get("text") or out.get("data", {}).get("text/plain") or out.get("data", {}).get("text/markdown")
     ),
