@@ -127,6 +127,7 @@ def _figure(
             "mode": "markers+text" if show_labels else "markers",
             "text": [_shorten(labels[i]) for i in rows] if show_labels else None,
             "textposition": "top center",
+            "cliponaxis": False,  # a label near the edge is drawn whole
             "marker": {"size": 9 if len(points) <= 2000 else 5, **marker},
         }
         for name, rows, marker in _groups(points)
@@ -136,8 +137,13 @@ def _figure(
         "layout": {
             "template": "plotly_white",
             "title": {"text": html.escape(title or f"Embeddings: {len(points)} points, PCA"), "x": 0.01},
-            "xaxis": {"title": {"text": f"PC1 ({explained[0]:.0%} of variance)"}, "zeroline": False},
+            "xaxis": {
+                "title": {"text": f"PC1 ({explained[0]:.0%} of variance)"},
+                "zeroline": False,
+                **({"range": _padded(points["x"])} if show_labels else {}),
+            },
             "yaxis": {"title": {"text": f"PC2 ({explained[1]:.0%} of variance)"}, "zeroline": False},
+            "width": size[0],  # as asked: an output area's width is not always known when drawn
             "height": size[1],
             "margin": {"l": 64, "r": 24, "t": 56, "b": 56},
             "dragmode": "lasso",
@@ -146,6 +152,13 @@ def _figure(
             "legend": {"title": {"text": html.escape(colour_name)}},
         },
     }
+
+
+def _padded(values: pd.Series) -> list[float]:
+    """The axis range of `values` with room on both sides for the labels centred on the points."""
+    low, high = float(values.min()), float(values.max())
+    room = 0.25 * (high - low) or 1.0
+    return [low - room, high + room]
 
 
 def _groups(points: pd.DataFrame) -> list[tuple[str, np.ndarray, dict[str, Any]]]:

@@ -110,6 +110,12 @@ def test_labels_are_drawn_for_few_points(frame):
     plot = ow.plot_embeddings(frame, labels="input")
     assert plot.figure.data[0].mode == "markers+text"
     assert "my cat sleeps on the sofa" in plot.figure.data[0].text
+    # Labels near the edges are drawn whole: room around the points, and not clipped.
+    assert plot.figure.data[0].cliponaxis is False
+    low, high = plot.figure.layout.xaxis.range
+    xs = plot.points["x"]
+    assert low < xs.min() - 0.2 * (xs.max() - xs.min()) and high > xs.max() + 0.2 * (xs.max() - xs.min())
+    assert plot.figure.layout.width == 720
 
 
 def test_the_notebook_gets_the_live_map_and_a_picture_for_saved_files(frame):
