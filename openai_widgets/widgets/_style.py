@@ -35,11 +35,17 @@ STYLESHEET = """
 .ow-stylesheet { display: none; }
 /* The studio's tabs take the width of their titles instead of an equal, truncating share. */
 .ow-studio .lm-TabBar-tab { flex: 0 0 auto !important; min-width: 0 !important; max-width: none !important; }
-/* A row short of room wraps; its buttons keep their whole label instead of shrinking to "Refr...". */
-.ow-panel .widget-hbox { flex-wrap: wrap; }
+/* Buttons and labels keep their whole text instead of shrinking to "Refr..." or "Temperat...";
+   a row of several controls (`ow-wrap`, see _controls.wrapping_row) wraps when the panel is
+   narrow, while a compound control (model picker, chat message) keeps one line. */
+.ow-wrap { flex-wrap: wrap; }
 .ow-panel .widget-hbox > .widget-button, .ow-panel .widget-hbox > .widget-toggle-button { flex-shrink: 0; }
+.ow-panel .widget-inline-hbox > .widget-label {
+  width: auto; min-width: var(--jp-widgets-inline-label-width); }
 /* Long model IDs stay inside the panel: the list scrolls sideways instead of widening it. */
 .ow-models-table, .ow-models-table select { min-width: 0; max-width: 100%; box-sizing: border-box; }
+/* A control made 100% wide keeps its margins inside the panel too. */
+.ow-panel .jupyter-widgets { max-width: calc(100% - 2 * var(--jp-widgets-margin, 2px)); }
 .ow-placeholder, .ow-hint { color: #555; font-size: smaller; }
 """.strip()
 

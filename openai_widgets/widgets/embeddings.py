@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .._core.constants import DEFAULT_MODELS
+from ._controls import wrapping_row
 from ._output import notice, show
 from ._panel import Panel, frame_trait
 from ._pictures import PlotView
@@ -57,10 +58,10 @@ class EmbeddingsPanel(Panel):
         self.matches = None  # the last search() DataFrame
         self.children = [
             self.inputs,
-            widgets.HBox([self.model_picker, self.dimensions, self.embed_button]),
+            wrapping_row(self.model_picker, self.dimensions, self.embed_button),
             self.status,
             self.table,
-            widgets.HBox([self.query, self.k, self.search_button, self.plot_button]),
+            wrapping_row(self.query, self.k, self.search_button, self.plot_button),
             self.matches_view,
             self.plot_view,
         ]

@@ -12,7 +12,7 @@ from .._core.constants import DEFAULT_MODELS
 from .._core.errors import OpenAIError
 from .._tables.plotting import plotly_available
 from .._tuning.monitor import FineTuningUpdate, status_summary
-from ._controls import confirm_row, set_options
+from ._controls import confirm_row, set_options, wrapping_row
 from ._output import notice, show
 from ._panel import Panel, frame_trait
 from ._pictures import PlotView
@@ -48,10 +48,10 @@ class FineTuningPanel(Panel):
             widgets.HTML("<b>Fine-tuning jobs</b>"),
             widgets.HBox([self.refresh_button, self.job_picker]),
             self.jobs_table,
-            widgets.HBox([self.details_button, self.events_button, self.follow_toggle, self.cancel_button]),
+            wrapping_row(self.details_button, self.events_button, self.follow_toggle, self.cancel_button),
             self.confirm,
             self.job_status,
-            widgets.HBox([self.loss_view, self.events_output]),
+            wrapping_row(self.loss_view, self.events_output),
             self.details,
             widgets.HTML("<b>New job</b>"),
             widgets.HBox([self.training_file_picker, self.files_button]),

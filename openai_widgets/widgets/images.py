@@ -10,6 +10,7 @@ import ipywidgets as widgets
 from .._core.constants import DEFAULT_MODELS
 from .._media.image_input import encode_png
 from .._media.image_rules import IMAGE_MODELS, MAX_N, image_rules
+from ._controls import wrapping_row
 from ._output import notice
 from ._panel import Panel
 from ._pictures import picture
@@ -44,7 +45,7 @@ class ImagesPanel(Panel):
             self.tabs,
             self.gallery,
             self.viewer_box,
-            widgets.HBox([self.folder, self.prefix, self.save_button]),
+            wrapping_row(self.folder, self.prefix, self.save_button),
             self.status,
         ]
         self.add_class("ow-panel-images")
@@ -73,8 +74,8 @@ class ImagesPanel(Panel):
             [
                 self.prompt,
                 self.counter,
-                widgets.HBox([self.model_picker, self.n]),
-                widgets.HBox([self.size, self.quality, self.style]),
+                wrapping_row(self.model_picker, self.n),
+                wrapping_row(self.size, self.quality, self.style),
                 self.generate_button,
             ]
         )
@@ -116,7 +117,7 @@ class ImagesPanel(Panel):
                 ),
                 self.edit_prompt,
                 self.edit_counter,
-                widgets.HBox([self.edit_model_picker, self.edit_n, self.edit_size]),
+                wrapping_row(self.edit_model_picker, self.edit_n, self.edit_size),
                 self.edit_button,
             ]
         )

@@ -8,7 +8,9 @@ import pytest
 
 import openai_widgets as ow
 from openai_widgets.widgets import AudioPanel, EmbeddingsPanel, FineTuningPanel, ImagesPanel, Studio
+from openai_widgets.widgets._model_picker import ModelPicker
 from openai_widgets.widgets._style import STYLESHEET
+from openai_widgets.widgets.chat import MessageRow
 from tests.support.media import encoded, picture, upload_value
 from tests.support.plots import hide_plotly
 from tests.support.tuning import examples, quick_jobs  # noqa: F401 - a fixture
@@ -141,8 +143,9 @@ def test_dimensions_show_default_when_empty(connected, sandbox):
 @pytest.mark.parametrize(
     "rule",
     [
-        ".ow-panel .widget-hbox { flex-wrap: wrap; }",
+        ".ow-wrap { flex-wrap: wrap; }",
         ".ow-panel .widget-hbox > .widget-button, .ow-panel .widget-hbox > .widget-toggle-button { flex-shrink: 0; }",
+        ".ow-panel .widget-inline-hbox > .widget-label {\n  width: auto; min-width: var(--jp-widgets-inline-label-width); }",
         ".ow-models-table, .ow-models-table select { min-width: 0; max-width: 100%; box-sizing: border-box; }",
     ],
 )
@@ -152,4 +155,18 @@ def test_rows_wrap_and_lists_stay_inside_the_panel(rule, connected):
     panels = [panel for key, panel in studio.panels.items() if key != "connection"]
     assert all("ow-panel" in panel._dom_classes for panel in panels)
     assert "ow-models-table" in studio.panels["models"].table._dom_classes
+    studio.close()
+
+
+def test_rows_of_several_controls_wrap_and_compound_controls_stay_whole(connected):
+    studio = ow.studio()
+    shown = [w for panel in studio.panels.values() for w, hidden in tree(panel) if not hidden]
+    rows = [w for w in shown if type(w) is widgets.HBox and len(w.children) >= 3]
+    assert len(rows) >= 10
+    assert [r for r in rows if "ow-wrap" not in r._dom_classes] == []
+    models = studio.panels["models"]
+    assert any(models.refresh_button in r.children for r in rows)
+    # The model picker (box and Refresh) and a chat message (its text box 100% wide) keep one line.
+    compound = [w for w in shown if isinstance(w, (ModelPicker, MessageRow))]
+    assert compound and all("ow-wrap" not in w._dom_classes for w in compound)
     studio.close()
