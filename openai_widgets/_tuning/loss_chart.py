@@ -40,14 +40,17 @@ class LossChart:
 
     `series` maps each metric drawn to its (steps, values); `image` is the PIL drawing of
     the headline metric that a saved notebook shows; `to_png()` a PNG drawn by plotly.
+    `width` in pixels fits the chart to a box of that width; None fills the output's width.
     """
 
-    def __init__(self, events: pd.DataFrame | None = None, *, height: int = 340) -> None:
+    def __init__(
+        self, events: pd.DataFrame | None = None, *, width: int | None = None, height: int = 340
+    ) -> None:
         self.height = height
         self.series: dict[str, tuple[list[float], list[float]]] = {}
         self._events = events
         self._kinds: list[str] = []  # the kinds of metric in the bottom panel, in order of arrival
-        self.figure = figure_widget(_empty_figure(height))
+        self.figure = figure_widget(_empty_figure(width, height))
         self.update(events)
 
     def update(self, events: pd.DataFrame | None) -> None:
@@ -99,11 +102,12 @@ class LossChart:
         return f"<LossChart: {shown}>"
 
 
-def _empty_figure(height: int) -> dict[str, Any]:
+def _empty_figure(width: int | None, height: int) -> dict[str, Any]:
     return {
         "data": [],
         "layout": {
             "template": "plotly_white",
+            **({"width": width} if width else {}),
             "height": height,
             "margin": {"l": 56, "r": 16, "t": 24, "b": 40},
             "hovermode": "x unified",

@@ -20,6 +20,7 @@ from ._pictures import PlotView
 __all__ = ["FineTuningPanel"]
 
 EVENT_ROWS = 15  # latest events shown
+CHART_WIDTH = 460  # pixels: the metrics chart beside the events table
 EPOCHS = ("auto", *[str(n) for n in range(1, 21)])
 
 
@@ -75,9 +76,11 @@ class FineTuningPanel(Panel):
         self.keep_button = widgets.Button(description="Keep running")
         self.confirm = confirm_row(self.confirm_question, self.confirm_button, self.keep_button)
         self.job_status = widgets.HTML().add_class("ow-ft-status")
-        self.loss_view = PlotView("Events or Follow show the job's metrics here.", width="460px")
+        self.loss_view = PlotView("Events or Follow show the job's metrics here.", width=f"{CHART_WIDTH}px")
         self.loss_chart: Any = None  # the interactive chart, made with the first events shown
-        self.events_output = widgets.Output(layout={"max_height": "300px", "overflow": "auto", "flex": "1"})
+        self.events_output = widgets.Output(
+            layout={"max_height": "300px", "overflow": "auto", "flex": "1 1 380px", "min_width": "380px"}
+        )
         self.details = widgets.Output()
         self.refresh_button.on_click(self.refresh)
         self.details_button.on_click(self.show_details)
@@ -256,8 +259,16 @@ class FineTuningPanel(Panel):
         self.job_status.value = f"<span class='ow-job-status ow-job-{status}'><b>{text}</b></span>"
 
     def _show_events(self, frame: Any) -> None:
-        columns = [c for c in ("created_at", "level", "message", "step", "train_loss") if c in frame.columns]
-        show(self.events_output, frame[columns].tail(EVENT_ROWS))
+        latest = frame.tail(EVENT_ROWS)
+        columns = ["created_at", "level", "message", "step", "train_loss"]
+        if "level" in latest and set(latest["level"]) <= {"info"}:
+            columns.remove("level")  # it says something only for a warning or an error; room is short
+        latest = latest[[c for c in columns if c in latest.columns]]
+        if "created_at" in latest:  # the time of day is enough beside the job's dates, and narrower
+            latest = latest.assign(created_at=latest["created_at"].dt.strftime("%H:%M:%S"))
+        if "step" in latest:
+            latest = latest.assign(step=latest["step"].astype("Int64"))
+        show(self.events_output, latest)
         self._show_chart(frame)
 
     def _show_chart(self, frame: Any) -> None:
@@ -266,14 +277,14 @@ class FineTuningPanel(Panel):
             from .._tuning.loss_chart import LossChart
 
             if self.loss_chart is None:
-                self.loss_chart = LossChart(frame, height=300)
+                self.loss_chart = LossChart(frame, width=CHART_WIDTH, height=300)
                 self.loss_view.show_figure(self.loss_chart.figure)
             else:
                 self.loss_chart.update(frame)
             return
         from .._tuning.loss_plot import loss_plot, png_bytes
 
-        self.loss_view.show_png(png_bytes(loss_plot(frame, width=440, height=220)))
+        self.loss_view.show_png(png_bytes(loss_plot(frame, width=CHART_WIDTH - 20, height=220)))
 
     def _picked(self) -> str | None:
         if not self.job_picker.value:

@@ -139,6 +139,12 @@ def test_without_events_the_chart_is_empty_and_says_so():
     assert chart.figure.layout.yaxis2.visible is False
 
 
+def test_the_chart_fills_the_output_unless_given_a_width():
+    assert LossChart().figure.layout.width is None
+    fitted = LossChart(width=460, height=300)
+    assert (fitted.figure.layout.width, fitted.figure.layout.height) == (460, 300)
+
+
 def test_the_notebook_gets_the_live_chart_and_a_picture(client, quick_jobs):
     chart = LossChart(finished_events(client, examples(10)))
     bundle = chart._repr_mimebundle_()
