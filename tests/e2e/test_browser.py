@@ -115,13 +115,13 @@ def test_generated_images_and_audio_show_inline(quickstart):
 
 # What a page must not show: buttons whose label is cut short, boxes wider than their panel,
 # images the browser could not draw (a broken-image icon), and overlapping plot captions.
-CUT_LABELS = """(root) => [...root.querySelectorAll('button')]
+CUT_LABELS = """(root) => [...root.querySelectorAll('button, .widget-label')]
     .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)
     .map(b => b.textContent.trim())"""
-WIDER_THAN = """(panel) => { const edge = panel.getBoundingClientRect().right + 1;
+WIDER_THAN = """(panel) => { const edge = panel.getBoundingClientRect().right + 0.5;
     return [...panel.querySelectorAll('select, input, textarea, .widget-hbox')]
         .filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > edge)
-        .map(e => e.className || e.tagName) }"""
+        .map(e => `${e.tagName}.${e.className}: ${Math.round(e.getBoundingClientRect().right - edge)} px`) }"""
 BROKEN_IMAGES = """() => [...document.querySelectorAll('img')]
     .filter(i => i.offsetParent !== null && i.complete && i.naturalWidth === 0).length"""
 OVERLAPPING = """(plot) => { const rects = ['.gtitle', '.ytitle', '.xtitle']
@@ -147,7 +147,9 @@ def test_the_embedding_map_is_interactive_and_its_captions_apart(quickstart, sho
     page, _ = quickstart
     plot = page.locator(".jp-OutputArea-output .js-plotly-plot").first
     plot.wait_for(timeout=30_000)
-    assert plot.locator(".ytitle").inner_text().startswith("PC2 (")
+    plot.scroll_into_view_if_needed()
+    screenshot(plot, shots, "embedding-map.png")
+    assert plot.locator(".ytitle").text_content().startswith("PC2 (")
     assert not plot.evaluate(OVERLAPPING)
     point = plot.locator(".scatterlayer .point").first.bounding_box()
     page.mouse.move(point["x"] + point["width"] / 2, point["y"] + point["height"] / 2)
@@ -159,8 +161,7 @@ def test_the_embedding_map_is_interactive_and_its_captions_apart(quickstart, sho
         "The football match",
         "Jazz grew up",
     ]
-    assert any(note in hover.inner_text() for note in notes), hover.inner_text()
-    screenshot(plot, shots, "embedding-map.png")
+    assert any(note in hover.text_content() for note in notes), hover.text_content()
 
 
 def test_sandbox_images_show_their_whole_caption(quickstart, shots):
@@ -178,10 +179,10 @@ def test_the_studio_opens_with_its_lists_filled(quickstart, shots):
     page.wait_for_function(
         "() => document.querySelectorAll('.ow-studio .ow-models-table option').length >= 19", timeout=30_000
     )
+    screenshot(models, shots, "studio-models.png")
     assert models.get_by_role("button", name="Refresh").inner_text().strip() == "Refresh"
     assert models.evaluate(CUT_LABELS) == []
     assert models.evaluate(WIDER_THAN) == []
-    screenshot(models, shots, "studio-models.png")
 
 
 def test_every_tab_keeps_its_labels_whole_and_inside_the_panel(quickstart, shots):
@@ -199,6 +200,7 @@ def test_every_tab_keeps_its_labels_whole_and_inside_the_panel(quickstart, shots
         studio_tab(page, title)
         panel = studio.locator(f".ow-panel-{key}")
         panel.wait_for(state="visible", timeout=10_000)
+        screenshot(panel, shots, f"studio-{key}.png")
         assert panel.evaluate(CUT_LABELS) == [], title
         assert panel.evaluate(WIDER_THAN) == [], title
     assert page.evaluate(BROKEN_IMAGES) == 0
