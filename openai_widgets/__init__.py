@@ -22,6 +22,7 @@ from ._client import Client
 from ._connection import get_client, set_client
 from ._conversation import Conversation
 from ._core.errors import (
+    AdminKeyRequiredError,
     APIConnectionError,
     APIError,
     APIResponseValidationError,
@@ -43,9 +44,14 @@ from ._core.errors import (
     UnprocessableEntityError,
 )
 from ._core.transport import BaseClient, RequestInfo
+from ._costs.estimate import CostEstimate
+from ._costs.ledger import clear_usage_log, usage_log
+from ._costs.prices import price_table, set_prices
 from ._files.errors import IndexingInterrupted, UploadError, UploadInterrupted
 from ._files.parts import UploadPartial
 from ._media.image_result import ImageResult
+from ._responses.errors import ResponseFailedError, ToolLoopError
+from ._responses.result import Response, ToolCall
 from ._tables.records import Record
 from ._version import __version__
 from .bulk import BulkError, BulkInterrupted
@@ -93,6 +99,8 @@ _LAZY = {
     "cache_info": "openai_widgets._embeddings.cache",
     "clear_cache": "openai_widgets._embeddings.cache",
     "plot_embeddings": "openai_widgets._embeddings.plot",
+    "plot_comparison": "openai_widgets._evals.chart",
+    "plot_usage": "openai_widgets._usage.plot",
 }
 
 
@@ -123,6 +131,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AdminKeyRequiredError",
     "AuthenticationError",
     "BadRequestError",
     "BulkError",
@@ -131,6 +140,7 @@ __all__ = [
     "Client",
     "ConflictError",
     "Conversation",
+    "CostEstimate",
     "CredentialWidget",
     "ImageResult",
     "IndexingInterrupted",
@@ -145,8 +155,12 @@ __all__ = [
     "RateLimitError",
     "Record",
     "RequestInfo",
+    "Response",
+    "ResponseFailedError",
     "Speech",
     "StreamInterruptedError",
+    "ToolCall",
+    "ToolLoopError",
     "UnprocessableEntityError",
     "UploadError",
     "UploadInterrupted",
@@ -155,11 +169,17 @@ __all__ = [
     "as_matrix",
     "cache_info",
     "clear_cache",
+    "clear_usage_log",
     "connect",
     "get_client",
+    "plot_comparison",
     "plot_embeddings",
+    "plot_usage",
+    "price_table",
     "sandbox",
     "set_client",
+    "set_prices",
     "studio",
+    "usage_log",
 ]
 __all__ += _API_FUNCTIONS  # every API area's functions, on the default client

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from ._client import Client
 from ._core.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._core.errors import NotConnectedError
+from ._core.keys import as_secret
+from ._core.secrets import Secret
 
 __all__ = ["connect", "get_client", "make_default", "set_client"]
 
@@ -25,19 +27,25 @@ _listeners: list[Callable[[Client | None], None]] = []
 
 
 def connect(
-    api_key: str | None = None,
+    api_key: str | Secret | None = None,
     organization: str | None = None,
     project: str | None = None,
     base_url: str | None = None,
     *,
     timeout: float = DEFAULT_TIMEOUT,
     max_retries: int = DEFAULT_MAX_RETRIES,
+    admin_key: str | Secret | None = None,
+    openai_server: bool | None = None,
+    stream_usage: bool | None = None,
 ) -> Client:
     """Create a client from these settings (or the environment), make it the default, return it.
 
-    Raises NotConnectedError when no key is found. `ow.connect()` (in `widgets._front`)
-    adds the notebook's credential form and the sandbox on top of this.
+    Raises NotConnectedError when no key is found. `admin_key` (or OPENAI_ADMIN_KEY) is
+    used for the admin routes only (organization usage and costs, checkpoint permissions).
+    `ow.connect()` (in `widgets._front`) adds the notebook's credential form and the sandbox on top of this.
     """
+    api_key = as_secret(api_key)  # first: a verbose traceback shows Secret('sk-...abcd'), never the key
+    admin_key = as_secret(admin_key, "admin_key")
     client = Client(
         api_key=api_key,
         organization=organization,
@@ -45,6 +53,9 @@ def connect(
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
+        admin_key=admin_key,
+        openai_server=openai_server,
+        stream_usage=stream_usage,
     )
     make_default(client)
     return client

@@ -1,4 +1,4 @@
-"""`Conversation`: a chat that remembers what was said."""
+"""`Conversation`: a chat that remembers what was said, here (chat) or on the server (responses)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ._chat.messages import normalize_messages, text_of
-from ._chat.result import ChatResult
+from ._core.arguments import one_of
+from ._core.errors import InvalidInputError
+from ._responses.body import conversation_id
 
 __all__ = ["Conversation"]
 
@@ -25,6 +27,13 @@ class Conversation:
     client at the time of each turn). A reply that was interrupted is kept as far as it
     got (it was shown); a failed turn (an error, a stream cut by the server) leaves the
     history unchanged, so it can simply be asked again.
+
+    With `api="responses"` the thread lives on the server, in a conversation of the
+    Responses API: each `ask()` sends only the new message (`respond(...,
+    conversation=...)`) and returns a `Response`. The conversation is created at the
+    first turn (or give `conversation=` an existing ID); `conversation_id` names it and
+    `items()` lists what the server holds. `system` is sent as each turn's instructions;
+    `messages` is the text of the turns this object saw; `clear()` starts a new one.
     """
 
     def __init__(
@@ -32,15 +41,24 @@ class Conversation:
         system: str | None = None,
         model: str | None = None,
         *,
+        api: str = "chat",
+        conversation: Any = None,
         client: Any = None,
         messages: Any = None,
         **settings: Any,
     ) -> None:
+        self.api = one_of(api, "api", ("chat", "responses"))
+        if conversation is not None and self.api != "responses":
+            raise InvalidInputError(
+                "conversation= names a server-side conversation: use it with api='responses'"
+            )
+        self.conversation_id = conversation_id(conversation)
         self.model = model
         self.client = client
         self.settings = settings
-        self.results: list[ChatResult] = []
+        self.results: list[Any] = []
         self._messages: list[dict[str, Any]] = normalize_messages(messages) if messages else []
+        self._unsent: list[dict[str, Any]] = [m for m in self._messages if m["role"] != "system"]
         if system is not None:
             self.system = system
 
@@ -62,7 +80,7 @@ class Conversation:
         self._messages = head + rest
 
     @property
-    def last(self) -> ChatResult | None:
+    def last(self) -> Any:
         """The latest reply's result."""
         return self.results[-1] if self.results else None
 
@@ -73,10 +91,15 @@ class Conversation:
         stream: bool = False,
         model: str | None = None,
         name: str | None = None,
-        on_update: Callable[[ChatResult], Any] | None = None,
+        on_update: Callable[[Any], Any] | None = None,
         **settings: Any,
-    ) -> ChatResult:
-        """Send `content` (text, or text with images) as the next user message; returns the reply."""
+    ) -> Any:
+        """Send `content` (text, or text with images) as the next user message; returns the reply
+        (a ChatResult, or a Response with api="responses")."""
+        if self.api == "responses":
+            if name is not None:
+                raise InvalidInputError("name= is a chat message field; with api='responses' leave it out")
+            return self._ask_server(content, stream=stream, model=model, on_update=on_update, **settings)
         message: dict[str, Any] = {"role": "user", "content": content}
         if name is not None:
             message["name"] = name
@@ -91,21 +114,63 @@ class Conversation:
         self.results.append(result)
         return result
 
+    def _ask_server(self, content: Any, **options: Any) -> Any:
+        client = self._client()
+        if self.conversation_id is None:
+            self.conversation_id = client.create_conversation(self._unsent or None)["id"]
+            self._unsent = []
+        settings = {**self.settings, **{k: v for k, v in options.items() if k not in ("model",)}}
+        result = client.respond(
+            content,
+            model=options.get("model") or self.model,
+            instructions=self.system,
+            conversation=self.conversation_id,
+            **settings,
+        )
+        self._messages += [
+            {"role": "user", "content": content},
+            {"role": "assistant", "content": result.text},
+        ]
+        self.results.append(result)
+        return result
+
+    def items(self) -> Any:
+        """What the server holds of the conversation (api="responses"), as a DataFrame of items."""
+        if self.api != "responses":
+            raise InvalidInputError("items() lists a server-side conversation: use api='responses'")
+        if self.conversation_id is None:
+            from ._responses.items import items_frame
+
+            return items_frame([])
+        return self._client().conversation_items(self.conversation_id)
+
     def add(self, role: str, content: Any = None, **fields: Any) -> None:
         """Add a message without asking (a tool's result, an example answer, ...)."""
         message = {"role": role, "content": content, **fields}
-        self._messages += normalize_messages([message])
+        added = normalize_messages([message])
+        if self.api == "responses" and role != "system":
+            if self.conversation_id is None:
+                self._unsent += added  # the conversation is created with them at the first turn
+            else:
+                self._client().add_conversation_items(self.conversation_id, [message])
+        self._messages += added
 
     def clear(self) -> None:
-        """Forget everything but the system message."""
+        """Forget everything but the system message (api="responses": the next turn starts a new
+        conversation on the server)."""
         self._messages = self._messages[:1] if self.system is not None else []
         self.results.clear()
+        self.conversation_id = None
+        self._unsent = []
 
     def __len__(self) -> int:
         return len(self._messages)
 
     def __repr__(self) -> str:
-        return f"Conversation(model={self.model!r}, messages={len(self._messages)})"
+        where = (
+            f", api='responses', conversation_id={self.conversation_id!r}" if self.api == "responses" else ""
+        )
+        return f"Conversation(model={self.model!r}, messages={len(self._messages)}{where})"
 
     def _repr_markdown_(self) -> str:
         if not self._messages:

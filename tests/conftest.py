@@ -8,12 +8,33 @@ import pytest
 
 import openai_widgets as ow
 from openai_widgets.sandbox import Sandbox
+from tests.support.evals import forget_eval_files
 
 # A key shaped like a real one; tests check that it never shows up anywhere.
 TEST_KEY = "sk-test-" + "Zq7Xw2Lm9Pk4Rt6Yv8Bn3Cd5Fg1Hj0Ks"
 
 os.environ.pop("OPENAI_API_KEY", None)  # tests never use a real key
 os.environ.pop("OPENAI_BASE_URL", None)
+os.environ.pop("OPENAI_ADMIN_KEY", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_vocabulary_downloads():
+    """Tests never reach the internet: tiktoken may not fetch (or read a cached copy of) its
+    vocabularies, so token counts are the package's estimate unless a test installs the tiny
+    vocabulary of tests/support/tokenizer.py."""
+    try:
+        from tiktoken import load
+    except ImportError:  # the estimate is all there is
+        yield
+        return
+
+    def refuse(blobpath, expected_hash=None):
+        raise OSError(f"tests do not download {blobpath}")
+
+    original, load.read_file_cached = load.read_file_cached, refuse
+    yield
+    load.read_file_cached = original
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +53,7 @@ def sandbox(_sandbox_server):
     server.api_keys = None
     yield server
     server.clear_faults()
+    forget_eval_files(server)
 
 
 @pytest.fixture
@@ -42,8 +64,14 @@ def sleeps():
 
 @pytest.fixture
 def client(sandbox, sleeps):
-    """A client on the sandbox whose retry waits are recorded instead of slept."""
-    with ow.Client(api_key=TEST_KEY, base_url=sandbox.base_url, max_retries=2, timeout=10) as made:
+    """A client on the sandbox whose retry waits are recorded instead of slept.
+
+    The sandbox follows OpenAI's spec, so it is sent what OpenAI is sent (as with
+    `ow.connect(sandbox=True)`); tests of what other servers get make their own client.
+    """
+    with ow.Client(
+        api_key=TEST_KEY, base_url=sandbox.base_url, max_retries=2, timeout=10, openai_server=True
+    ) as made:
         made.sleep = sleeps.append
         yield made
 

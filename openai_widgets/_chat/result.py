@@ -27,6 +27,8 @@ class ChatResult:
     - `usage` (tokens), `finish_reason`, `model` (as the server named it), `tool_calls`
     - `data`: in JSON mode (`response_format` json_object or json_schema) the reply parsed;
       a list of records, or an object holding just one list of records, is a DataFrame
+    - `parsed`: with a class as `response_format` (Pydantic model, dataclass, TypedDict) the
+      reply as an instance of it; with a JSON schema, a dict
     - `raw`: the response JSON (for a stream: the chunks assembled into that shape)
     - `request`: the settings sent (everything but the messages)
     - `interrupted`: True when the stream was stopped (Ctrl-C, Kernel > Interrupt) or cut;
@@ -44,8 +46,10 @@ class ChatResult:
         request: dict[str, Any],
         *,
         interrupted: bool = False,
+        output_format: Any = None,
     ) -> None:
         self.raw = as_record(response)
+        self.output_format = output_format  # an _structured OutputFormat, for `parsed`
         self.request = {key: value for key, value in request.items() if key != "messages"}
         self.interrupted = interrupted
         self._sent = messages
@@ -129,9 +133,22 @@ class ChatResult:
         records = _records(value)
         if records is None:
             return value
+        if self.output_format is not None and self.output_format.schema is not None:
+            from .._structured.frames import typed_frame  # one typed column per field of the schema
+
+            key = next(iter(value)) if isinstance(value, dict) else None
+            return typed_frame(records, self.output_format.record_fields(key))
         from .._tables.frames import records_frame
 
         return records_frame(records, [])
+
+    @property
+    def parsed(self) -> Any:
+        """The reply as the `response_format` class (an instance), or a dict for a JSON schema; None
+        without a structured format."""
+        if self.output_format is None:
+            return json.loads(self.text) if self.json_mode and self.text else None
+        return self.output_format.parse(self.text) if self.text else None
 
     def metadata(self) -> dict[str, Any]:
         """What the output metadata records: request settings, model, usage, finish reason."""
@@ -182,6 +199,10 @@ class ChatResult:
         if self.json_mode and not cursor:
             data.update(_json_bundle(self))
         return data
+
+    def mark_streamed(self) -> None:
+        """This cell shows the reply already (it was streamed there): displaying it again adds nothing."""
+        self._live_cell = current_cell()
 
     def _ipython_display_(self) -> None:
         if self._live_cell is not None and self._live_cell == current_cell():

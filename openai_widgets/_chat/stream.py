@@ -3,22 +3,23 @@
 `ChunkAssembler` folds `chat.completion.chunk` events (any number of choices, text,
 refusals, tool calls whose arguments arrive in pieces, logprobs, the final usage chunk)
 into the shape of a whole `chat.completion`, so a streamed reply becomes the same
-`ChatResult` as a plain one.
+`ChatResult` as a plain one (a whole `chat.completion`, from a server that ignores
+`stream`, is folded in the same way). `unfinished(n)` says whether every choice has finished: a
+stream that ends cleanly without `data: [DONE]` is whole only then (see `_core.sse`).
 
 `LiveView` shows the reply while it grows: in a notebook, one display output updated in
 place at most `UPDATES_PER_SECOND` times (no flood of display messages); or, given a
-callback (a panel's), that callback at the same rate.
+callback (a panel's), that callback at the same rate. It shows any `Streamed` result
+(streamed images and transcripts use it too).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from .result import ChatResult, current_cell
-
-__all__ = ["UPDATES_PER_SECOND", "ChunkAssembler", "LiveView", "in_notebook"]
+__all__ = ["UPDATES_PER_SECOND", "ChunkAssembler", "LiveView", "Streamed", "in_notebook"]
 
 UPDATES_PER_SECOND = 15
 _HEAD_FIELDS = ("id", "created", "model", "system_fingerprint", "service_tier")
@@ -48,14 +49,15 @@ class ChunkAssembler:
             choice.get("index", 0),
             {"content": [], "refusal": [], "tool_calls": {}, "logprobs": [], "finish_reason": None},
         )
-        delta = choice.get("delta") or {}
+        # A whole answer's choice (from a server ignoring `stream`) has a message, not a delta.
+        delta = choice.get("delta") or choice.get("message") or {}
         if delta.get("content"):
             state["content"].append(delta["content"])
         if delta.get("refusal"):
             state["refusal"].append(delta["refusal"])
-        for call in delta.get("tool_calls") or []:
+        for position, call in enumerate(delta.get("tool_calls") or []):
             slot = state["tool_calls"].setdefault(
-                call.get("index", 0), {"id": None, "type": "function", "name": [], "arguments": []}
+                call.get("index", position), {"id": None, "type": "function", "name": [], "arguments": []}
             )
             slot["id"] = call.get("id") or slot["id"]
             slot["type"] = call.get("type") or slot["type"]
@@ -67,6 +69,15 @@ class ChunkAssembler:
             state["logprobs"].extend(logprobs)
         if choice.get("finish_reason"):
             state["finish_reason"] = choice["finish_reason"]
+
+    def unfinished(self, expected: int = 1) -> str | None:
+        """What the reply lacks (a choice without its finish_reason), or None once every choice ended."""
+        if len(self._choices) < expected:
+            return f"only {len(self._choices)} of {expected} choices arrived"
+        open_choices = [str(i) for i, state in sorted(self._choices.items()) if not state["finish_reason"]]
+        if open_choices:
+            return f"choice {', '.join(open_choices)} had no finish_reason"
+        return None
 
     def response(self) -> dict[str, Any]:
         choices = [_choice(index, self._choices[index]) for index in sorted(self._choices)]
@@ -111,10 +122,19 @@ def in_notebook() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-class LiveView:
-    """Shows a growing ChatResult at a bounded rate: in place in the cell, or via `callback`."""
+class Streamed(Protocol):
+    """A result that can be shown while it grows (ChatResult, ImageResult, Transcript)."""
 
-    def __init__(self, callback: Callable[[ChatResult], Any] | None = None) -> None:
+    def bundle(self, *, cursor: bool = False) -> dict[str, str]: ...
+    def metadata(self) -> dict[str, Any]: ...
+    def mark_streamed(self) -> None:
+        """Remember that this cell shows the result already, so it is not shown twice."""
+
+
+class LiveView:
+    """Shows a growing result at a bounded rate: in place in the cell, or via `callback`."""
+
+    def __init__(self, callback: Callable[[Any], Any] | None = None) -> None:
         self.callback = callback
         self.live = callback is None and in_notebook()
         self.updates = 0
@@ -128,7 +148,7 @@ class LiveView:
     def due(self) -> bool:
         return self.active and time.monotonic() - self._last >= 1 / UPDATES_PER_SECOND
 
-    def show(self, result: ChatResult, *, final: bool = False) -> None:
+    def show(self, result: Streamed, *, final: bool = False) -> None:
         """Show `result` (a partial one unless `final`); the caller checks `due()` first."""
         if not self.active:
             return
@@ -146,4 +166,4 @@ class LiveView:
         else:
             self._handle.update(bundle, metadata=metadata, raw=True)
         if final:
-            result._live_cell = current_cell()
+            result.mark_streamed()

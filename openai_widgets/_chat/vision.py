@@ -120,6 +120,11 @@ def _as_sent(data: bytes, where: str, what: str) -> tuple[bytes, str]:
     try:
         image = Image.open(io.BytesIO(data))
         image_format = image.format
+    except Image.DecompressionBombError as exc:  # a few KB that would decode to gigabytes
+        raise InvalidInputError(
+            f"{where}: {what} is too many pixels to open safely ({exc}); shrink it first, "
+            "e.g. to at most 2048 x 2048"
+        ) from None
     except (UnidentifiedImageError, OSError, ValueError):
         raise InvalidInputError(
             f"{where}: {what} is not an image PIL can read; use PNG, JPEG, GIF or WEBP"

@@ -21,6 +21,7 @@ __all__ = ["background_loop", "run", "submit"]
 T = TypeVar("T")
 
 _loop: asyncio.AbstractEventLoop | None = None
+_threads: list[threading.Thread] = []
 _lock = threading.Lock()
 
 
@@ -28,7 +29,7 @@ def background_loop() -> asyncio.AbstractEventLoop:
     """The process's background loop, running (started on first use)."""
     global _loop
     with _lock:
-        if _loop is None or _loop.is_closed():
+        if _loop is None or _loop.is_closed() or not _thread_alive():
             loop = asyncio.new_event_loop()
             ready = threading.Event()
 
@@ -37,10 +38,16 @@ def background_loop() -> asyncio.AbstractEventLoop:
                 loop.call_soon(ready.set)
                 loop.run_forever()
 
-            threading.Thread(target=serve, name="openai-widgets-loop", daemon=True).start()
+            thread = threading.Thread(target=serve, name="openai-widgets-loop", daemon=True)
+            thread.start()
             ready.wait()
-            _loop = loop
+            _loop, _threads[:] = loop, [thread]
         return _loop
+
+
+def _thread_alive() -> bool:
+    """Whether the loop's thread still runs (an exception that escaped a task would end it)."""
+    return bool(_threads) and _threads[0].is_alive()
 
 
 def submit(coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:

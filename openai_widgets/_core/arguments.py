@@ -23,6 +23,7 @@ from .errors import InvalidInputError, InvalidTypeError
 
 __all__ = [
     "boolean",
+    "header_text",
     "model_argument",
     "number",
     "one_of",
@@ -123,6 +124,29 @@ def one_of(value: Any, name: str, choices: Collection[str], *, optional: bool = 
     if value.strip() not in choices:
         raise InvalidInputError(f"{name} {value!r} is not one of {listed}")
     return value.strip()
+
+
+def header_text(value: Any, name: str) -> str:
+    """Text that can travel in an HTTP header: printable ASCII (tabs and spaces inside allowed).
+
+    A line break or NUL would end the header (the transport refuses them only when sending,
+    after the retries), and a non-ASCII character cannot be encoded at all: both are refused
+    here, naming the character, before anything is sent.
+    """
+    if not isinstance(value, str):
+        raise type_error(name, "a string", value)
+    for position, ch in enumerate(value, start=1):
+        if ch == "\t" or " " <= ch < "\x7f":
+            continue
+        if ord(ch) < 32 or ord(ch) == 127:
+            kind = "a line break" if ch in "\r\n" else "a control character"
+        else:
+            kind = "a non-ASCII character"
+        raise InvalidInputError(
+            f"{name} {value!r} holds {kind} (U+{ord(ch):04X} at character {position}), which an HTTP "
+            "header cannot carry; type it again in plain ASCII"
+        )
+    return value
 
 
 def model_argument(model: Any, area: str) -> str:

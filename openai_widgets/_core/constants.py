@@ -20,6 +20,7 @@ MAX_RETRY_AFTER = 60.0
 # Default models per module; the magics' %config settings start from these.
 DEFAULT_MODELS = {
     "chat": "gpt-4o-mini",
+    "respond": "gpt-4.1-mini",
     "completion": "gpt-3.5-turbo-instruct",
     "edit": "gpt-4o-mini",
     "embedding": "text-embedding-3-small",

@@ -2,6 +2,7 @@
 
     OpenAIError
     ├── NotConnectedError            no client yet and no key in the environment
+    │   └── AdminKeyRequiredError        an admin route, and the client has no admin key
     ├── InvalidInputError (ValueError)   bad input, caught before any request is sent
     │   └── InvalidJSONError             a JSON text (headers, query, body) does not parse
     ├── InvalidTypeError (TypeError)     input of the wrong type, caught before sending
@@ -36,11 +37,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .admin_routes import is_admin_path
 from .constants import MAX_RETRY_AFTER
 from .not_found import not_found_hint
-from .secrets import redact
+from .secrets import redact, redact_data
 
 if TYPE_CHECKING:
     import httpx
@@ -51,6 +54,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AdminKeyRequiredError",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
@@ -80,6 +84,13 @@ class OpenAIError(Exception):
 
 class NotConnectedError(OpenAIError, RuntimeError):
     """No default client is set and no API key is in the environment."""
+
+
+class AdminKeyRequiredError(NotConnectedError):
+    """An admin route (organization usage and costs, checkpoint permissions) and no admin key.
+
+    Raised before anything is sent: the API key is never sent to admin routes.
+    """
 
 
 class InvalidInputError(OpenAIError, ValueError):
@@ -121,6 +132,7 @@ class APIStatusError(APIError):
         request_id: str | None = None,
         retry_after: float | None = None,
         body: Any = None,
+        rate_limits: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -129,7 +141,9 @@ class APIStatusError(APIError):
         self.param = param
         self.request_id = request_id
         self.retry_after = retry_after
-        self.body = body
+        self.body = redact_data(body)  # a proxy may echo the request, Authorization header and all
+        # The answer's x-ratelimit-* headers, for pacing: a 429 tells the limits too.
+        self.rate_limits = dict(rate_limits or {})
 
 
 class BadRequestError(APIStatusError):
@@ -203,6 +217,12 @@ _HINTS: dict[int, str] = {
     422: "The request was understood but cannot be processed; check its values.",
 }
 
+# The same, for the admin routes (organization usage and costs, checkpoint permissions).
+_ADMIN_HINTS: dict[int, str] = {
+    401: "Check the admin key: ow.connect(admin_key=...) or set OPENAI_ADMIN_KEY.",
+    403: "This route needs an admin key of the organization: ow.connect(admin_key=...).",
+}
+
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
@@ -227,6 +247,8 @@ def error_from_response(
         hint = _not_found(response, base_url, body, server_message)
     else:
         hint = _hint(status, info.get("code"), retry_after, retries)
+    if status in _ADMIN_HINTS and _on_admin_route(response):
+        hint = _ADMIN_HINTS[status]
     if hint:
         parts.append(hint)
     if request_id:
@@ -242,6 +264,7 @@ def error_from_response(
         request_id=request_id,
         retry_after=retry_after,
         body=body,
+        rate_limits={k: v for k, v in response.headers.items() if k.lower().startswith("x-ratelimit-")},
     )
 
 
@@ -294,6 +317,15 @@ def _not_found(response: httpx.Response, base_url: str | None, body: Any, messag
     except RuntimeError:  # a response made by hand, without its request
         return not_found_hint("GET", "", base_url, body, message)
     return not_found_hint(request.method, str(request.url), base_url, body, message)
+
+
+def _on_admin_route(response: httpx.Response) -> bool:
+    """Whether the request went to an admin route (whatever the base URL's own path)."""
+    try:
+        segments = response.request.url.path.strip("/").split("/")
+    except RuntimeError:  # a response built without a request
+        return False
+    return any(is_admin_path("/".join(segments[start:])) for start in range(len(segments)))
 
 
 def _seen_retry_after(response: httpx.Response) -> float | None:

@@ -8,6 +8,9 @@ The rules, in order:
 4. Wait what the server asks (`retry-after-ms`, then `retry-after` in seconds or as an
    HTTP date) when that is between 0 and MAX_RETRY_AFTER seconds; a longer wait is not
    taken silently (`retry_delay` returns None and the caller raises, naming the wait).
+   A value that is no number of seconds (`nan`, `inf`, text, an impossible date) is
+   ignored, a negative one means "now": a server can never make the client wait without
+   end, nor spin without waiting.
 5. Otherwise back off exponentially from INITIAL_RETRY_DELAY, capped at MAX_RETRY_DELAY,
    shortened by a random jitter so that many clients do not retry in step.
 """
@@ -15,6 +18,7 @@ The rules, in order:
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import time
 from collections.abc import Mapping
@@ -37,25 +41,43 @@ def should_retry(status_code: int, headers: Mapping[str, str]) -> bool:
 
 
 def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """The wait the server asked for, in seconds, or None when it asked for none (or nonsense)."""
-    milliseconds = headers.get("retry-after-ms")
+    """The wait the server asked for, in seconds, or None when it asked for none (or nonsense).
+
+    Never NaN nor infinite: a caller may compare, add and sleep on whatever comes back.
+    """
+    milliseconds = _seconds(headers.get("retry-after-ms"))
     if milliseconds is not None:
-        try:
-            return max(float(milliseconds) / 1000.0, 0.0)
-        except ValueError:
-            pass
+        return milliseconds / 1000.0
     value = headers.get("retry-after")
     if value is None:
         return None
+    seconds = _seconds(value)
+    if seconds is not None:
+        return seconds
+    return _seconds_until(value, time.time() if now is None else now)
+
+
+def _seconds(text: str | None) -> float | None:
+    """A header's number, at least 0; None for no number or one that is not finite."""
+    if text is None:
+        return None
     try:
-        return max(float(value), 0.0)
+        number = float(text)
     except ValueError:
-        pass
-    parsed = email.utils.parsedate_tz(value)
+        return None
+    return max(number, 0.0) if math.isfinite(number) else None
+
+
+def _seconds_until(text: str, now: float) -> float | None:
+    """Seconds from `now` to the HTTP date `text` (0 when it passed); None when it is no date."""
+    parsed = email.utils.parsedate_tz(text)
     if parsed is None:
         return None
-    moment = email.utils.mktime_tz(parsed)
-    return max(moment - (time.time() if now is None else now), 0.0)
+    try:
+        moment = email.utils.mktime_tz(parsed)
+    except (OverflowError, ValueError):  # year 99999 and the like
+        return None
+    return max(moment - now, 0.0)
 
 
 def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> float:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
-__all__ = ["Secret", "mask", "redact", "register"]
+__all__ = ["Secret", "mask", "redact", "redact_data", "register"]
 
 _known: set[str] = set()
 _lock = threading.Lock()
@@ -45,6 +46,17 @@ def redact(text: str) -> str:
     return text
 
 
+def redact_data(value: Any) -> Any:
+    """A decoded JSON value (an error body) with `redact()` applied to every string in it, keys too."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact_data(key): redact_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(redact_data(item) for item in value)
+    return value
+
+
 class Secret:
     """A key that does not show itself: `repr`, `str` and pickling never reveal it."""
 
@@ -56,6 +68,11 @@ class Secret:
 
     def reveal(self) -> str:
         return self._value
+
+    @property
+    def masked(self) -> str:
+        """The form that may be shown: `sk-...abcd`."""
+        return mask(self._value)
 
     def __bool__(self) -> bool:
         return bool(self._value)

@@ -1,14 +1,21 @@
 """Server-sent events: the wire format of streamed answers.
 
 `iter_events()` turns the lines of a response into JSON events. `data: [DONE]` ends the
-stream; an `error` event raises; a stream that stops without `[DONE]` raises
-`StreamInterruptedError`, so a cut answer is never mistaken for a whole one.
+stream, or, for typed streams that send no `[DONE]` (the Responses API), an event whose
+`type` is one of `ends` (it is yielded, then the stream is over); an `error` event raises.
+A stream that stops cleanly otherwise is whole only when the caller, who knows what a
+finished answer looks like, says so: `unfinished()` names what is still missing (a chat
+choice with no `finish_reason`, an image not yet completed) or returns None. Several
+servers (older TGI, llama.cpp forks) end finished chat streams that way, and OpenAI's
+typed streams (images, transcripts) never send `[DONE]`. Anything else, and every cut
+connection, raises `StreamInterruptedError`, so a cut answer is never mistaken for a
+whole one.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 import httpx
@@ -41,8 +48,18 @@ def parse_sse_lines(lines: Iterable[str]) -> Iterator[tuple[str | None, str]]:
         yield event, "\n".join(data)
 
 
-def iter_events(response: httpx.Response) -> Iterator[dict[str, Any]]:
-    """The JSON events of a streamed `response`, until `data: [DONE]`."""
+def iter_events(
+    response: httpx.Response,
+    ends: Collection[str] = (),
+    unfinished: Callable[[], str | None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The JSON events of a streamed `response`, until `data: [DONE]`, an event of a type in
+    `ends`, or a clean end.
+
+    At a clean end without either, `unfinished()` (called after the consumer has taken the
+    last event) says what the answer still lacks, or None when it is whole. Without it,
+    the end marker is required.
+    """
     try:
         for event, data in parse_sse_lines(response.iter_lines()):
             if data == "[DONE]":
@@ -60,12 +77,18 @@ def iter_events(response: httpx.Response) -> Iterator[dict[str, Any]]:
             ):
                 raise APIError(f"the server reported an error mid-stream: {_error_text(payload)}")
             yield payload
+            if ends and isinstance(payload, dict) and payload.get("type") in ends:
+                return
     except httpx.TransportError as exc:
         raise StreamInterruptedError(
             f"the stream was cut before its end ({type(exc).__name__}: {exc}); what arrived is kept."
         ) from None
+    marker = "its final event" if ends else "its end marker ([DONE])"
+    missing = unfinished() if unfinished is not None else "the answer is incomplete"
+    if missing is None:
+        return
     raise StreamInterruptedError(
-        "the stream ended without its end marker ([DONE]): the answer is incomplete; what arrived is kept."
+        f"the stream ended without {marker} and {missing}: the answer is cut short; what arrived is kept."
     )
 
 

@@ -16,17 +16,24 @@ Operators: == != > >= < <= in "not in", or the API's names eq ne gt gte lt lte i
 Dates and pandas Timestamps become Unix seconds, as in attributes made from DataFrame
 columns, so `{"published": (">=", pd.Timestamp("2024-01-01"))}` compares dates. A compound's
 filters may be written in the short form too.
+
+Typed as text (a magic's `--filter`, a panel's filter box), a filter is JSON or a Python
+literal. JSON has no tuples, so there a two-item list whose first item is an operator
+symbol is the (operator, value) pair: `{"year": [">=", 2020]}`; so is `["in", [...]]` or
+`["not in", [...]]`. Any other list is "one of": `{"tag": ["a", "b"]}`.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from .._core.errors import InvalidInputError, InvalidTypeError
 from .store_options import attribute_value
 
-__all__ = ["OPERATORS", "search_filter"]
+__all__ = ["OPERATORS", "filter_from_text", "search_filter"]
 
 COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin")
 COMPOUNDS = ("and", "or")
@@ -42,6 +49,9 @@ OPERATORS = {
     **{name: name for name in COMPARISONS},
 }
 _SHORT_FORM_HELP = 'e.g. {"year": (">=", 2020), "lang": "en", "tag": ["a", "b"]}'
+# Operators a JSON pair may start with: symbols no attribute value is likely to be.
+_PAIR_SYMBOLS = ("==", "!=", ">", ">=", "<", "<=")
+_PAIR_LISTS = ("in", "not in", "nin")
 
 
 def search_filter(filters: Any, where: str = "filters") -> dict[str, Any] | None:
@@ -110,3 +120,47 @@ def _comparison(kind: str, key: str, value: Any, where: str) -> dict[str, Any]:
     if isinstance(value, (list, tuple, set, frozenset)):
         raise InvalidTypeError(f"{where}: '{kind}' compares one value; use 'in' for a list")
     return {"type": kind, "key": key, "value": attribute_value(value, where)}
+
+
+def filter_from_text(text: str, where: str = "filters") -> dict[str, Any] | None:
+    """A filter typed as JSON or a Python literal, checked, in the API's form; blank text is None.
+
+    In JSON a two-item list that starts with an operator (`[">=", 2020]`, `["in", ["a", "b"]]`)
+    stands for the short form's (operator, value) pair (see the module's docstring).
+    """
+    if not isinstance(text, str):
+        raise InvalidTypeError(f"{where} must be text (JSON), not {type(text).__name__}")
+    if not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as json_error:
+        try:
+            value = ast.literal_eval(text.strip())
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            raise InvalidInputError(
+                f"{where} is not valid JSON ({json_error}); write it like "
+                '{"year": [">=", 2020], "lang": "en"}'
+            ) from None
+    return search_filter(_pairs(value), where)
+
+
+def _pairs(node: Any) -> Any:
+    """JSON lists that stand for (operator, value) pairs made tuples, in conditions and compounds."""
+    if not isinstance(node, Mapping):
+        return node
+    kind = node.get("type")
+    if kind in COMPOUNDS and isinstance(node.get("filters"), list):
+        return {**node, "filters": [_pairs(child) for child in node["filters"]]}
+    if _is_api_form(node):
+        return node
+    return {key: _pair(value) for key, value in node.items()}
+
+
+def _pair(value: Any) -> Any:
+    if not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], str):
+        return value
+    operator = value[0].strip().lower()
+    if operator in _PAIR_SYMBOLS or (operator in _PAIR_LISTS and isinstance(value[1], list)):
+        return (operator, value[1])
+    return value

@@ -8,8 +8,10 @@ rules (text length, voices per model, formats, speed) are checked by `check_spee
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ __all__ = [
     "read_audio",
     "sniff_audio",
     "speech_voices",
+    "wav_seconds",
 ]
 
 AUDIO_FORMATS = ("flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm")
@@ -63,6 +66,8 @@ _MIME_FORMAT = {
 # Response formats per transcription model family; models not listed take any of them.
 TRANSCRIPTION_FORMATS = ("json", "text", "srt", "verbose_json", "vtt")
 _JSON_TEXT_ONLY = re.compile(r"^gpt-4o(-mini)?-transcribe")
+# Transcription models that cannot stream (OpenAI's gpt-4o ones can; other servers' models may).
+_NO_STREAM = re.compile(r"^whisper-1$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 # Text to speech.
@@ -114,6 +119,15 @@ class AudioFile:
 
     def part(self) -> tuple[str, bytes, str]:
         return (self.filename, self.content, self.mime)
+
+
+def wav_seconds(content: bytes) -> float | None:
+    """Seconds of audio in a WAV file, from its header; None when it is not one."""
+    try:
+        with wave.open(io.BytesIO(content)) as reader:
+            return reader.getnframes() / reader.getframerate()
+    except (wave.Error, EOFError, ZeroDivisionError):
+        return None
 
 
 def read_audio(value: Any) -> AudioFile:
@@ -224,8 +238,12 @@ def check_transcription(
     response_format: Any,
     temperature: Any,
     timestamp_granularities: Any,
+    stream: Any = False,
 ) -> dict[str, Any]:
     """Form fields for /audio/transcriptions (and, without language, /audio/translations)."""
+    arguments.boolean(stream, "stream")
+    if stream:
+        _check_stream(model, response_format, timestamp_granularities)
     granularities = _granularities(timestamp_granularities)
     if granularities and response_format is None:
         response_format = "verbose_json"  # timestamps only come with verbose_json
@@ -242,8 +260,22 @@ def check_transcription(
         "response_format": response_format,
         "temperature": _temperature(temperature),
         "timestamp_granularities[]": granularities or None,
+        "stream": True if stream else None,
     }
     return {k: v for k, v in fields.items() if v is not None}
+
+
+def _check_stream(model: str, response_format: Any, granularities: Any) -> None:
+    if _NO_STREAM.match(model):
+        raise InvalidInputError(
+            f"{model} cannot stream transcripts: use gpt-4o-mini-transcribe or gpt-4o-transcribe, "
+            "or leave stream out"
+        )
+    if granularities is not None or response_format not in (None, "json", "text"):
+        asked = (
+            "timestamp_granularities" if granularities is not None else f"response_format={response_format!r}"
+        )
+        raise InvalidInputError(f"a streamed transcript is its text only: leave stream out for {asked}")
 
 
 def _response_format(model: str, value: Any) -> str:

@@ -24,11 +24,16 @@ def image_from_bytes(data: bytes, what: str = "image") -> Image.Image:
         image = Image.open(io.BytesIO(data))
         image.load()
     except Exception as exc:
+        kind = "an SVG drawing; the API sends PNG, JPEG or WebP" if _is_svg(data) else type(exc).__name__
         raise APIResponseValidationError(
-            f"the {what} the server sent ({len(data)} bytes) is not an image that can be read "
-            f"({type(exc).__name__})"
+            f"the {what} the server sent ({len(data)} bytes) is not an image that can be read ({kind})"
         ) from None
     return image
+
+
+def _is_svg(data: bytes) -> bool:
+    head = data[:512].lstrip().lower()
+    return head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head)
 
 
 def image_from_b64(text: str, what: str = "image") -> Image.Image:

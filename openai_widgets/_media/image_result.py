@@ -29,7 +29,9 @@ class ImageResult(list, ShownOnce):
         result.save("out", "lighthouse")   # -> [Path('out/lighthouse-1.png'), ...]
 
     Each image carries the API's `revised_prompt`, where it gave one, in `img.info`.
-    `model`, `prompt`, `created` (Unix seconds) and `usage` describe the call.
+    `model`, `prompt`, `created` (Unix seconds) and `usage` describe the call. A streamed
+    call that was interrupted or cut has `interrupted` True; its last image may then be a
+    preview (`img.info["partial"]` True).
     """
 
     def __init__(
@@ -46,6 +48,7 @@ class ImageResult(list, ShownOnce):
         self.prompt = prompt
         self.created = created
         self.usage = usage
+        self.interrupted = False
 
     @property
     def revised_prompts(self) -> list[str | None]:
@@ -92,12 +95,35 @@ class ImageResult(list, ShownOnce):
     def _repr_html_(self) -> str | None:
         if self.shown_above():
             return None
+        return self._gallery()
+
+    def _gallery(self, note: str = "") -> str:
         figures = "".join(_figure(i, image) for i, image in enumerate(self))
-        caption = html.escape(self._summary())
+        caption = html.escape(self._summary() + note)
         return (
             f"<div class='ow-image-gallery'><div style='font-size:smaller;color:#555'>{caption}</div>"
             f"<div style='display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start'>{figures}</div></div>"
         )
+
+    # -- shown while streaming (see _chat.stream.LiveView) ---------------------------------
+
+    def bundle(self, *, cursor: bool = False) -> dict[str, str]:
+        """The gallery as it stands; `cursor` marks it as still being drawn."""
+        note = " (drawing...)" if cursor else " (interrupted)" if self.interrupted else ""
+        return {"text/plain": repr(self)[:-1] + note + ">", "text/html": self._gallery(note)}
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "openai_widgets": {
+                "model": self.model,
+                "usage": self.usage,
+                "images": len(self),
+                "interrupted": self.interrupted,
+            }
+        }
+
+    def mark_streamed(self) -> None:
+        self.mark_shown()
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
@@ -116,7 +142,7 @@ class ImageResult(list, ShownOnce):
 def _figure(index: int, image: Image.Image) -> str:
     png = base64.b64encode(_png_bytes(image)).decode("ascii")
     revised = image.info.get("revised_prompt")
-    note = f"{index}: {image.width}x{image.height}"
+    note = f"{index}: {image.width}x{image.height}" + (" (preview)" if image.info.get("partial") else "")
     title = html.escape(revised or note, quote=True)
     caption = html.escape(note + (f" - {revised}" if revised else ""))
     return (

@@ -26,6 +26,7 @@ __all__ = [
     "ImageModelRules",
     "check_edit",
     "check_generation",
+    "check_stream",
     "check_variation",
     "image_rules",
     "normalize_size",
@@ -33,6 +34,7 @@ __all__ = [
 
 _MB = 1024 * 1024
 MAX_N = 10  # every image model makes at most 10 images per request
+MAX_PARTIAL_IMAGES = 3  # previews a streamed image may send before the picture
 
 DALL_E_2_SIZES = ("256x256", "512x512", "1024x1024")
 GPT_IMAGE_SIZES = ("auto", "1024x1024", "1536x1024", "1024x1536")
@@ -60,6 +62,7 @@ class ImageModelRules:
     square_input: bool = False
     needs_transparency: bool = False  # an edit without a mask edits the transparent area
     variations: bool = False
+    streams: bool = False  # generations and edits may stream, with partial images
 
     @property
     def edits(self) -> bool:
@@ -104,6 +107,7 @@ IMAGE_MODELS: dict[str, ImageModelRules] = {
         edit_qualities=("auto", "low", "medium", "high"),
         max_input_bytes=50 * _MB,
         max_images=16,
+        streams=True,
     ),
 }
 
@@ -290,11 +294,31 @@ def check_variation(
     return {k: v for k, v in fields.items() if v is not None}
 
 
+def check_stream(model: str, stream: Any, partial_images: Any) -> dict[str, Any]:
+    """The `stream` and `partial_images` fields for a generation or an edit (empty when not streamed)."""
+    arguments.boolean(stream, "stream")
+    partials = arguments.whole_number(
+        partial_images, "partial_images", minimum=0, maximum=MAX_PARTIAL_IMAGES, optional=True
+    )
+    if not stream:
+        if partials is not None:
+            raise InvalidInputError("partial_images needs stream=True: add it, or leave partial_images out")
+        return {}
+    rules = image_rules(model)
+    if rules is not None and not rules.streams:
+        streamers = " or ".join(r.name for r in IMAGE_MODELS.values() if r.streams)
+        raise InvalidInputError(f"{rules.name} cannot stream images: use {streamers}, or leave stream out")
+    fields: dict[str, Any] = {"stream": True}
+    if partials is not None:
+        fields["partial_images"] = partials
+    return fields
+
+
 def _check_advanced(advanced: dict[str, Any], rules: ImageModelRules | None) -> dict[str, Any]:
     """Settings passed as keywords: the known ones are checked, others are sent as given."""
     checked = dict(advanced)
-    if checked.get("stream"):
-        raise InvalidInputError("stream=True is not supported here: leave it out to get the finished images")
+    if checked.get("stream"):  # variations: generations and edits take stream as an argument
+        raise InvalidInputError("image variations cannot stream: leave stream out to get the finished images")
     checked.pop("stream", None)
     for name, field in (("response_format", "response_formats"), ("output_format", "output_formats")):
         if name in checked:

@@ -11,7 +11,7 @@ from IPython.display import Audio
 
 from .._core.errors import InvalidTypeError
 from .._tables.display import ShownOnce
-from .audio import SPEECH_FORMATS
+from .audio import SPEECH_FORMATS, wav_seconds
 
 __all__ = ["PCM_RATE", "Speech"]
 
@@ -57,11 +57,7 @@ class Speech(Audio, ShownOnce):
         if self.format == "pcm":
             return len(self.content) / (2 * PCM_RATE)
         if self.format == "wav":
-            try:
-                with wave.open(io.BytesIO(self.content)) as reader:
-                    return reader.getnframes() / reader.getframerate()
-            except (wave.Error, EOFError):
-                return None
+            return wav_seconds(self.content)
         return None
 
     def _repr_html_(self) -> str | None:

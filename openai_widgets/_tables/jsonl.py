@@ -23,9 +23,21 @@ from .._core.errors import InvalidInputError, InvalidTypeError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["is_frame", "parse_jsonl", "read_table", "rows_of", "to_jsonl"]
+__all__ = ["JSON_BLANKS", "is_frame", "jsonl_lines", "parse_jsonl", "read_table", "rows_of", "to_jsonl"]
 
 _BASE64 = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
+JSON_BLANKS = " \t\r\n"  # the only whitespace JSON knows
+
+
+def jsonl_lines(text: str) -> list[str]:
+    """The lines of a JSON Lines text: split at "\\n" only, as JSONL defines.
+
+    `str.splitlines()` also splits at U+2028, U+2029 and U+0085, which JSON allows unescaped
+    inside strings, and at lone carriage returns and form feeds: a valid line would be cut in
+    two and every later line number would be off. A "\\r" before the "\\n" is JSON whitespace.
+    """
+    lines = text.split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def is_frame(value: Any) -> bool:
@@ -69,8 +81,8 @@ def parse_jsonl(data: bytes, what: str = "data") -> list[Any]:
     """The values of a JSON Lines text (blank lines skipped); errors name the line."""
     text = _text(data, what)
     values = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for number, line in enumerate(jsonl_lines(text), start=1):
+        if not line.strip(JSON_BLANKS):
             continue
         try:
             values.append(json.loads(line))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .._tables.display import in_notebook
 from .._tables.frames import fine_tuning_events_frame
 from .._tables.plotting import plotly_available
+from .metrics import job_method
 from .monitor import FineTuningUpdate, status_summary
 
 if TYPE_CHECKING:
@@ -145,8 +146,9 @@ class FineTuningView:
         head = f"<div class='ow-ft-status' style='font-family:monospace;color:{color}'><b>{summary}</b></div>"
         picture = ""
         if self.inline_plot:
-            plot = base64.b64encode(png_bytes(loss_plot(self.events))).decode()
-            picture = f"<img alt='training loss' src='data:image/png;base64,{plot}'/>"
+            method = job_method(self.job, self.events)
+            plot = base64.b64encode(png_bytes(loss_plot(self.events, method=method))).decode()
+            picture = f"<img alt='training curves' src='data:image/png;base64,{plot}'/>"
         log = self._log_html()
         note = f"<div><i>{html.escape(self.note)}</i></div>" if self.note else ""
         return (

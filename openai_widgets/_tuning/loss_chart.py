@@ -1,12 +1,13 @@
 """`LossChart`: a fine-tuning job's metrics against step, one plotly chart updated in place.
 
-The top panel holds the headline metric (the losses; for reinforcement tuning the mean
-rewards), the bottom one every other metric the events carry (token accuracy, reward
-margin, preference accuracy, reward spread...), each for training, validation and full
-validation as far as the job reports them. `update(events)` changes the drawn lines
-where they are: a followed job's chart grows without being drawn again. Used by the
-live view of `fine_tuning_events(follow=True)` and the fine-tuning panel when the
-`plots` extra is installed.
+Which metrics is the job's method's rule (`metrics`): the top panel holds the headline's
+curves (the losses; for reinforcement tuning the mean rewards), the bottom one the
+method's other metrics (token accuracy, reward margin, preference accuracy, reward
+spread), each for training, validation and full validation as far as the job reports
+them. `update(events)` changes the drawn lines where they are: a followed job's chart
+grows without being drawn again. Used by the live view of
+`fine_tuning_events(follow=True)` and the fine-tuning panel when the `plots` extra is
+installed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._tables.plotting import export_png, figure_widget
 from .loss_plot import loss_plot
-from .metrics import headline, metric_series, phase
+from .metrics import CURVES, job_method, method_series, phase
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,27 +42,39 @@ class LossChart:
     `series` maps each metric drawn to its (steps, values); `image` is the PIL drawing of
     the headline metric that a saved notebook shows; `to_png()` a PNG drawn by plotly.
     `width` in pixels fits the chart to a box of that width; None fills the output's width.
+    `method` is the job's ("supervised", "dpo", "reinforcement"); None guesses it from the
+    events' columns each update.
     """
 
     def __init__(
-        self, events: pd.DataFrame | None = None, *, width: int | None = None, height: int = 340
+        self,
+        events: pd.DataFrame | None = None,
+        *,
+        method: str | None = None,
+        width: int | None = None,
+        height: int = 340,
     ) -> None:
         self.height = height
+        self.method = method
+        self._kind = method or "supervised"  # the method drawn now
         self.series: dict[str, tuple[list[float], list[float]]] = {}
         self._events = events
         self._kinds: list[str] = []  # the kinds of metric in the bottom panel, in order of arrival
         self.figure = figure_widget(_empty_figure(width, height))
         self.update(events)
 
-    def update(self, events: pd.DataFrame | None) -> None:
-        """Draw the metrics of `events` (the whole events frame so far), in place."""
+    def update(self, events: pd.DataFrame | None, *, method: str | None = None) -> None:
+        """Draw the method's metrics in `events` (the whole events frame so far), in place."""
+        self.method = method or self.method
         self._events = events
-        self.series = metric_series(events)
+        self._kind = self.method or job_method({}, events)
+        self.series = method_series(events, self._kind)
         traces = {trace.name: trace for trace in self.figure.data}
+        top = CURVES[self._kind]
         with self.figure.batch_update():
             for name, (steps, values) in self.series.items():
                 if name not in traces:
-                    self.figure.add_scatter(**_trace_style(name, self._kinds))
+                    self.figure.add_scatter(**_trace_style(name, name in top, self._kinds))
                     traces[name] = self.figure.data[-1]
                 traces[name].x, traces[name].y = steps, values
             for name, trace in traces.items():
@@ -71,18 +84,17 @@ class LossChart:
 
     def _arrange(self) -> None:
         """Size the panels and name the axes after what is drawn."""
-        below = any(not headline(name) for name in self.series)
-        rewards = any(name.endswith("_reward_mean") for name in self.series)
+        below = any(name not in CURVES[self._kind] for name in self.series)
         layout = self.figure.layout
         layout.yaxis.domain = (_SPLIT + 0.08, 1.0) if below else (0.0, 1.0)
-        layout.yaxis.title.text = "mean reward" if rewards else "loss"
+        layout.yaxis.title.text = "mean reward" if self._kind == "reinforcement" else "loss"
         layout.yaxis2.visible = layout.xaxis2.visible = below
         layout.xaxis.showticklabels = not below
         layout.xaxis.title.text = "" if below else "step"
 
     @property
     def image(self) -> Any:
-        return loss_plot(self._events, width=560, height=260)
+        return loss_plot(self._events, method=self._kind, width=560, height=260)
 
     def to_png(self, width: int = 640, height: int | None = None) -> bytes:
         """The chart as a PNG: drawn by plotly through kaleido, or the PIL drawing without them."""
@@ -120,11 +132,10 @@ def _empty_figure(width: int | None, height: int) -> dict[str, Any]:
     }
 
 
-def _trace_style(name: str, kinds: list[str]) -> dict[str, Any]:
+def _trace_style(name: str, top: bool, kinds: list[str]) -> dict[str, Any]:
     """A new line for metric `name`: its panel, its phase's dash, and a colour (`kinds` grows)."""
     prefix = phase(name) or "train_"
     dash, mode, colour = _STYLE[prefix]
-    top = headline(name)
     if not top:
         kind = name[len(prefix) :]
         if kind not in kinds:

@@ -1,9 +1,11 @@
-"""The headline metric of a fine-tuning job as a line chart drawn with PIL.
+"""The fine-tuning chart drawn with PIL (matplotlib is not a dependency).
 
-`loss_plot(events)` takes the DataFrame of `fine_tuning_events()` and draws one line per
-headline column (`train_loss`, `valid_loss`, ...; the mean rewards of reinforcement
-tuning) against `step`. It is what a saved notebook shows, and the live chart without
-the `plots` extra (the interactive chart is `loss_chart.LossChart`).
+`loss_plot(events, method=...)` takes the DataFrame of `fine_tuning_events()` and draws the
+method's headline curves against `step`: the training loss for supervised and DPO jobs,
+the mean reward for reinforcement ones, each with its validation curves when the job has a
+validation file. Which curves those are is `metrics`' rule; this module only draws. It is
+what a saved notebook shows, and the live chart without the `plots` extra (the
+interactive chart is `loss_chart.LossChart`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .metrics import headline, metric_series, phase
+from .metrics import chart_series, job_method, phase
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,23 +23,33 @@ if TYPE_CHECKING:
 __all__ = ["loss_plot", "png_bytes"]
 
 _COLORS = {"train_": (0, 114, 178), "valid_": (230, 159, 0), "full_valid_": (0, 158, 115)}
+_TITLES = {"reinforcement": "mean reward"}
 _MARGIN_LEFT, _MARGIN_RIGHT, _MARGIN_TOP, _MARGIN_BOTTOM = 52, 16, 28, 34
 
 
-def loss_plot(events: pd.DataFrame, *, width: int = 560, height: int = 260, title: str | None = None):
-    """A PIL image of the headline columns of `events` against `step` (an empty chart if there are none)."""
+def loss_plot(
+    events: pd.DataFrame | None,
+    *,
+    method: str | None = None,
+    width: int = 560,
+    height: int = 260,
+    title: str | None = None,
+):
+    """A PIL image of the method's curves in `events` against `step` (an empty chart if there are none).
+
+    `method` is the job's ("supervised", "dpo", "reinforcement"); None guesses it from the columns.
+    """
     from PIL import Image, ImageDraw, ImageFont
 
+    kind = method or job_method({}, events)
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default()
-    series = _series(events)
+    series = chart_series(events, kind)
+    title = title or _TITLES.get(kind, "training loss")
     left, top = _MARGIN_LEFT, _MARGIN_TOP
     right, bottom = width - _MARGIN_RIGHT, height - _MARGIN_BOTTOM
-    rewards = any(name.endswith("_reward_mean") for name in series)
-    draw.text(
-        (left, 8), title or ("mean reward" if rewards else "training loss"), fill=(40, 40, 40), font=font
-    )
+    draw.text((left, 8), title, fill=(40, 40, 40), font=font)
     draw.rectangle([left, top, right, bottom], outline=(160, 160, 160))
     if not series:
         draw.text((left + 10, (top + bottom) // 2), "no metrics yet", fill=(120, 120, 120), font=font)
@@ -71,15 +83,6 @@ def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def _series(events: pd.DataFrame) -> dict[str, list[tuple[float, float]]]:
-    """(step, value) pairs per headline column, in step order, missing values left out."""
-    return {
-        name: list(zip(steps, values, strict=True))
-        for name, (steps, values) in metric_series(events).items()
-        if headline(name)
-    }
 
 
 def _span(low: float, high: float) -> tuple[float, float]:

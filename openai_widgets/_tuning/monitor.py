@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._tables.frames import fine_tuning_events_frame
 from .._tables.records import Record
+from .metrics import headline, job_method, latest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,6 +43,11 @@ class FineTuningUpdate:
     def done(self) -> bool:
         return self.status in TERMINAL
 
+    @property
+    def method(self) -> str:
+        """The job's method: supervised, dpo or reinforcement."""
+        return job_method(self.job)
+
     def frame(self) -> pd.DataFrame:
         return fine_tuning_events_frame(self.events)
 
@@ -55,15 +61,23 @@ def pause(seconds: float, stop: threading.Event | None) -> bool:
 
 
 def status_summary(job: dict[str, Any], events: pd.DataFrame | None = None) -> str:
-    """`ftjob-...: running, step 12/30, train_loss 0.431` in one line."""
-    parts = [f"{job.get('id')}: {job.get('status')}"]
+    """`ftjob-...: running, step 12, train_loss 0.431, valid_loss 0.48` in one line.
+
+    The figures are the method's headline (the loss; the mean reward for reinforcement)
+    and its validation value when there is one; a DPO or reinforcement job names its method.
+    """
+    method = job_method(job, events)
+    named = "" if method == "supervised" else f" ({method})"
+    parts = [f"{job.get('id')}{named}: {job.get('status')}"]
     if job.get("fine_tuned_model"):
         parts.append(f"model {job['fine_tuned_model']}")
-    if events is not None and "step" in events.columns and events["step"].notna().any():
-        last = events[events["step"].notna()].iloc[-1]
-        parts.append(f"step {int(last['step'])}")
-        if "train_loss" in events.columns and last.notna().get("train_loss", False):
-            parts.append(f"train_loss {last['train_loss']:.4g}")
+    figures = latest(events, method)
+    if figures:
+        parts.append(f"step {int(figures.pop('step'))}")
+        lead = headline(method)
+        for name in (lead, f"valid_{lead[6:]}"):
+            if name in figures:
+                parts.append(f"{name} {figures[name]:.4g}")
     error = job.get("error")
     if isinstance(error, dict) and error.get("message"):
         parts.append(f"error: {error['message']}")

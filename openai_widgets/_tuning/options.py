@@ -6,10 +6,18 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
-from .._core.arguments import number, positive_number, text, type_error, whole_number
+from .._core.arguments import number, one_of, positive_number, text, type_error, whole_number
 from .._core.errors import InvalidInputError
 
-__all__ = ["checked_method", "checked_poll_interval", "checked_seed", "checked_suffix"]
+__all__ = [
+    "METHODS",
+    "checked_integrations",
+    "checked_method",
+    "checked_poll_interval",
+    "checked_seed",
+    "checked_suffix",
+    "top_level_hyperparameters",
+]
 
 MAX_SUFFIX = 64
 METHODS = ("supervised", "dpo", "reinforcement")
@@ -19,7 +27,27 @@ _HYPERPARAMETERS = {
     "batch_size": (1, 256, True),
     "learning_rate_multiplier": (0, None, False),
     "beta": (0, 2, False),  # dpo only
+    "compute_multiplier": (0.00001, 10, False),  # reinforcement only, from here on
+    "eval_interval": (1, None, True),
+    "eval_samples": (1, None, True),
 }
+# The hyperparameters each method takes (reinforcement also takes reasoning_effort).
+_ALLOWED = {
+    "supervised": ("n_epochs", "batch_size", "learning_rate_multiplier"),
+    "dpo": ("n_epochs", "batch_size", "learning_rate_multiplier", "beta"),
+    "reinforcement": (
+        "n_epochs",
+        "batch_size",
+        "learning_rate_multiplier",
+        "compute_multiplier",
+        "eval_interval",
+        "eval_samples",
+        "reasoning_effort",
+    ),
+}
+# Those the older top-level `hyperparameters` field has (sent there too, for servers that read it).
+TOP_LEVEL = ("n_epochs", "batch_size", "learning_rate_multiplier")
+REASONING_EFFORTS = ("default", "low", "medium", "high")
 _SEED_MAX = 2_147_483_647
 
 
@@ -42,24 +70,30 @@ def checked_poll_interval(seconds: Any) -> float:
     return positive_number(seconds, "poll_interval", unit="seconds")
 
 
-def checked_method(method: Any, hyperparameters: Any) -> dict[str, Any] | None:
-    """The `method` to send: given as a dict or a type name, with `hyperparameters` placed inside."""
-    if isinstance(method, str):
-        method = {"type": method}
-    if method is None:
-        if hyperparameters is None:
+def checked_method(method: Any, hyperparameters: Any, grader: Any = None) -> dict[str, Any] | None:
+    """The `method` to send: given as a dict or a type name, with `hyperparameters` (and, for
+    reinforcement, `grader`, already expanded) placed inside; None for a plain supervised job."""
+    if isinstance(method, str) or method is None:
+        plain = method in (None, "supervised") and hyperparameters is None and grader is None
+        if plain:
             return None
-        method = {"type": "supervised"}
+        method = {"type": method or ("reinforcement" if grader is not None else "supervised")}
     elif not isinstance(method, Mapping):
         raise type_error("method", "a dict like {'type': 'supervised'}", method)
     kind = method.get("type")
     if kind not in METHODS:
         raise InvalidInputError(f"method type {kind!r} is not one of {', '.join(METHODS)}")
     settings = dict(method.get(kind) or {})
+    if grader is not None:
+        if kind != "reinforcement":
+            raise InvalidInputError(f"grader is for method='reinforcement', not {kind!r}; leave it out")
+        if "grader" in settings:
+            raise InvalidInputError("the grader is given twice; pass it either in method or as grader")
+        settings["grader"] = grader
     if kind == "reinforcement" and "grader" not in settings:
         raise InvalidInputError(
-            "reinforcement fine-tuning needs a grader: method={'type': 'reinforcement', "
-            "'reinforcement': {'grader': {...}}}"
+            "reinforcement fine-tuning needs a grader: fine_tune(..., method='reinforcement', "
+            "grader={'type': 'string_check', 'reference': '{answer}', 'operation': 'eq'})"
         )
     if hyperparameters is not None:
         if "hyperparameters" in settings:
@@ -72,17 +106,48 @@ def checked_method(method: Any, hyperparameters: Any) -> dict[str, Any] | None:
     return {**{k: v for k, v in method.items() if k != kind}, "type": kind, kind: settings}
 
 
+def checked_integrations(integrations: Any) -> list[dict[str, Any]]:
+    """Integrations as the API takes them: a list of `{"type": "wandb", "wandb": {"project": ...}}`."""
+    if not isinstance(integrations, (list, tuple)):
+        expected = "a list of dicts like {'type': 'wandb', 'wandb': {...}}"
+        raise type_error("integrations", expected, integrations)
+    checked = []
+    for position, integration in enumerate(integrations):
+        if not isinstance(integration, Mapping) or not isinstance(integration.get("type"), str):
+            raise InvalidInputError(
+                f"integrations[{position}] must be a dict with a 'type', like "
+                "{'type': 'wandb', 'wandb': {'project': 'my-project'}}"
+            )
+        kind = integration["type"]
+        if not isinstance(integration.get(kind), Mapping):
+            raise InvalidInputError(f"integrations[{position}] needs its settings under {kind!r}")
+        checked.append(dict(integration))
+    return checked
+
+
+def top_level_hyperparameters(method: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The hyperparameters the older top-level field also takes (None when there are none)."""
+    if not method:
+        return None
+    given = (method.get(method["type"]) or {}).get("hyperparameters") or {}
+    shared = {name: value for name, value in given.items() if name in TOP_LEVEL}
+    return shared or None
+
+
 def _hyperparameters(values: Any, kind: str) -> dict[str, Any]:
     if not isinstance(values, Mapping):
         raise type_error("hyperparameters", "a dict like {'n_epochs': 3}", values)
-    allowed = [name for name in _HYPERPARAMETERS if name != "beta" or kind == "dpo"]
+    allowed = _ALLOWED[kind]
     checked = {}
     for name, value in values.items():
         if name not in allowed:
             raise InvalidInputError(
                 f"hyperparameter {name!r} is not one of {', '.join(allowed)} (for {kind})"
             )
-        checked[name] = value if value == "auto" else _hyperparameter(name, value)
+        if name == "reasoning_effort":
+            checked[name] = one_of(value, "hyperparameter reasoning_effort", REASONING_EFFORTS)
+        else:
+            checked[name] = value if value == "auto" else _hyperparameter(name, value)
     return checked
 
 
@@ -92,7 +157,7 @@ def _hyperparameter(name: str, value: Any) -> int | float:
     if not whole:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise type_error(label, "a number or 'auto'", value)
-        return number(positive_number(value, label), label, maximum=high)  # above `low`, which is 0
+        return number(positive_number(value, label), label, minimum=low or None, maximum=high)
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # 3.0 from a DataFrame or JSON is 3 epochs
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

@@ -7,7 +7,8 @@ The rules follow OpenAI's input formats:
   assistant's `weight`, if given, is 0 or 1.
 - dpo (preference): `input` with `messages`, and non-empty `preferred_output` and
   `non_preferred_output` lists of assistant messages.
-- reinforcement: `messages` as for chat, no assistant message needed.
+- reinforcement: `messages` as for chat, no assistant message needed, and every field the
+  grader reads (`{{item.answer}}` needs an `answer` beside the messages).
 - training data needs at least 10 examples.
 Problems name the line (and the DataFrame row) they are on; up to five are listed.
 """
@@ -23,7 +24,7 @@ from typing import Any
 
 from .._core.errors import InvalidInputError, InvalidTypeError
 from .._files.sources import check_size
-from .._tables.jsonl import is_frame, rows_of, to_jsonl
+from .._tables.jsonl import JSON_BLANKS, is_frame, jsonl_lines, rows_of, to_jsonl
 
 __all__ = ["MIN_EXAMPLES", "ROLES", "LocalData", "local_data"]
 
@@ -41,16 +42,22 @@ class LocalData:
     filename: str
 
 
-def local_data(value: Any, param: str, method_type: str, *, minimum: int) -> LocalData | None:
-    """`value` checked and as JSONL bytes if it is local data (path, DataFrame, list); None for a file ID."""
+def local_data(
+    value: Any, param: str, method_type: str, *, minimum: int, fields: tuple[str, ...] = ()
+) -> LocalData | None:
+    """`value` checked and as JSONL bytes if it is local data (path, DataFrame, list); None for a file ID.
+
+    `fields`: for reinforcement, the item fields the grader reads, which every line must have.
+    """
+    rules = (method_type, fields)
     if is_frame(value):
         rows = rows_of(value, param)
         labels = [f"line {n} (row {index!r})" for n, index in enumerate(value.index, start=1)]
-        _check(rows, labels, param, method_type, minimum)
+        _check(rows, labels, param, rules, minimum)
         return LocalData(to_jsonl(rows, param), f"{param.removesuffix('_file')}.jsonl")
     if isinstance(value, (list, tuple)):
         rows = rows_of(value, param)
-        _check(rows, [f"line {n}" for n in range(1, len(rows) + 1)], param, method_type, minimum)
+        _check(rows, [f"line {n}" for n in range(1, len(rows) + 1)], param, rules, minimum)
         return LocalData(to_jsonl(rows, param), f"{param.removesuffix('_file')}.jsonl")
     path = _as_path(value, param)
     if path is None:
@@ -58,7 +65,7 @@ def local_data(value: Any, param: str, method_type: str, *, minimum: int) -> Loc
     check_size(path.stat().st_size, path.name)
     content = path.read_bytes()
     rows, labels = _file_rows(content, param)
-    _check(rows, labels, f"{param} {path.name!r}", method_type, minimum)  # errors name the file
+    _check(rows, labels, f"{param} {path.name!r}", rules, minimum)  # errors name the file
     return LocalData(content, path.name)
 
 
@@ -90,11 +97,11 @@ def _file_rows(content: bytes, param: str) -> tuple[list[Any], list[str]]:
     """Each non-blank line parsed, with its line number; a line that is not JSON is a problem."""
     rows, labels = [], []
     try:
-        lines = content.decode("utf-8-sig").splitlines()
+        lines = jsonl_lines(content.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InvalidInputError(f"{param} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     for number, line in enumerate(lines, start=1):
-        if line.strip():
+        if line.strip(JSON_BLANKS):
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError:
@@ -107,11 +114,14 @@ class _NotJSON:
     """Marks a line that did not parse."""
 
 
-def _check(rows: list[Any], labels: list[str], param: str, method_type: str, minimum: int) -> None:
+def _check(
+    rows: list[Any], labels: list[str], param: str, rules: tuple[str, tuple[str, ...]], minimum: int
+) -> None:
+    method_type, fields = rules
     problems = [
         f"{label}: {problem}"
         for row, label in zip(rows, labels, strict=True)
-        for problem in _example_problems(row, method_type)
+        for problem in _example_problems(row, method_type, fields)
     ]
     if len(rows) < minimum:
         problems.append(
@@ -127,7 +137,7 @@ def _check(rows: list[Any], labels: list[str], param: str, method_type: str, min
         )
 
 
-def _example_problems(example: Any, method_type: str) -> Iterator[str]:
+def _example_problems(example: Any, method_type: str, fields: tuple[str, ...] = ()) -> Iterator[str]:
     if isinstance(example, _NotJSON):
         yield "not valid JSON"
         return
@@ -142,6 +152,9 @@ def _example_problems(example: Any, method_type: str) -> Iterator[str]:
     needs_reply = not problems and method_type != "reinforcement"
     if needs_reply and not any(m.get("role") == "assistant" for m in example["messages"]):
         yield "no assistant message; each example needs at least one assistant reply to learn from"
+    for name in fields:
+        if name not in example:
+            yield f"no {name!r} field, which the grader reads as {{{{item.{name}}}}}"
 
 
 def _preference_problems(example: dict[str, Any]) -> Iterator[str]:

@@ -10,6 +10,7 @@ their tests (tests/api/test_deprecated.py).
 from __future__ import annotations
 
 import functools
+import inspect
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -42,11 +43,14 @@ def renamed_keywords(**renames: str) -> Callable[[F], F]:
     """
 
     def decorate(function: F) -> F:
+        names = list(inspect.signature(function).parameters)
+
         @functools.wraps(function)
         def call(*args: Any, **kwargs: Any) -> Any:
             for old, new in renames.items():
                 if old in kwargs:
-                    if new in kwargs:
+                    given_by_position = new in names and len(args) > names.index(new)
+                    if new in kwargs or given_by_position:
                         raise InvalidTypeError(f"pass {new} only: {old} is its old name")
                     warn_renamed(f"the keyword {old}=", f"{new}=")
                     kwargs[new] = kwargs.pop(old)

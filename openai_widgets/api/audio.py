@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
+from .._chat.stream import LiveView
 from .._core.arguments import model_argument, whole_number
-from .._core.errors import APIResponseValidationError, InvalidInputError
+from .._core.errors import APIResponseValidationError, InvalidInputError, StreamInterruptedError
 from .._core.transport import BaseClient, decode_json
-from .._media.audio import SPEECH_VOICES, check_speech, check_transcription, describe, read_audio
+from .._costs import ledger
+from .._media.audio import (
+    SPEECH_VOICES,
+    check_speech,
+    check_transcription,
+    describe,
+    read_audio,
+    wav_seconds,
+)
+from .._media.transcript_stream import Transcript, TranscriptStream
 from .._tables.frames import segments_frame, transcripts_frame
 
 if TYPE_CHECKING:
@@ -39,6 +51,8 @@ class AudioAPI(BaseClient):
         temperature: float | None = None,
         timestamp_granularities: Granularities | None = None,
         limit: int | None = None,
+        stream: bool = False,
+        on_update: Callable[[str], Any] | None = None,
     ) -> pd.DataFrame: ...
     @overload
     def transcribe(
@@ -52,6 +66,8 @@ class AudioAPI(BaseClient):
         temperature: float | None = None,
         timestamp_granularities: None = None,
         limit: int | None = None,
+        stream: bool = False,
+        on_update: Callable[[str], Any] | None = None,
     ) -> str: ...
     @overload
     def transcribe(
@@ -65,6 +81,8 @@ class AudioAPI(BaseClient):
         temperature: float | None = None,
         timestamp_granularities: Granularities | None = None,
         limit: int | None = None,
+        stream: bool = False,
+        on_update: Callable[[str], Any] | None = None,
     ) -> pd.DataFrame: ...
     @overload
     def transcribe(
@@ -78,6 +96,8 @@ class AudioAPI(BaseClient):
         temperature: float | None = None,
         timestamp_granularities: Granularities,
         limit: int | None = None,
+        stream: bool = False,
+        on_update: Callable[[str], Any] | None = None,
     ) -> pd.DataFrame: ...
     @overload
     def transcribe(
@@ -91,6 +111,8 @@ class AudioAPI(BaseClient):
         temperature: float | None = None,
         timestamp_granularities: Granularities | None = None,
         limit: int | None = None,
+        stream: bool = False,
+        on_update: Callable[[str], Any] | None = None,
     ) -> str | pd.DataFrame: ...
     def transcribe(
         self,
@@ -103,6 +125,8 @@ class AudioAPI(BaseClient):
         temperature: float | None = None,
         timestamp_granularities: Granularities | None = None,
         limit: int | None = None,
+        stream: bool = False,
+        on_update: Callable[[str], Any] | None = None,
     ) -> str | pd.DataFrame:
         """Speech -> text in the language spoken.
 
@@ -114,11 +138,22 @@ class AudioAPI(BaseClient):
         `language` is an ISO-639-1 code such as "en". A list of files gives a DataFrame
         with `file` and `text` (segment rows with a `file` column for verbose output);
         `limit` caps how many of them are sent.
+
+        `stream=True` (one file; models that stream, such as gpt-4o-mini-transcribe, not
+        whisper-1) shows the text in the cell as it is heard, updated in place (or calls
+        `on_update(text_so_far)`), and returns it. An interrupt returns what arrived
+        (`.interrupted` True); a stream the server cuts raises `StreamInterruptedError`
+        with that text in `.partial`. The text also has `.usage`.
         """
         model = model_argument(model, "transcription")
         fields = check_transcription(
-            model, language, prompt, response_format, temperature, timestamp_granularities
+            model, language, prompt, response_format, temperature, timestamp_granularities, stream
         )
+        if stream:
+            if isinstance(file, (list, tuple)):
+                raise InvalidInputError("stream=True takes one audio file: transcribe the others one by one")
+            _limit(limit)
+            return self._transcript_stream(read_audio(file), fields, on_update)
         return self._speech_to_text("audio/transcriptions", file, fields, limit)
 
     @overload
@@ -206,9 +241,52 @@ class AudioAPI(BaseClient):
         response = self._request("POST", "audio/speech", json=body)
         if not response.content:
             raise APIResponseValidationError("the server sent no audio for the speech request")
-        return Speech(response.content, body["response_format"], text=text, voice=body["voice"], model=model)
+        speech = Speech(
+            response.content, body["response_format"], text=text, voice=body["voice"], model=model
+        )
+        ledger.record(
+            self,
+            "audio/speech",
+            model,
+            None,
+            request_id=response.headers.get("x-request-id"),
+            characters=len(body["input"]),
+            audio_seconds=speech.duration,
+        )
+        return speech
 
     # -- one or many files -----------------------------------------------------------------
+
+    def _transcript_stream(
+        self, upload: Any, fields: dict[str, Any], on_update: Callable[[str], Any] | None
+    ) -> Transcript:
+        transcript = TranscriptStream(fields["model"])
+        view = LiveView(on_update)
+        events = self._stream_events(
+            "POST",
+            "audio/transcriptions",
+            fields=fields,
+            files=[("file", upload.part())],
+            unfinished=transcript.unfinished,
+        )
+        try:
+            with contextlib.closing(events):  # leaving early closes the connection
+                for event in events:
+                    transcript.add(event)
+                    if view.due():
+                        view.show(transcript.result())
+        except KeyboardInterrupt:
+            partial = transcript.result(interrupted=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                view.show(partial, final=True)
+            return partial
+        except StreamInterruptedError as exc:
+            exc.partial = transcript.result(interrupted=True)
+            view.show(exc.partial, final=True)
+            raise
+        final = transcript.result()
+        view.show(final, final=True)
+        return final
 
     def _speech_to_text(self, path: str, file: Any, fields: dict[str, Any], limit: Any) -> Any:
         words = "word" in (fields.get("timestamp_granularities[]") or [])
@@ -230,14 +308,35 @@ class AudioAPI(BaseClient):
     def _one_file(self, path: str, upload: Any, fields: dict[str, Any], words: bool) -> Any:
         response = self._post_multipart(path, fields, [("file", upload.part())])
         response_format = fields["response_format"]
-        if response_format in {"text", "srt", "vtt"}:
+        answer = None if response_format in {"text", "srt", "vtt"} else decode_json(response)
+        _record(self, path, fields["model"], answer, response, upload)
+        if answer is None:
             return response.text
-        answer = decode_json(response)
         if not isinstance(answer, dict) or not isinstance(answer.get("text"), str):
             raise APIResponseValidationError(f"the {path} answer has no 'text': {str(answer)[:100]!r}")
         if response_format == "verbose_json":
             return segments_frame(answer, words=words)
         return answer["text"]
+
+
+def _record(client: Any, path: str, model: str, answer: Any, response: Any, upload: Any) -> None:
+    """Into the session's ledger: the tokens the answer counted, or the seconds of audio sent.
+
+    The seconds come from the answer (`usage.seconds`, or a verbose answer's `duration`),
+    else from a WAV file's header; for other formats they stay unknown.
+    """
+    usage = answer.get("usage") if isinstance(answer, dict) else None
+    seconds = answer.get("duration") if isinstance(answer, dict) else None
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+        seconds = wav_seconds(upload.content) if upload.format == "wav" else None
+    ledger.record(
+        client,
+        path,
+        model,
+        usage,
+        request_id=response.headers.get("x-request-id"),
+        audio_seconds=seconds,
+    )
 
 
 def _limit(limit: Any) -> int | None:

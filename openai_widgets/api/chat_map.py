@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import math
-import string
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .. import bulk
 from .._chat.messages import normalize_messages
-from .._core.arguments import boolean, text, type_error
-from .._core.errors import APIResponseValidationError, InvalidInputError
+from .._core.arguments import boolean, text
+from .._core.errors import APIResponseValidationError
 from .._core.transport import BaseClient
+from .._costs.estimate import CostEstimate, estimate_bodies
 from ..bulk.options import BulkOptions
-from ..bulk.rows import RowResults, keep_partial
+from ..bulk.row_requests import RowJob, run_in_batch, run_on_engine
+from ..bulk.rows import RowResults
+from ..bulk.templates import row_prompts
 from .chat import chat_body
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ChatMapAPI"]
+__all__ = ["ChatMapAPI", "chat_map_estimate"]
 
 # Tokens a reply is assumed to cost for pacing when max_tokens is not given; corrected
 # by each answer's real usage as the run goes.
@@ -36,12 +36,13 @@ class ChatMapAPI(BaseClient):
         system: str | None = None,
         batch: bool = False,
         poll_interval: float | None = None,
-        max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
+        max_concurrency: int | None = None,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
         max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
+        max_cost: float | None = None,
         **advanced: Any,
     ) -> pd.Series:
         """Ask `template`, filled from each row, and return the answers as a Series (index kept).
@@ -52,22 +53,17 @@ class ChatMapAPI(BaseClient):
         is sent. `system` adds a system message; `advanced` settings go into every request
         (temperature, max_completion_tokens, response_format, ...).
 
-        Requests run on the bulk engine: several in flight, paced by the rate limits, with
-        a progress bar. The bulk options `max_concurrency`, `requests_per_minute`,
-        `tokens_per_minute`, `max_retries`, `progress` and `resume` are the same on every
-        bulk call: see `openai_widgets.bulk.options`. If the run stops (an error after
-        retries, or Ctrl-C), the error's `partial` holds the answers so far and
+        Requests run on the bulk engine: as many in flight as the rate limits allow, with a
+        progress bar. The bulk options `max_concurrency`, `requests_per_minute`,
+        `tokens_per_minute`, `max_retries`, `progress`, `resume` and `max_cost` are the same
+        on every bulk call: see `openai_widgets.bulk.options`. If the run stops (an error
+        after retries, or Ctrl-C), the error's `partial` holds the answers so far and
         `chat_map(..., resume=True)` (or `resume=error.partial`) asks only the rest. With
         `batch=True` the requests go through the Batch API instead (half the price, answers
         within 24 hours; `poll_interval` seconds between looks); rows that failed there are
-        None, with the reason in `.attrs["errors"]`.
+        None, with the reason in `.attrs["errors"]`. `ow.estimate_cost("chat_map", ...)`
+        with the same arguments tells the cost before anything is sent.
         """
-        prompts, index = _prompts(rows, template)
-        messages = [{"role": "system", "content": text(system, "system", optional=True)}] if system else []
-        bodies = [
-            chat_body(normalize_messages([*messages, {"role": "user", "content": p}]), model, advanced)
-            for p in prompts
-        ]
         options = BulkOptions(
             max_concurrency=max_concurrency,
             requests_per_minute=requests_per_minute,
@@ -75,125 +71,69 @@ class ChatMapAPI(BaseClient):
             max_retries=max_retries,
             progress=progress,
             resume=resume,
+            max_cost=max_cost,
         )
-        answers = RowResults(prompts, "chat_map", options.resume)
-        if boolean(batch, "batch"):
-            return self._chat_map_batch(bodies, answers, index, options, poll_interval)
-        return self._chat_map_engine(bodies, answers, index, options)
-
-    def _chat_map_engine(
-        self, bodies: list[dict[str, Any]], answers: RowResults, index: Any, options: BulkOptions
-    ) -> pd.Series:
-        """One request per row on the bulk engine; the error of a stopped run keeps what finished."""
-        usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-
-        def send(sender: bulk.Sender, batch_bodies: list[dict[str, Any]]) -> dict[str, Any]:
-            answer = sender.post("chat/completions", batch_bodies[0])
-            spent = answer.get("usage", {}).get("total_tokens") if isinstance(answer, dict) else None
-            sender.cost = spent if isinstance(spent, (int, float)) else None  # corrects token pacing
-            return answer
-
-        def collect(positions: Any, answer: dict[str, Any]) -> None:
-            answers.store(positions, [_reply_text(answer)])
-            for key in usage:
-                value = answer.get("usage", {}).get(key)
-                usage[key] += value if isinstance(value, int) else 0
-
-        try:
-            bulk.run(
-                bodies,
-                send,
-                collect,
-                client=self,
-                max_items=1,
-                costs=[_cost(b) for b in bodies],
-                skip=answers.skip,
-                description="chat_map",
-                unit="row",
-                **options.engine_settings(self),
+        bodies, answers, index = self._chat_map_plan(rows, template, model, system, options.resume, advanced)
+        batch = boolean(batch, "batch")
+        options.check_cost("chat_map", lambda: chat_map_estimate(bodies, answers, batch=batch))
+        job = RowJob(
+            "chat/completions",
+            bodies,
+            _reply_text,
+            [_cost(b) for b in bodies],
+            ("prompt_tokens", "completion_tokens", "total_tokens"),
+            "chat_map",
+        )
+        if batch:
+            errors, batch_ids = run_in_batch(
+                self,
+                job,
+                "/v1/chat/completions",
+                answers,
+                index,
+                poll_interval=poll_interval,
+                progress=progress,
             )
-        except (bulk.BulkError, bulk.BulkInterrupted) as error:
-            done = answers.skip
-            partial = _series([answers.values[p] for p in done], index[done])
-            keep_partial(error, partial, answers, what="rows are answered")
-            raise
-        answers.done()
-        result = _series(answers.values, index)
+            result = _series(answers.values, index)
+            result.attrs.update({"errors": errors, "batch_ids": batch_ids})
+            return result
+        result, usage = run_on_engine(
+            self,
+            job,
+            answers,
+            options,
+            lambda done: _series([answers.values[p] for p in done], index[done]),
+            lambda: _series(answers.values, index),
+        )
         result.attrs.update({"model": bodies[0]["model"] if bodies else None, "usage": usage})
         return result
 
-    def _chat_map_batch(
-        self,
-        bodies: list[dict[str, Any]],
-        answers: RowResults,
-        index: Any,
-        options: BulkOptions,
-        poll_interval: float | None,
-    ) -> pd.Series:
-        """The rows not answered yet (all, unless resumed) through the Batch API."""
-        missing = [p for p, done in enumerate(answers.finished) if not done]
-        errors: dict[Any, str] = {}
-        batch_ids: list[str] = []
-        if missing:
-            frame = self.batch(
-                [bodies[p] for p in missing],
-                "/v1/chat/completions",
-                poll_interval=poll_interval,
-                progress=options.progress,
-            )
-            batch_ids = frame.attrs.get("batch_ids", [])
-            for position, answer, error in zip(missing, frame["response"], frame["error"], strict=True):
-                if error is None:
-                    answers.store([position], [_reply_text(answer)])
-                else:
-                    errors[index[position]] = error
-        answers.done()
-        result = _series(answers.values, index)
-        result.attrs.update({"errors": errors, "batch_ids": batch_ids})
-        return result
+    def _chat_map_plan(
+        self, rows: Any, template: Any, model: Any, system: Any, resume: Any, advanced: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], RowResults, Any]:
+        """Every row's request body, the answers kept so far (resumed), and the index to label them with."""
+        prompts, index = row_prompts(rows, template)
+        messages = [{"role": "system", "content": text(system, "system", optional=True)}] if system else []
+        bodies = [
+            chat_body(normalize_messages([*messages, {"role": "user", "content": p}]), model, advanced)
+            for p in prompts
+        ]
+        settings = _answer_settings(bodies, template, system)
+        return bodies, RowResults(prompts, "chat_map", resume, settings=settings), index
 
 
-def _prompts(rows: Any, template: Any) -> tuple[list[str], Any]:
-    """Every row's prompt, and the index to label the answers with."""
-    import pandas as pd
-
-    text(template, "template", hint="write a prompt such as 'Summarise: {text}'")
-    fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    if isinstance(rows, pd.DataFrame):
-        missing = sorted({f for f in fields if f not in rows.columns})
-        if missing or "" in fields:
-            raise InvalidInputError(
-                f"template field(s) {', '.join('{' + f + '}' for f in missing) or '{}'} are not columns; "
-                f"name columns of the DataFrame: {', '.join(map(str, rows.columns))}"
-            )
-        records = rows.to_dict("records")
-    elif isinstance(rows, pd.Series):
-        names = {"value", "", *([str(rows.name)] if rows.name is not None else [])}
-        unknown = sorted(set(fields) - names)
-        if unknown:
-            raise InvalidInputError(
-                f"template field(s) {', '.join('{' + f + '}' for f in unknown)} are unknown; for a Series "
-                f"use {{}} or {{value}}" + (f" or {{{rows.name}}}" if rows.name is not None else "")
-            )
-        records = [dict.fromkeys(names, value) for value in rows.tolist()]
-    else:
-        raise type_error("rows", "a pandas Series or DataFrame", rows)
-    prompts = []
-    for position, record in enumerate(records):
-        for name in fields:
-            value = record.get(name)
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                raise InvalidInputError(
-                    f"row {position} (index {rows.index[position]!r}) has no value for {{{name}}}; "
-                    "fill or drop missing values first"
-                )
-        positional = [record[""]] if "" in record else []
-        prompts.append(template.format(*positional, **_named(record)))
-    return prompts, rows.index
+def _answer_settings(bodies: list[dict[str, Any]], template: str, system: str | None) -> dict[str, Any]:
+    """What shapes every answer besides the row's prompt: a resumed run must share all of it."""
+    settings = {k: v for k, v in (bodies[0] if bodies else {}).items() if k != "messages"}
+    return {"template": template, "system": system, **settings}  # model, temperature, response_format...
 
 
-def _named(record: Mapping[Any, Any]) -> dict[str, Any]:
-    return {str(key): value for key, value in record.items() if key != ""}
+def chat_map_estimate(
+    bodies: list[dict[str, Any]], answers: RowResults, *, batch: bool, prices: Any = None
+) -> CostEstimate:
+    """The cost of the rows not answered yet (all of them, unless resumed)."""
+    missing = [body for body, done in zip(bodies, answers.finished, strict=True) if not done]
+    return estimate_bodies("chat_map", "chat/completions", missing, batch=batch, prices=prices)
 
 
 def _reply_text(answer: Any) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from .._core.arguments import type_error
+from .._core.arguments import header_text, type_error
 from .._core.constants import HTTP_METHODS
 from .._core.errors import InvalidInputError
 from .._core.json_text import parse_json
@@ -16,6 +17,7 @@ __all__ = ["CustomAPI"]
 
 # Set by the client itself; a caller setting them would send the key elsewhere or break framing.
 _RESERVED_HEADERS = {"authorization", "host", "content-length", "transfer-encoding"}
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110's token
 
 
 class CustomAPI(BaseClient):
@@ -73,10 +75,12 @@ def _headers(headers: Mapping[str, Any] | None) -> dict[str, str] | None:
             raise InvalidInputError(f"header name {name!r} is empty; name the header, e.g. 'OpenAI-Beta'")
         if name.strip().lower() in _RESERVED_HEADERS:
             raise InvalidInputError(f"header {name!r} is set by the client; remove it from headers")
+        if not _HEADER_NAME.fullmatch(name.strip()):
+            raise InvalidInputError(
+                f"header name {name!r} holds a character a header name cannot have (a space, a colon, "
+                "a line break or a control character); use letters, digits and '-'"
+            )
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             raise type_error(f"header {name!r}", "a text value", value)
-        text = str(value)
-        if "\n" in text or "\r" in text:
-            raise InvalidInputError(f"header {name!r} contains a line break")
-        clean[name.strip()] = text
+        clean[name.strip()] = header_text(str(value), f"header {name!r}")
     return clean

@@ -8,13 +8,16 @@ from .. import bulk
 from .._core.arguments import boolean, model_argument, text, type_error, whole_number
 from .._core.errors import InvalidInputError
 from .._core.transport import BaseClient
+from .._costs.estimate import CostEstimate, estimate_texts
 from ..bulk.options import BulkOptions
 from .batches import check_waiting
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EmbeddingsAPI"]
+    from ..bulk.embedding_job import EmbeddingJob
+
+__all__ = ["EmbeddingsAPI", "embedding_estimate"]
 
 
 class EmbeddingsAPI(BaseClient):
@@ -30,12 +33,13 @@ class EmbeddingsAPI(BaseClient):
         cache: Any = None,
         batch: bool = False,
         poll_interval: float | None = None,
-        max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
+        max_concurrency: int | None = None,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
         max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
+        max_cost: float | None = None,
     ) -> pd.DataFrame:
         """Embed a string, a list, a Series or a DataFrame column -> a DataFrame indexed like the input.
 
@@ -53,16 +57,12 @@ class EmbeddingsAPI(BaseClient):
         within 24 h; `poll_interval` seconds between looks, default growing from 0.25 to 30).
 
         The bulk options `max_concurrency`, `requests_per_minute`, `tokens_per_minute`,
-        `max_retries`, `progress` and `resume` are the same on every bulk call: see
-        `openai_widgets.bulk.options`. Nothing finished is lost: on an error or Ctrl-C the
+        `max_retries`, `progress`, `resume` and `max_cost` are the same on every bulk call:
+        see `openai_widgets.bulk.options`. Nothing finished is lost: on an error or Ctrl-C the
         raised `BulkError` / `BulkInterrupted` carries the finished rows as `.partial`, and
         the same call with `resume=True` (or `resume=error.partial`) embeds only the rest.
+        `ow.estimate_cost("embed", ...)` with the same arguments tells the cost first.
         """
-        from .._embeddings.cache import open_cache
-        from .._tables.text_input import check_count, text_input
-        from ..bulk.embedding_job import EmbeddingJob
-
-        source = text_input(input, limit=limit)
         options = BulkOptions(
             max_concurrency=max_concurrency,
             requests_per_minute=requests_per_minute,
@@ -70,19 +70,13 @@ class EmbeddingsAPI(BaseClient):
             max_retries=max_retries,
             progress=progress,
             resume=resume,
+            max_cost=max_cost,
         )
-        job = EmbeddingJob(
-            self,
-            source,
-            model=model_argument(model, "embedding"),
-            dimensions=check_count(dimensions, "dimensions"),
-            user=text(user, "user", hint="pass your end user's ID, or leave it out", optional=True),
-            chunk_long=boolean(chunk_long, "chunk_long"),
-            cache=open_cache(cache),
-        )
+        job = self._embedding_job(input, model, user, limit, dimensions, chunk_long, cache)
         if boolean(batch, "batch"):
             check_waiting(True, poll_interval, progress)
         job.reuse(options.resume)
+        options.check_cost("embed", lambda: embedding_estimate(job, batch=batch))
         try:
             if batch:
                 job.run_batch(self, progress=options.progress, poll_interval=poll_interval)
@@ -91,8 +85,30 @@ class EmbeddingsAPI(BaseClient):
         except (bulk.BulkError, bulk.BulkInterrupted) as exc:
             job.keep_partial(exc)
             raise
+        finally:
+            job.save_to_cache()  # what arrived is kept, even from a run that stopped
+        frame = job.assembled()
         job.done()
-        return job.frame()
+        return frame
+
+    def _embedding_job(
+        self, input: Any, model: Any, user: Any, limit: Any, dimensions: Any, chunk_long: Any, cache: Any
+    ) -> EmbeddingJob:
+        """The job of one embed() call, its arguments checked (nothing is sent or planned yet)."""
+        from .._embeddings.cache import open_cache
+        from .._tables.text_input import check_count, text_input
+        from ..bulk.embedding_job import EmbeddingJob
+
+        source = text_input(input, limit=limit)
+        return EmbeddingJob(
+            self,
+            source,
+            model=model_argument(model, "embedding"),
+            dimensions=check_count(dimensions, "dimensions"),
+            user=text(user, "user", hint="pass your end user's ID, or leave it out", optional=True),
+            chunk_long=boolean(chunk_long, "chunk_long"),
+            cache=open_cache(cache),
+        )
 
     def similarity(
         self, a: Any, b: Any = None, *, k: int | None = None, model: str | None = None
@@ -153,6 +169,34 @@ class EmbeddingsAPI(BaseClient):
             dimensions=attrs.get("requested_dimensions"),
             progress=False,
         )
+
+
+def embedding_estimate(job: EmbeddingJob, *, batch: bool, prices: Any = None) -> CostEstimate:
+    """The cost of what `job` will send: its distinct texts not resumed or cached, as planned."""
+    from .._embeddings.tokens import MAX_REQUEST_INPUTS, MAX_REQUEST_TOKENS
+    from ..bulk import plan_batches
+
+    texts, tokens = job.pieces()
+    requests = (
+        len(
+            plan_batches(
+                range(len(texts)), max_items=MAX_REQUEST_INPUTS, costs=tokens, max_cost=MAX_REQUEST_TOKENS
+            )
+        )
+        if texts
+        else 0
+    )
+    return estimate_texts(
+        "embed",
+        "embeddings",
+        job.model,
+        texts,
+        requests=requests,
+        tokens=tokens,
+        counted=job.exact_tokens,
+        batch=batch,
+        prices=prices,
+    )
 
 
 def _pandas():

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from typing import Any
 
+from .._chat.stream import LiveView
 from .._core.arguments import model_argument
-from .._core.errors import APIConnectionError, APIResponseValidationError, InvalidInputError
+from .._core.errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    InvalidInputError,
+    StreamInterruptedError,
+)
 from .._core.transport import BaseClient, decode_json
+from .._costs import ledger
 from .._media.image_input import read_image, read_images
 from .._media.image_output import image_from_b64, image_from_bytes
 from .._media.image_result import ImageResult
-from .._media.image_rules import check_edit, check_generation, check_variation, image_rules
+from .._media.image_rules import check_edit, check_generation, check_stream, check_variation, image_rules
+from .._media.image_stream import ImageStream
 
 __all__ = ["ImagesAPI"]
 
@@ -25,6 +35,9 @@ class ImagesAPI(BaseClient):
         size: str | tuple[int, int] | None = None,
         quality: str | None = None,
         style: str | None = None,
+        stream: bool = False,
+        partial_images: int | None = None,
+        on_update: Callable[[ImageResult], Any] | None = None,
         **advanced: Any,
     ) -> ImageResult:
         """Images from a text description, as an `ImageResult` (a list of PIL images).
@@ -34,13 +47,30 @@ class ImagesAPI(BaseClient):
         `advanced` holds other API settings (`user`, `background`, `output_format`,
         `output_compression`, `moderation`, `response_format`...). Images are asked for as
         base64; if the server answers with URLs (or `response_format="url"` is given) they
-        are downloaded at once, since they expire after an hour.
+        are downloaded at once, since they expire after an hour (`data:` URLs are decoded).
+
+        `stream=True` (GPT image models) shows the pictures while they are drawn: with
+        `partial_images=N` (0 to 3) up to N previews each, one gallery updated in place in
+        the notebook (or `on_update(partial_result)` for panels). An interrupt returns what
+        arrived (`.interrupted` True; an unfinished picture's latest preview is last, marked
+        `img.info["partial"]`); a stream the server cuts raises `StreamInterruptedError`
+        with that result in `.partial`.
         """
         model = model_argument(model, "image")
+        streaming = check_stream(model, stream, partial_images)
         body = check_generation(model, prompt, n, size, quality, style, advanced)
         if "response_format" not in body and _b64_if_allowed(model):
             body["response_format"] = "b64_json"
-        answer = self._post("images/generations", body)
+        if streaming:
+            return self._image_stream(
+                "images/generations",
+                ImageStream(body["n"], model=model, prompt=prompt),
+                on_update,
+                json={**body, **streaming},
+            )
+        response = self._request("POST", "images/generations", json=body)
+        answer = decode_json(response)
+        _record("images/generations", self, model, answer, response, body)
         return self._image_result(answer, model=model, prompt=prompt)
 
     def edit_image(
@@ -52,6 +82,9 @@ class ImagesAPI(BaseClient):
         *,
         n: int = 1,
         size: str | tuple[int, int] | None = None,
+        stream: bool = False,
+        partial_images: int | None = None,
+        on_update: Callable[[ImageResult], Any] | None = None,
         **advanced: Any,
     ) -> ImageResult:
         """Edit `image` as `prompt` says, as an `ImageResult`.
@@ -61,8 +94,10 @@ class ImagesAPI(BaseClient):
         the image must be a square PNG under 4 MB, and without a mask its transparent
         pixels mark the area to edit; a mask is a PNG of the same size whose transparent
         pixels mark that area. These rules are checked before anything is uploaded.
+        `stream`, `partial_images` and `on_update` work as in `generate_images`.
         """
         model = model_argument(model, "image_edit")
+        streaming = check_stream(model, stream, partial_images)
         images = read_images(image, "image")
         mask_file = None if mask is None else read_image(mask, "mask")
         fields = check_edit(model, prompt, images, mask_file, n, size, advanced)
@@ -71,7 +106,14 @@ class ImagesAPI(BaseClient):
         files = [(field_name, item.part()) for item in images]
         if mask_file is not None:
             files.append(("mask", mask_file.part()))
-        answer = decode_json(self._post_multipart("images/edits", fields, files))
+        if streaming:
+            expected = ImageStream(fields["n"], model=model, prompt=prompt)
+            return self._image_stream(
+                "images/edits", expected, on_update, fields={**fields, **streaming}, files=files
+            )
+        response = self._post_multipart("images/edits", fields, files)
+        answer = decode_json(response)
+        _record("images/edits", self, model, answer, response, fields)
         return self._image_result(answer, model=model, prompt=prompt)
 
     def image_variations(
@@ -97,10 +139,45 @@ class ImagesAPI(BaseClient):
         upload = uploads[0]
         fields = check_variation(model, upload, n, size, advanced)
         fields.setdefault("response_format", _b64_if_allowed(model))
-        answer = decode_json(self._post_multipart("images/variations", fields, [("image", upload.part())]))
+        response = self._post_multipart("images/variations", fields, [("image", upload.part())])
+        answer = decode_json(response)
+        _record("images/variations", self, model, answer, response, fields)
         return self._image_result(answer, model=model, prompt=None)
 
     # -- answers -> images -----------------------------------------------------------------
+
+    def _image_stream(
+        self,
+        path: str,
+        pictures: ImageStream,
+        on_update: Callable[[ImageResult], Any] | None,
+        **request: Any,
+    ) -> ImageResult:
+        """Send a streamed image request and show the pictures while they come (see generate_images)."""
+        view = LiveView(on_update)
+        events = self._stream_events("POST", path, unfinished=pictures.unfinished, **request)
+        try:
+            with contextlib.closing(events):  # leaving early closes the connection
+                for event in events:
+                    if "type" not in event and "data" in event:  # a server that ignores stream answers whole
+                        whole = self._image_result(event, model=pictures.model, prompt=pictures.prompt)
+                        pictures.add_whole(list(whole), whole.usage)
+                    else:
+                        pictures.add(event)
+                    if view.active:  # a few events, each a new picture: every one is shown
+                        view.show(pictures.result())
+        except KeyboardInterrupt:
+            partial = pictures.result(interrupted=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                view.show(partial, final=True)
+            return partial
+        except StreamInterruptedError as exc:
+            exc.partial = pictures.result(interrupted=True)
+            view.show(exc.partial, final=True)
+            raise
+        final = pictures.result()
+        view.show(final, final=True)
+        return final
 
     def _image_result(self, answer: Any, *, model: str, prompt: str | None) -> ImageResult:
         items = answer.get("data") if isinstance(answer, dict) else None
@@ -128,6 +205,30 @@ class ImagesAPI(BaseClient):
         if item.get("revised_prompt"):
             image.info["revised_prompt"] = item["revised_prompt"]
         return image
+
+
+def _record(endpoint: str, client: Any, model: str, answer: Any, response: Any, sent: dict[str, Any]) -> None:
+    """Into the session's ledger: images made, priced by the tokens counted or by size and quality.
+
+    The answer's own size and quality win: they say what "auto" became.
+    """
+    if not isinstance(answer, dict):
+        return
+    items = answer.get("data")
+    ledger.record(
+        client,
+        endpoint,
+        model,
+        answer.get("usage"),
+        request_id=response.headers.get("x-request-id"),
+        images=len(items) if isinstance(items, list) else 0,
+        image_size=_text_of(answer.get("size")) or _text_of(sent.get("size")),
+        image_quality=_text_of(answer.get("quality")) or _text_of(sent.get("quality")),
+    )
+
+
+def _text_of(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _b64_if_allowed(model: str) -> str | None:

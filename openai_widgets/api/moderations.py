@@ -9,16 +9,18 @@ from typing import TYPE_CHECKING, Any
 
 from .. import bulk
 from .._core.arguments import model_argument, type_error
-from .._core.errors import APIResponseValidationError, InvalidInputError, InvalidTypeError
+from .._core.errors import APIResponseValidationError, InvalidTypeError
 from .._core.transport import BaseClient
+from .._costs.estimate import CostEstimate, estimate_texts
 from .._tables.frames import moderation_frame
+from .._tables.text_input import check_texts
 from ..bulk.options import BulkOptions
-from ..bulk.rows import RowResults, keep_partial
+from ..bulk.rows import RowResults, assemble, keep_partial
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CATEGORIES", "MODERATION_BATCH", "ModerationsAPI"]
+__all__ = ["CATEGORIES", "MODERATION_BATCH", "ModerationsAPI", "moderation_estimate", "moderation_inputs"]
 
 # Inputs per request. OpenAI documents no limit per call; small batches keep each request
 # well inside its size and time limits, and let several requests run at once.
@@ -47,12 +49,13 @@ class ModerationsAPI(BaseClient):
         input: str | Sequence[str] | pd.Series,
         model: str | None = None,
         *,
-        max_concurrency: int = bulk.DEFAULT_MAX_CONCURRENCY,
+        max_concurrency: int | None = None,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
         max_retries: int | None = None,
         progress: bool | None = None,
         resume: Any = None,
+        max_cost: float | None = None,
     ) -> pd.DataFrame:
         """Check texts for harmful content; one DataFrame row per input.
 
@@ -63,14 +66,14 @@ class ModerationsAPI(BaseClient):
         `self_harm_intent_score`); categories a model does not assess are left out.
         `model` defaults to omni-moderation-latest; `.attrs` holds the model that answered.
 
-        Large inputs go in batches of 32 on the bulk engine: several requests in flight,
-        paced by the rate limits, with a progress bar. The bulk options `max_concurrency`,
+        Large inputs go in batches of 32 on the bulk engine: as many requests in flight as
+        the rate limits allow, with a progress bar. The bulk options `max_concurrency`,
         `requests_per_minute`, `tokens_per_minute`, `max_retries`, `progress` and `resume`
         are the same on every bulk call: see `openai_widgets.bulk.options`. If the run stops
         (an error after retries, or Ctrl-C), the error's `partial` holds the rows checked
         so far and `moderate(..., resume=True)` (or `resume=error.partial`) checks only the rest.
         """
-        texts, index = _inputs(input)
+        texts, index = moderation_inputs(input)
         model_id = model_argument(model, "moderation")
         options = BulkOptions(
             max_concurrency=max_concurrency,
@@ -79,22 +82,15 @@ class ModerationsAPI(BaseClient):
             max_retries=max_retries,
             progress=progress,
             resume=resume,
+            max_cost=max_cost,
         )
-        rows = RowResults(texts, "moderate", options.resume)
-        answered_by = [model_id]
-
-        def send(sender: bulk.Sender, batch: list[str]) -> dict[str, Any]:
-            return _checked_answer(sender.post("moderations", {"model": model_id, "input": batch}), batch)
-
-        def collect(positions: Any, answer: dict[str, Any]) -> None:
-            rows.store(positions, answer["results"])
-            answered_by[0] = answer.get("model") or answered_by[0]
-
+        rows = RowResults(texts, "moderate", options.resume, settings={"model": model_id})
+        options.check_cost("moderate", lambda: moderation_estimate(model_id, texts, rows.finished))
+        job = _Moderation(model_id, rows)
         try:
-            bulk.run(
+            stats = bulk.run(
                 texts,
-                send,
-                collect,
+                job,
                 client=self,
                 max_items=MODERATION_BATCH,
                 costs=[_tokens(text) for text in texts],
@@ -106,25 +102,65 @@ class ModerationsAPI(BaseClient):
         except (bulk.BulkError, bulk.BulkInterrupted) as error:
             done = rows.skip
             subset = index[done] if index is not None else done
-            partial = moderation_frame(
-                [rows.values[p] for p in done], [texts[p] for p in done], subset, CATEGORIES
+            keep_partial(
+                error,
+                lambda: moderation_frame(
+                    [rows.values[p] for p in done], [texts[p] for p in done], subset, CATEGORIES
+                ),
+                rows,
+                what="texts are checked",
             )
-            keep_partial(error, partial, rows, what="texts are checked")
             raise
+        frame = assemble(
+            lambda: moderation_frame(rows.values, texts, index, CATEGORIES),
+            rows,
+            stats,
+            what="texts are checked",
+        )
         rows.done()
-        frame = moderation_frame(rows.values, texts, index, CATEGORIES)
-        frame.attrs["model"] = answered_by[0]
+        frame.attrs["model"] = job.answered_by
         return frame
 
 
-def _checked_answer(answer: Any, texts: list[str]) -> dict[str, Any]:
-    """One `POST /moderations` answer; its `results` must match `texts` one to one."""
+class _Moderation:
+    """One `POST /moderations` per batch of texts, for the bulk engine (see `bulk.engine.Job`)."""
+
+    path = "moderations"
+
+    def __init__(self, model: str, rows: RowResults) -> None:
+        self.model = model
+        self.rows = rows
+        self.answered_by = model
+
+    def body(self, texts: list[str]) -> dict[str, Any]:
+        return {"model": self.model, "input": texts}
+
+    def reader(self, positions: Any) -> bulk.JSONReader[dict[str, Any]]:
+        return bulk.JSONReader("POST moderations", lambda answer: _checked_answer(answer, len(positions)))
+
+    def collect(self, positions: Any, answer: dict[str, Any]) -> None:
+        self.rows.store(positions, answer["results"])
+        self.answered_by = answer.get("model") or self.answered_by
+
+    def spent(self, answer: dict[str, Any]) -> tuple[Any, Any]:
+        return answer.get("model") or self.model, answer.get("usage")
+
+
+def moderation_estimate(
+    model: str, texts: list[str], finished: list[bool], *, prices: Any = None
+) -> CostEstimate:
+    """The cost of checking the texts not checked yet (moderation is free; an override may say otherwise)."""
+    missing = [text for text, done in zip(texts, finished, strict=True) if not done]
+    requests = -(-len(missing) // MODERATION_BATCH)
+    return estimate_texts("moderate", "moderations", model, missing, requests=requests, prices=prices)
+
+
+def _checked_answer(answer: Any, sent: int) -> dict[str, Any]:
+    """One `POST /moderations` answer; its `results` must match the `sent` inputs one to one."""
     results = answer.get("results") if isinstance(answer, dict) else None
-    if not isinstance(results, list) or len(results) != len(texts):
+    if not isinstance(results, list) or len(results) != sent:
         count = len(results) if isinstance(results, list) else "no"
-        raise APIResponseValidationError(
-            f"POST moderations: sent {len(texts)} inputs but got {count} results back"
-        )
+        raise APIResponseValidationError(f"POST moderations: sent {sent} inputs but got {count} results back")
     return answer
 
 
@@ -133,7 +169,7 @@ def _tokens(text: str) -> float:
     return math.ceil(len(text) / 4) or 1
 
 
-def _inputs(value: Any) -> tuple[list[str], Any]:
+def moderation_inputs(value: Any) -> tuple[list[str], Any]:
     """The texts to check and the index to label them with (None: 0..n-1)."""
     index = None
     if isinstance(value, str):
@@ -148,17 +184,7 @@ def _inputs(value: Any) -> tuple[list[str], Any]:
         items = list(value)
     else:
         raise type_error("input", "a string, a list of strings or a pandas Series", value)
-    for position, item in enumerate(items):
-        label = f" (index {index[position]!r})" if index is not None else ""
-        if item is None or (isinstance(item, float) and math.isnan(item)):
-            raise InvalidInputError(
-                f"input[{position}]{label} is missing; drop or fill missing values first "
-                "(e.g. series.dropna())"
-            )
-        if not isinstance(item, str):
-            raise InvalidTypeError(
-                f"input[{position}]{label} has type {type(item).__name__}; moderation checks text"
-            )
+    check_texts(items, index if index is not None else range(len(items)), "input", allow_empty=True)
     return items, index
 
 

@@ -8,7 +8,8 @@ error files are read back into one row per request, in input order.
 
 The service talks to the server only through the client's public calls (`upload_file`,
 `request`, `file_content`, `sleep`), typed as the `BatchClient` protocol, so it stands
-below the API areas that use it.
+below the API areas that use it. Every answer read back goes into the session's usage
+ledger at the Batch API's price (once: reading the same results again adds nothing).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .._core.arguments import type_error
 from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.paths import path_id
+from .._costs import ledger
 from .._tables.records import Record
-from .engine import BulkInterrupted, BulkStats
+from .errors import BulkInterrupted, BulkStats
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -149,8 +151,22 @@ class BatchService:
                 if record.get(key):
                     for row in _output_rows(self.file_bytes(record[key])):
                         found[row["custom_id"]] = row
+                        self._record_usage(record, row)
         owner = self._owners(records, order)
         return [found.get(custom_id) or _missing_row(custom_id, owner.get(custom_id)) for custom_id in order]
+
+    def _record_usage(self, record: Record, row: dict[str, Any]) -> None:
+        body = row.get("response")
+        if row.get("error") is None and isinstance(body, dict):
+            endpoint = str(record.get("endpoint") or "")
+            ledger.record(
+                self.client,
+                endpoint,
+                body.get("model"),
+                body.get("usage"),
+                request_id=row.get("request_id"),
+                batch=True,
+            )
 
     def input_order(self, records: list[Record]) -> list[str]:
         """The custom IDs of the batches' input files, in order."""
@@ -291,12 +307,14 @@ def _output_rows(content: bytes) -> list[dict[str, Any]]:
         response = item.get("response") if isinstance(item.get("response"), dict) else {}
         status = response.get("status_code")
         body = response.get("body")
+        request_id = response.get("request_id")
         rows.append(
             {
                 "custom_id": item["custom_id"],
                 "status_code": status if isinstance(status, int) else None,
                 "response": body,
                 "error": _error_text(item.get("error"), status, body),
+                "request_id": request_id if isinstance(request_id, str) else None,
             }
         )
     return rows

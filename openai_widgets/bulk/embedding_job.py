@@ -7,7 +7,6 @@ holds that matrix (or one gather of it, when inputs repeat).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from .. import bulk
 from .._core.arguments import type_error
 from .._core.errors import APIResponseValidationError, BadRequestError, InvalidInputError
 from .._embeddings.cache import EmbeddingCache
+from .._embeddings.stream_reader import EmbeddingAnswer, EmbeddingStreamReader
 from .._embeddings.tokens import (
     MAX_INPUT_TOKENS,
     MAX_REQUEST_INPUTS,
@@ -24,7 +24,7 @@ from .._embeddings.tokens import (
     count_tokens,
     split_text,
 )
-from .._embeddings.vectors import decode_answer, decode_embeddings, origin_of
+from .._embeddings.vectors import decode_embeddings, origin_of
 from .._tables.text_input import TextInput
 from . import resume as memory
 
@@ -70,7 +70,9 @@ class EmbeddingJob:
         self.owners = np.zeros(0, dtype=np.int64)  # set by pieces()
         self.piece_tokens: list[int] = []
         self.piece_texts: list[str] = []
-        self._lock = threading.Lock()
+        self._to_cache: list[int] = []  # distinct texts embedded in this run, for the cache
+        self.exact_tokens = False  # piece_tokens counted by tiktoken (else a safe-side estimate)
+        self._planned: tuple[list[str], list[int]] | None = None
 
     # -- what is known already -------------------------------------------------------
 
@@ -115,13 +117,19 @@ class EmbeddingJob:
     # -- planning --------------------------------------------------------------------
 
     def pieces(self) -> tuple[list[str], list[int]]:
-        """What to send: texts (long ones cut when chunk_long) and their tokens.
+        """What to send: texts (long ones cut when chunk_long) and their tokens (planned once).
 
         `self.owners[piece]` is the distinct text each piece belongs to.
         """
+        if self._planned is None:
+            self._planned = self._plan()
+        return self._planned
+
+    def _plan(self) -> tuple[list[str], list[int]]:
         missing = np.flatnonzero(~self.found)
         texts = [self.uniques[u] for u in missing]
         tokens, exact = count_tokens(texts, self.model)
+        self.exact_tokens = exact
         too_long = [i for i, count in enumerate(tokens) if count > MAX_INPUT_TOKENS]
         if too_long and not self.chunk_long:
             self._refuse_long([missing[i] for i in too_long], [tokens[i] for i in too_long], exact)
@@ -158,7 +166,14 @@ class EmbeddingJob:
 
     # -- sending ---------------------------------------------------------------------
 
-    def body(self, texts: list[str]) -> dict[str, Any]:
+    # -- the engine's job (see bulk.engine.Job): one request per batch of pieces -------------
+
+    path = "embeddings"
+
+    def body(self, pieces: list[int]) -> dict[str, Any]:
+        return self.request_body([self.piece_texts[p] for p in pieces])
+
+    def request_body(self, texts: list[str]) -> dict[str, Any]:
         body: dict[str, Any] = {"input": texts, "model": self.model, "encoding_format": self.encoding}
         if self.dimensions is not None:
             body["dimensions"] = self.dimensions
@@ -166,45 +181,45 @@ class EmbeddingJob:
             body["user"] = self.user
         return body
 
-    def send(self, sender: bulk.Sender, pieces: list[int]) -> tuple[np.ndarray | None, dict[str, Any]]:
-        """In a worker thread: one request for these pieces, decoded straight into the result.
+    def reader(self, positions: Any) -> EmbeddingStreamReader:
+        """Vectors decoded into their rows of the final matrix as they arrive (see `stream_reader`)."""
+        owners = self.owners[positions]
 
-        Returns (None, usage) when the vectors went into their rows of the final matrix,
-        else (a new matrix, usage) for `collect` to place.
-        """
-        texts = [self.piece_texts[p] for p in pieces]
-        body = self.body(texts)
-        try:
-            content = sender.fetch("POST", "embeddings", json=body)
-        except BadRequestError as exc:
-            if body["encoding_format"] != "base64" or "encoding_format" not in f"{exc.param} {exc}":
-                raise
-            self.encoding = "float"  # this server only speaks float lists (other threads follow)
-            content = sender.fetch("POST", "embeddings", json=self.body(texts))
-        target: dict[str, np.ndarray | None] = {}
+        def row_for(index: int, width: int) -> np.ndarray | None:
+            if self.dimensions is not None and width != self.dimensions:
+                return None  # kept aside: collect refuses it with the reason, and no retry is made
+            self._allocate(width)
+            owner = int(owners[index])
+            if owner in self._chunks or self.vectors.shape[1] != width:
+                return None  # a piece of a long input, averaged in collect (or a width to refuse there)
+            return self.vectors[owner]
 
-        def into(width: int) -> np.ndarray | None:
-            target["rows"] = self._rows_for(pieces, width)
-            return target["rows"]
+        return EmbeddingStreamReader(len(positions), row_for)
 
-        matrix, usage = decode_answer(content, len(texts), into)
-        sender.cost = usage.get("total_tokens") if isinstance(usage.get("total_tokens"), int) else None
-        return (None if matrix is target.get("rows") else matrix), usage
+    def adapt(self, error: BaseException) -> bool:
+        """A server that refuses base64 answers is asked for float lists from then on."""
+        if not (isinstance(error, BadRequestError) and "encoding_format" in f"{error.param} {error}"):
+            return False
+        self.encoding = "float"  # requests in flight that asked for base64 are asked again too
+        return True
 
-    def _rows_for(self, pieces: list[int], width: int) -> np.ndarray | None:
-        """The final matrix's rows for these pieces when they are whole inputs in a row, else None."""
-        self._allocate(width)
-        owners = self.owners[pieces]
-        if self._chunks or self.vectors.shape[1] != width or len(owners) == 0:
-            return None
-        if not bool(np.all(np.diff(owners) == 1)):
-            return None
-        return self.vectors[int(owners[0]) : int(owners[-1]) + 1]
+    def spent(self, answer: EmbeddingAnswer) -> tuple[Any, Any]:
+        return self.model, answer.usage
+
+    def counted_tokens(self, answer: EmbeddingAnswer) -> float | None:
+        spent = answer.usage.get("total_tokens")
+        return spent if isinstance(spent, (int, float)) else None
 
     def _allocate(self, width: int) -> None:
-        with self._lock:  # the first answers may arrive in several threads at once
-            if self.vectors is None:
-                self.vectors = np.zeros((len(self.uniques), width), dtype=np.float32)
+        if self.dimensions is not None and width != self.dimensions:
+            # A server that ignores `dimensions` (several compatible ones do) answers at full width.
+            raise APIResponseValidationError(
+                f"the server sent embeddings of {width} dimensions, not the {self.dimensions} asked for: "
+                f"it ignores `dimensions` for {self.model}. Leave dimensions out to take its {width}, "
+                "or use a model and server that shorten vectors (OpenAI's text-embedding-3 models do)."
+            )
+        if self.vectors is None:  # only the engine's thread gets here: no lock needed
+            self.vectors = np.zeros((len(self.uniques), width), dtype=np.float32)
 
     @staticmethod
     def decode(answer: Any, count: int) -> tuple[np.ndarray, dict[str, Any]]:
@@ -216,27 +231,34 @@ class EmbeddingJob:
         usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
         return decode_embeddings(answer.get("data"), count), usage
 
-    def collect(self, positions: list[int], result: tuple[np.ndarray | None, dict[str, Any]]) -> None:
-        """In the calling thread: store a batch's vectors where they belong (if not there yet)."""
-        matrix, usage = result
+    def collect(self, positions: Any, answer: EmbeddingAnswer) -> None:
+        """A batch's vectors are in: mark their rows found, average long inputs' pieces."""
         for key in self.usage:
-            value = usage.get(key)
+            value = answer.usage.get(key)
             self.usage[key] += value if isinstance(value, int) else 0
         owners = self.owners[positions]
-        if matrix is None:  # already written into its rows by `send`
-            whole = np.ones(len(owners), dtype=bool)
-            self.found[int(owners[0]) : int(owners[-1]) + 1] = True
-        elif not self._chunks:  # the usual case: every piece is a whole input
-            whole = np.ones(len(owners), dtype=bool)
-            self._store(owners, matrix)
-        else:
-            whole = np.fromiter((int(u) not in self._chunks for u in owners), dtype=bool, count=len(owners))
-            self._store(owners[whole], matrix[whole])
-        finished = list(owners[whole])
-        for row in np.flatnonzero(~whole):
-            if self._add_piece(int(owners[row]), matrix[row], float(self.piece_tokens[positions[row]])):
-                finished.append(int(owners[row]))
-        if self.cache is not None and finished:
+        written = owners[answer.written]
+        self.found[written] = True
+        finished = [int(u) for u in written]
+        for index, vector in answer.kept.items():
+            unique = int(owners[index])
+            if unique in self._chunks:
+                if self._add_piece(unique, vector, float(self.piece_tokens[positions[index]])):
+                    finished.append(unique)
+            else:
+                self._store(unique, vector)  # refuses a vector of another width
+                finished.append(unique)
+        self._to_cache.extend(finished)
+
+    def collect_matrix(self, positions: Any, matrix: np.ndarray, usage: dict[str, Any]) -> None:
+        """The same for a whole (count, d) matrix (Batch API answers)."""
+        kept = dict(enumerate(matrix))
+        self.collect(positions, EmbeddingAnswer(np.zeros(len(matrix), dtype=bool), kept, usage))
+
+    def save_to_cache(self) -> None:
+        """Write the vectors that arrived to the cache (in the calling thread, after a run)."""
+        if self.cache is not None and self._to_cache:
+            finished = sorted(set(self._to_cache))
             self.cache.put(
                 self._server,
                 self.model,
@@ -244,6 +266,7 @@ class EmbeddingJob:
                 [self.uniques[u] for u in finished],
                 self.vectors[finished],
             )
+        self._to_cache.clear()
 
     def _add_piece(self, unique: int, vector: np.ndarray, weight: float) -> bool:
         """Average the pieces of a long input (weighted by length), as OpenAI's cookbook does."""
@@ -283,9 +306,8 @@ class EmbeddingJob:
             return
         self.piece_texts = texts
         self.stats = bulk.run(
-            range(len(texts)),  # the engine's items are piece numbers: send() finds their rows
-            self.send,
-            self.collect,
+            range(len(texts)),  # the engine's items are piece numbers: body() finds their texts
+            self,
             client=self.client,
             max_items=MAX_REQUEST_INPUTS,
             costs=tokens,
@@ -345,7 +367,7 @@ class EmbeddingJob:
                 "custom_id": f"embed-{batch.number}",
                 "method": "POST",
                 "url": "/v1/embeddings",
-                "body": self.body([texts[p] for p in batch.positions]),
+                "body": self.request_body([texts[p] for p in batch.positions]),
             }
             for batch in planned
         ]
@@ -366,7 +388,7 @@ class EmbeddingJob:
         failed = []
         for batch, row in zip(planned, rows, strict=True):
             if row["error"] is None:
-                self.collect(batch.positions, self.decode(row["response"], len(batch.positions)))
+                self.collect_matrix(batch.positions, *self.decode(row["response"], len(batch.positions)))
             else:
                 failed.append(row["error"])
         if failed:
@@ -382,17 +404,32 @@ class EmbeddingJob:
         memory.forget("embed", self.resumed_from)
 
     def keep_partial(self, error: bulk.BulkError | bulk.BulkInterrupted) -> None:
-        """Put the finished rows on the error (and say so in its message); keep them for resume=True."""
-        partial = self.partial()
-        memory.remember("embed", partial)
+        """Put the finished rows on the error (made when first read), and keep it for resume=True."""
+        kept = int(self.found[self.inverse].sum())
+        memory.remember("embed", error)
         note = (
-            f"{len(partial)} of {len(self.source.texts)} inputs are embedded and kept in the "
+            f"{kept} of {len(self.source.texts)} inputs are embedded and kept in the "
             "error's `partial` DataFrame; run the same call with resume=True (or "
             "resume=error.partial) to embed only the rest."
-            if len(partial)
+            if kept
             else ""
         )
-        bulk.attach_partial(error, partial, note)
+        bulk.attach_partial(error, self.partial, note)
+
+    def assembled(self) -> pd.DataFrame:
+        """The frame of every input; Ctrl-C while it is made keeps all (they are paid for)."""
+        try:
+            return self.frame()
+        except KeyboardInterrupt:
+            total = len(self.source.texts)
+            error = bulk.BulkInterrupted(
+                f"interrupted while the result was assembled: all {total} inputs are embedded.",
+                done=list(range(total)),
+                total=total,
+                stats=self.stats,
+            )
+            self.keep_partial(error)
+            raise error from None
 
 
 def _unique(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:

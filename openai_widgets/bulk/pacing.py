@@ -1,36 +1,64 @@
-"""How fast bulk work may go: a concurrency window and rate buckets, steered by the server.
+"""How fast bulk work may go: requests in flight, rate buckets, all steered by the server.
 
 `RateGovernor` answers one question for the bulk engine: may the next request (costing
 `cost` tokens) go now, and if not, how long until it may? It combines:
 
-1. a concurrency window (how many requests may be in flight), which starts at the
-   caller's `max_concurrency`, halves on a 429 when no rate is known to pace by, and
-   grows back by one per window of successes (AIMD, as TCP does);
-2. a request bucket and a token bucket that refill at the per-minute limits, set by the
-   caller (`requests_per_minute`, `tokens_per_minute`) or learned from the server's
-   `x-ratelimit-limit-*` headers (the lower of the two wins);
-3. the server's `x-ratelimit-remaining-*` / `x-ratelimit-reset-*` headers: a bucket never
-   holds more than the server says is left, which slows us down when someone else spends
-   the same key. (What is left is counted when the server takes a request in, so an
-   answer's figure already includes most requests sent after it; a 429 covers the rest.);
-4. a pause that holds every request back after a 429, for as long as `Retry-After` says.
+1. **How many may be in flight**: a window that starts at `INITIAL_WINDOW` and grows by
+   one per answer (doubling each round trip, as TCP's slow start does, so a server is
+   never hit by a wall of new connections at once), by one per window after the first
+   429, and halves on a 429 when no rate is known; once a rate is known, no more than it
+   keeps busy for one answer's time (Little's law: `rate x latency x HEADROOM`, with the
+   latency the median of the last answers, so a few stragglers do not inflate it). The
+   caller's `max_concurrency` caps it all, else `SAFETY_CAP` does.
+2. **A request bucket and a token bucket** that refill at the per-minute limits, set by
+   the caller (`requests_per_minute`, `tokens_per_minute`) or learned from the server's
+   `x-ratelimit-limit-*` headers, on answers and 429s alike (the lower of the two wins),
+   at `PACE` of the limit so that the server's own window is not overrun by timing noise.
+3. **The server's `x-ratelimit-remaining-*` / `x-ratelimit-reset-*` headers**: a bucket
+   never holds more than the server says is left, and with nothing left everyone waits
+   for the reset.
+4. **A pause** that holds every request back after a 429, for as long as `Retry-After` says.
 
-Everything here is arithmetic over a clock; no thread sleeps in this module.
+Token costs are estimates made on the safe side (for sizing requests); `Calibration`
+learns from the answers' `usage` how many tokens the server really counts per estimated
+token, and pacing uses the corrected figure.
+
+A server's numbers are checked before they are believed: not-a-number, negative or
+infinite values are ignored, and any wait a server's headers would impose beyond
+`MAX_RETRY_AFTER` (a minute) raises `ServerWaitTooLong` naming the header, instead of
+waiting silently. Everything here is arithmetic over a clock; nothing sleeps.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import statistics
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["RateGovernor", "TokenBucket", "parse_duration"]
+from .._core.constants import MAX_RETRY_AFTER
+
+__all__ = [
+    "INITIAL_WINDOW",
+    "SAFETY_CAP",
+    "Calibration",
+    "RateGovernor",
+    "ServerWaitTooLong",
+    "TokenBucket",
+    "parse_duration",
+]
 
 # How many seconds of its rate a bucket may spend at once. OpenAI enforces per-minute
 # limits over short windows ("60,000 RPM may be enforced as 1,000 requests per second").
 BURST_SECONDS = 1.0
+PACE = 0.98  # share of a known limit we aim at: the last 2 % absorbs clocks and jitter
+HEADROOM = 1.25  # in flight = rate x latency x this, so a slower answer does not starve the rate
+INITIAL_WINDOW = 32  # requests in flight before anything is known about the server
+SAFETY_CAP = 2048  # never more in flight than this, whatever the rate says
+LATENCY_SAMPLES = 32  # answers whose times make the latency (their median)
 # After a 429 the learned rate is multiplied by this, then recovers by RECOVERY per success.
 RATE_BACKOFF = 0.8
 RECOVERY = 1.02
@@ -38,17 +66,33 @@ RECOVERY = 1.02
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|us|µs|ns|h|m|s|d)")
 
 
+class ServerWaitTooLong(Exception):
+    """A server's headers ask for a wait beyond MAX_RETRY_AFTER (the engine turns it into an error)."""
+
+    def __init__(self, header: str, value: str, seconds: float) -> None:
+        self.header, self.value, self.seconds = header, value, seconds
+        super().__init__(
+            f"the server's {header}: {value} would hold requests back for {_duration(seconds)}, "
+            f"over the {MAX_RETRY_AFTER:g} s the package waits; try again later or ask for a higher limit"
+        )
+
+
 def parse_duration(text: str | None) -> float | None:
-    """OpenAI's reset durations in seconds: `1s`, `6m0s`, `250ms`, `1h2m3.5s`; a bare number is seconds."""
+    """OpenAI's reset durations in seconds: `1s`, `6m0s`, `250ms`, `1h2m3.5s`; a bare number is seconds.
+
+    None for anything else, and for values that are not finite numbers.
+    """
     if text is None:
         return None
     value = text.strip().lower()
     if not value:
         return None
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
-        pass
+        seconds = None
+    if seconds is not None:
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
     scale = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
     total, end = 0.0, 0
     for match in _DURATION_PART.finditer(value):
@@ -56,7 +100,7 @@ def parse_duration(text: str | None) -> float | None:
             return None
         total += float(match.group(1)) * scale[match.group(2)]
         end = match.end()
-    return total if end == len(value) and end else None
+    return total if end == len(value) and end and math.isfinite(total) else None
 
 
 class TokenBucket:
@@ -85,9 +129,9 @@ class TokenBucket:
         self.level -= min(cost, self.capacity)
 
     def lower_to(self, level: float) -> None:
-        """What the server says is left, when that is less than we believed."""
+        """What the server says is left, when that is less than we believed (never below empty)."""
         self._refill()
-        self.level = min(self.level, level)
+        self.level = min(self.level, max(level, 0.0))
 
     def set_rate(self, rate: float) -> None:
         self._refill()
@@ -108,7 +152,7 @@ class _Limit:
 
     def per_minute(self) -> float | None:
         known = [v for v in (self.user_per_minute, self.server_per_minute) if v]
-        return min(known) * self.factor if known else None
+        return min(known) * self.factor * PACE if known else None
 
     def sync(self, clock: Callable[[], float]) -> None:
         rate = self.per_minute()
@@ -120,21 +164,47 @@ class _Limit:
             self.bucket.set_rate(rate / 60.0)
 
 
+class Calibration:
+    """Server-counted tokens per estimated token, learned from the answers' `usage`.
+
+    Starts at 1 (the estimate, which errs on the safe side); each answer moves it halfway
+    to what that answer showed, within [0.05, 4] so one odd answer cannot stall a run.
+    """
+
+    def __init__(self) -> None:
+        self.ratio = 1.0
+        self.samples = 0
+
+    def learn(self, estimated: float, counted: float | None) -> None:
+        if counted is None or estimated <= 0 or not math.isfinite(counted) or counted < 0:
+            return
+        seen = min(max(counted / estimated, 0.05), 4.0)
+        self.ratio = seen if not self.samples else 0.5 * self.ratio + 0.5 * seen
+        self.samples += 1
+
+    def tokens(self, estimated: float) -> float:
+        return estimated * self.ratio
+
+
 class RateGovernor:
     """Decides when the next request may go (see the module docstring for the rules)."""
 
     def __init__(
         self,
-        max_concurrency: int,
+        max_concurrency: int | None = None,
         requests_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.max_concurrency = max_concurrency
-        self.window = float(max_concurrency)
+        self.cap = max_concurrency or SAFETY_CAP
+        self.window = float(min(INITIAL_WINDOW, self.cap))
+        self.slow_start = True  # until the first 429: the window doubles every round trip
+        self._latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
+        self.mean_cost = 0.0  # tokens per request, averaged, for the token rate's share
         self.clock = clock
         self.paused_until = 0.0
+        self.pause_reason = ""
         self.limits = {
             "requests": _Limit("requests", requests_per_minute),
             "tokens": _Limit("tokens", tokens_per_minute),
@@ -142,10 +212,39 @@ class RateGovernor:
         for limit in self.limits.values():
             limit.sync(clock)
 
+    # -- how many in flight ------------------------------------------------------------
+
+    @property
+    def latency(self) -> float | None:
+        """Seconds an answer takes: the median of the last ones (None before the first)."""
+        return statistics.median(self._latencies) if self._latencies else None
+
     @property
     def concurrency(self) -> int:
         """Requests that may be in flight right now."""
-        return max(1, min(self.max_concurrency, int(self.window)))
+        allowed = int(self.window)
+        target = self._from_rate()
+        if target is not None:
+            allowed = min(allowed, target)
+        return max(1, min(self.cap, allowed))
+
+    def _from_rate(self) -> int | None:
+        """Little's law: the requests a known rate keeps busy for one answer's time."""
+        latency = self.latency
+        if latency is None:
+            return None
+        rates = []
+        requests = self.limits["requests"].bucket
+        if requests is not None:
+            rates.append(requests.rate)
+        tokens = self.limits["tokens"].bucket
+        if tokens is not None and self.mean_cost > 0:
+            rates.append(tokens.rate / self.mean_cost)
+        if not rates:
+            return None
+        return math.ceil(min(rates) * latency * HEADROOM) + 1
+
+    # -- may the next one go ----------------------------------------------------------
 
     def delay(self, cost: float, in_flight: int) -> float | None:
         """0 if a request of `cost` tokens may go now; seconds to wait; None: wait for one to finish."""
@@ -160,25 +259,34 @@ class RateGovernor:
 
     def on_send(self, cost: float) -> None:
         """Take capacity for a request costing `cost` tokens."""
+        self.mean_cost = cost if not self.mean_cost else 0.9 * self.mean_cost + 0.1 * cost
         for name, units in (("requests", 1.0), ("tokens", float(cost))):
             bucket = self.limits[name].bucket
             if bucket is not None and units > 0:
                 bucket.take(units)
 
-    def on_success(self, headers: Mapping[str, str]) -> None:
-        """Grow the window, recover the rate, and learn from the rate-limit headers."""
-        self.window = min(self.window + 1.0 / max(self.window, 1.0), float(self.max_concurrency))
+    # -- what the answers say ---------------------------------------------------------
+
+    def on_success(self, headers: Mapping[str, str], latency: float | None = None) -> None:
+        """Learn the latency and the limits; grow the window; let the rates recover."""
+        if latency is not None and math.isfinite(latency) and latency >= 0:
+            self._latencies.append(latency)
+        step = 1.0 if self.slow_start else 1.0 / max(self.window, 1.0)
+        self.window = min(self.window + step, float(self.cap))
         for limit in self.limits.values():
             limit.factor = min(limit.factor * RECOVERY, 1.0)
-            self._learn(limit, headers)
+        self.learn(headers)
 
-    def on_rate_limited(self, retry_after: float) -> None:
+    def on_rate_limited(self, retry_after: float, headers: Mapping[str, str] | None = None) -> None:
         """A 429: everyone waits `retry_after`; the known rates back off, or else the window halves.
 
         With a known rate the buckets do the pacing, so concurrency is left alone (cutting
         it would only slow answers that take long); without one, the window is all there is.
         """
-        self.paused_until = max(self.paused_until, self.clock() + retry_after)
+        self._pause(retry_after, "retry-after")
+        self.slow_start = False
+        if headers:
+            self.learn(headers)
         paced = False
         for limit in self.limits.values():
             if limit.bucket is not None:
@@ -191,29 +299,58 @@ class RateGovernor:
 
     def on_error(self) -> None:
         """A server error or a dropped connection: ease off a little."""
+        self.slow_start = False
         self.window = max(self.window * 0.75, 1.0)
 
-    def _learn(self, limit: _Limit, headers: Mapping[str, str]) -> None:
-        name = limit.name
-        per_minute = _number(headers.get(f"x-ratelimit-limit-{name}"))
-        if per_minute and per_minute > 0:
-            limit.server_per_minute = per_minute
-        limit.sync(self.clock)
-        remaining = _number(headers.get(f"x-ratelimit-remaining-{name}"))
-        if remaining is None:
-            return
-        if limit.bucket is not None:
-            limit.bucket.lower_to(remaining)
-        elif remaining <= 0:
-            reset = parse_duration(headers.get(f"x-ratelimit-reset-{name}"))
-            if reset:
-                self.paused_until = max(self.paused_until, self.clock() + reset)
+    def learn(self, headers: Mapping[str, str]) -> None:
+        """The limits and what is left of them, from `x-ratelimit-*` headers (checked first)."""
+        for limit in self.limits.values():
+            name = limit.name
+            header = f"x-ratelimit-limit-{name}"
+            per_minute = _number(headers.get(header))
+            if per_minute is not None and per_minute > 0 and 60.0 / (per_minute * PACE) > MAX_RETRY_AFTER:
+                # one request (or token) takes longer than the cap: every wait would pass it
+                raise ServerWaitTooLong(header, headers.get(header, "?"), 60.0 / (per_minute * PACE))
+            if per_minute is not None and per_minute > 0:
+                limit.server_per_minute = per_minute
+            limit.sync(self.clock)
+            remaining = _number(headers.get(f"x-ratelimit-remaining-{name}"))
+            if remaining is None:
+                continue
+            if limit.bucket is not None:
+                limit.bucket.lower_to(remaining)
+            if remaining <= 0:
+                header = f"x-ratelimit-reset-{name}"
+                reset = parse_duration(headers.get(header))
+                if reset:
+                    if reset > MAX_RETRY_AFTER:
+                        raise ServerWaitTooLong(header, headers.get(header, "?"), reset)
+                    self._pause(reset, header)
+
+    def _pause(self, seconds: float, reason: str) -> None:
+        until = self.clock() + seconds
+        if until > self.paused_until:
+            self.paused_until, self.pause_reason = until, reason
+
+    def waiting(self) -> tuple[float, str]:
+        """Seconds everyone is held back for now, and by what (for the progress bar)."""
+        return max(self.paused_until - self.clock(), 0.0), self.pause_reason
 
 
 def _number(text: str | None) -> float | None:
+    """A header's number, or None when it is missing or not a finite number."""
     if text is None:
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.3g} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.3g} min"
+    return f"{seconds:.3g} s"

@@ -7,6 +7,7 @@ from typing import Any
 from IPython.core.error import UsageError
 from traitlets import TraitError
 
+from .._costs import guard
 from ._core import OpenAIMagics
 
 __all__ = ["OpenAIMagics", "load_ipython_extension", "unload_ipython_extension"]
@@ -31,3 +32,4 @@ def unload_ipython_extension(ipython: Any) -> None:
     registered = manager.registry.pop("OpenAIMagics", None)
     if registered in ipython.configurables:
         ipython.configurables.remove(registered)
+    guard.set_confirm_threshold(None)  # the setting leaves with the magics that held it

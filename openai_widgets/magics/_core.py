@@ -17,11 +17,12 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from traitlets import Bool, Float, Int, TraitError, Unicode, validate
+from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
 from .._core.constants import DEFAULT_MODELS
 from .._core.errors import APIError, OpenAIError
+from .._costs import guard
 from ._commands import COMMANDS, Subcommand
 from ._parsing import (
     HelpShown,
@@ -43,6 +44,7 @@ def _model_trait(area: str, what: str) -> Unicode:
 
 MODEL_SETTINGS = (
     "chat_model",
+    "respond_model",
     "completion_model",
     "edit_model",
     "embedding_model",
@@ -61,6 +63,7 @@ class OpenAIMagics(Magics, Configurable):
     """%openai SUBCOMMAND ...: the OpenAI API from a notebook. `%openai help` lists subcommands."""
 
     chat_model = _model_trait("chat", "%%openai chat")
+    respond_model = _model_trait("respond", "%%openai respond")
     completion_model = _model_trait("completion", "%%openai complete")
     edit_model = _model_trait("edit", "%%openai edit")
     embedding_model = _model_trait("embedding", "%openai embed")
@@ -77,11 +80,18 @@ class OpenAIMagics(Magics, Configurable):
     max_retries = Int(
         None, allow_none=True, help="Retries after a failed attempt (None: the client's own)."
     ).tag(config=True)
-    stream = Bool(True, help="Stream chat replies into the cell as they arrive.").tag(config=True)
+    stream = Bool(True, help="Stream chat and respond replies into the cell as they arrive.").tag(config=True)
     embedding_cache = Bool(False, help="Serve repeated embeddings from the on-disk cache.").tag(config=True)
+    confirm_cost_above = Float(
+        None,
+        allow_none=True,
+        help="Ask before a bulk call whose estimated cost may exceed this many USD (None: never ask).",
+    ).tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
+        self.respond_last: Any = None  # the last %%openai respond's Response, for --continue
+        guard.set_confirm_threshold(self.confirm_cost_above)
 
     # -- settings, checked when set --------------------------------------------------------
 
@@ -100,6 +110,19 @@ class OpenAIMagics(Magics, Configurable):
         if value is not None and value < 0:
             raise TraitError(f"OpenAIMagics.max_retries must be 0 or more, or None; not {value!r}")
         return value
+
+    @validate("confirm_cost_above")
+    def _valid_cost(self, proposal: Any) -> float | None:
+        value = proposal["value"]
+        if value is not None and not (value >= 0 and math.isfinite(value)):
+            raise TraitError(
+                f"OpenAIMagics.confirm_cost_above must be 0 or more (USD), or None; not {value!r}"
+            )
+        return value
+
+    @observe("confirm_cost_above")
+    def _share_cost_threshold(self, change: Any) -> None:
+        guard.set_confirm_threshold(change["new"])  # the bulk calls read it there
 
     @validate(*MODEL_SETTINGS)
     def _valid_model(self, proposal: Any) -> str:
@@ -184,7 +207,8 @@ class OpenAIMagics(Magics, Configurable):
             "Every subcommand takes -o/--out NAME. %openai SUBCOMMAND --help shows its options",
             "(and its actions: %openai files upload --help shows that action's).",
             "{name} in arguments and cell bodies is replaced by the variable's value.",
-            "Settings: %config OpenAIMagics (models per module, timeout, max_retries, stream).",
+            "Settings: %config OpenAIMagics (models per module, timeout, max_retries, stream,",
+            "confirm_cost_above).",
         ]
         print("\n".join(lines))
         return

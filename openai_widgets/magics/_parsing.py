@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = [
     "interpolate",
     "interpolate_words",
     "is_identifier",
+    "json_or_variable",
     "split_line",
     "text_or_variable",
     "undefined_name",
@@ -252,6 +254,22 @@ def undefined_name(name: str, namespace: Mapping[str, Any], *, file: bool = Fals
 
 def _names_variable(word: str) -> bool:
     return is_identifier(word) and not getattr(word, "quoted", False)
+
+
+def json_or_variable(word: str, namespace: Mapping[str, Any], what: str) -> Any:
+    """A bare word naming a variable is its value; any other word is read as JSON (`what` names it).
+
+    Quoted words are never variables (the rule of `text_or_variable`).
+    """
+    if _names_variable(word) and word in namespace:
+        return namespace[word]
+    try:
+        return json.loads(word)
+    except json.JSONDecodeError as exc:
+        hint = "no variable has that name, and " if _names_variable(word) else ""
+        raise UsageError(
+            f"{what}: {hint}{word[:40]!r} is not JSON ({exc.msg}); give a variable name or JSON text"
+        ) from None
 
 
 def is_identifier(name: str) -> bool:

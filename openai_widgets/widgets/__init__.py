@@ -11,14 +11,17 @@ _WHERE = {
     "ModelsPanel": "models",
     "Studio": "studio",
     "FilesPanel": "files",
+    "KnowledgePanel": "knowledge",
     "FineTuningPanel": "fine_tuning",
     "ChatPanel": "chat",
+    "ResponsesPanel": "responses",
     "EditPanel": "edit",
     "ModerationPanel": "moderation",
     "ImagesPanel": "images",
     "AudioPanel": "audio",
     "EmbeddingsPanel": "embeddings",
     "BatchesPanel": "batches",
+    "EvalsPanel": "evals",
 }
 
 

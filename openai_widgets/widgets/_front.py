@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _connection
 from .._core.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from .._core.keys import as_secret
+from .._core.secrets import Secret
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -21,7 +23,7 @@ __all__ = ["connect", "studio"]
 
 
 def connect(
-    api_key: str | None = None,
+    api_key: str | Secret | None = None,
     organization: str | None = None,
     project: str | None = None,
     base_url: str | None = None,
@@ -29,23 +31,41 @@ def connect(
     sandbox: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     max_retries: int = DEFAULT_MAX_RETRIES,
+    admin_key: str | Secret | None = None,
+    openai_server: bool | None = None,
+    stream_usage: bool | None = None,
 ) -> Client | None:
     """Create a client, make it the default, and return it.
 
     Settings come from the arguments, then OPENAI_API_KEY, OPENAI_ORG_ID,
-    OPENAI_PROJECT_ID and OPENAI_BASE_URL. `sandbox=True` starts the local sandbox server
-    (shared by the process) and connects to it: no key, no network. With no key anywhere,
+    OPENAI_PROJECT_ID, OPENAI_BASE_URL and OPENAI_ADMIN_KEY. `admin_key` is sent only to the
+    admin routes (organization usage and costs, checkpoint permissions), the API key only to
+    the others. `sandbox=True` starts the local sandbox server (shared by the process) and
+    connects to it: no key, no network (its admin key, for the admin routes, unless
+    `admin_key` says otherwise). With no key anywhere,
     in a notebook this shows the credential widget (and returns None: the client it
     connects becomes the default); elsewhere it raises NotConnectedError. No request is
     sent: the credential widget and `%openai connect` verify the connection, `ow.models()`
-    does too.
+    does too. `openai_server` and `stream_usage` set what is sent to servers that are not
+    OpenAI (see `Client`); the sandbox follows OpenAI's spec, so it counts as OpenAI.
     """
-    options: dict[str, Any] = {"timeout": timeout, "max_retries": max_retries}
+    api_key = as_secret(api_key)  # first: a verbose traceback shows Secret('sk-...abcd'), never the key
+    admin_key = as_secret(admin_key, "admin_key")
+    options: dict[str, Any] = {"timeout": timeout, "max_retries": max_retries, "stream_usage": stream_usage}
     if sandbox:
-        from ..sandbox import SANDBOX_KEY, shared
+        from ..sandbox import SANDBOX_ADMIN_KEY, SANDBOX_KEY, shared
 
-        return _connection.connect(api_key=SANDBOX_KEY, base_url=shared().base_url, **options)
-    if not (api_key or os.environ.get("OPENAI_API_KEY", "").strip()) and _in_kernel():
+        server = True if openai_server is None else openai_server
+        return _connection.connect(
+            api_key=SANDBOX_KEY,
+            base_url=shared().base_url,
+            admin_key=admin_key or SANDBOX_ADMIN_KEY,
+            openai_server=server,
+            **options,
+        )
+    options["admin_key"] = admin_key
+    options["openai_server"] = openai_server
+    if not (api_key or admin_key or os.environ.get("OPENAI_API_KEY", "").strip()) and _in_kernel():
         from IPython.display import display
 
         from .credential import CredentialWidget

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 import ipywidgets as widgets
 
+from .._core.secrets import redact
+
 __all__ = ["notice", "show"]
 
 
@@ -34,5 +36,6 @@ def notice(message: str | BaseException, kind: Literal["notice", "ok", "working"
     """
     if isinstance(message, BaseException):
         name = html.escape(type(message).__name__)
-        return f"<span class='ow-error'><b>{name}</b>: {html.escape(str(message))}</span>"
+        # Any exception, not only the package's own (whose messages are redacted already).
+        return f"<span class='ow-error'><b>{name}</b>: {html.escape(redact(str(message)))}</span>"
     return f"<span class='ow-{kind}'>{html.escape(message)}</span>"

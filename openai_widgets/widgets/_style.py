@@ -24,6 +24,7 @@ STYLESHEET = """
 .ow-counter { color: #555; font-size: smaller; }
 .ow-counter.ow-over { color: #b00020; }
 .ow-reply-text, .ow-edit-diff { white-space: pre-wrap; }
+.ow-tool-trace { font-family: monospace; font-size: smaller; }
 .ow-edit-diff del { background: #fde2e1; color: #b00020; }
 .ow-edit-diff ins { background: #e2f5e4; color: #1b5e20; text-decoration: none; }
 .ow-moderation-table th, .ow-moderation-table td { text-align: left; }

@@ -1,8 +1,10 @@
-"""The fine-tuning monitor: jobs, a job's status, events and loss plot (live), cancel, and a new-job form."""
+"""The fine-tuning monitor: jobs, a job's status, events and curves (live), pause, resume, cancel,
+and a new-job form for each method (supervised, DPO, reinforcement with its grader)."""
 
 from __future__ import annotations
 
 import html
+import json
 import threading
 from typing import Any
 
@@ -11,7 +13,9 @@ import ipywidgets as widgets
 from .._core.constants import DEFAULT_MODELS
 from .._core.errors import OpenAIError
 from .._tables.plotting import plotly_available
+from .._tuning.metrics import job_method, method_metrics
 from .._tuning.monitor import FineTuningUpdate, status_summary
+from .._tuning.options import METHODS
 from ._controls import confirm_row, set_options, wrapping_row
 from ._output import notice, show
 from ._panel import Panel, frame_trait
@@ -25,13 +29,17 @@ EPOCHS = ("auto", *[str(n) for n in range(1, 21)])
 
 
 class FineTuningPanel(Panel):
-    """Fine-tuning jobs: list, details, live status with events and a loss plot, cancel, new jobs.
+    """Fine-tuning jobs: list, details, live status with events and curves, pause, resume, cancel, new jobs.
 
     Pick a job (Refresh jobs lists them), then Details, Events or Follow: Follow looks
     at the job every `follow_interval` seconds in a background thread and updates the
     status line, events and metrics chart until the job ends or Follow is switched off
     (`loss_chart`, updated in place, with the `plots` extra; else a drawing in `loss_view`).
-    `frame` is the jobs listed, `result` the value of the last action (a job, its events, ...).
+    The events and the chart show the job's method's metrics (loss for supervised and DPO,
+    with DPO's reward margin and preference accuracy; mean reward for reinforcement) and
+    the validation curve when there is one. A new job takes a method; reinforcement also a
+    grader (JSON, the same short form as eval criteria). `frame` is the jobs listed,
+    `result` the value of the last action (a job, its events, ...).
     """
 
     title = "Fine-tuning"
@@ -49,7 +57,14 @@ class FineTuningPanel(Panel):
             widgets.HTML("<b>Fine-tuning jobs</b>"),
             widgets.HBox([self.refresh_button, self.job_picker]),
             self.jobs_table,
-            wrapping_row(self.details_button, self.events_button, self.follow_toggle, self.cancel_button),
+            wrapping_row(
+                self.details_button,
+                self.events_button,
+                self.follow_toggle,
+                self.pause_button,
+                self.resume_button,
+                self.cancel_button,
+            ),
             self.confirm,
             self.job_status,
             wrapping_row(self.loss_view, self.events_output),
@@ -57,7 +72,8 @@ class FineTuningPanel(Panel):
             widgets.HTML("<b>New job</b>"),
             widgets.HBox([self.training_file_picker, self.files_button]),
             self.model_picker,
-            widgets.HBox([self.suffix, self.epochs]),
+            wrapping_row(self.method, self.suffix, self.epochs),
+            self.grader,
             self.create_button,
             self.status,
         ]
@@ -70,6 +86,8 @@ class FineTuningPanel(Panel):
         self.details_button = widgets.Button(description="Details", icon="info")
         self.events_button = widgets.Button(description="Events", icon="list")
         self.follow_toggle = widgets.ToggleButton(description="Follow", icon="eye", tooltip="update live")
+        self.pause_button = widgets.Button(description="Pause", icon="pause", tooltip="pause the job")
+        self.resume_button = widgets.Button(description="Resume", icon="play", tooltip="resume a paused job")
         self.cancel_button = widgets.Button(description="Cancel job", icon="stop", button_style="warning")
         self.confirm_question = widgets.HTML()
         self.confirm_button = widgets.Button(description="Yes, cancel it", button_style="danger")
@@ -86,6 +104,8 @@ class FineTuningPanel(Panel):
         self.details_button.on_click(self.show_details)
         self.events_button.on_click(self.show_events)
         self.follow_toggle.observe(self._on_follow, names="value")
+        self.pause_button.on_click(self.pause)
+        self.resume_button.on_click(self.resume)
         self.cancel_button.on_click(self.ask_cancel)
         self.confirm_button.on_click(self.cancel)
         self.keep_button.on_click(self._hide_confirm)
@@ -101,6 +121,13 @@ class FineTuningPanel(Panel):
         self.model_picker = self.make_model_picker(DEFAULT_MODELS["fine_tune"], description="Base model")
         self.suffix = widgets.Text(description="Suffix", placeholder="up to 64 characters (optional)")
         self.epochs = widgets.Dropdown(options=EPOCHS, value="auto", description="Epochs")
+        self.method = widgets.Dropdown(options=METHODS, value="supervised", description="Method")
+        self.grader = widgets.Textarea(
+            placeholder='grader, e.g. {"type": "string_check", "reference": "{answer}", "operation": "eq"}',
+            description="Grader",
+            layout={"width": "560px", "display": "none"},
+        )
+        self.method.observe(self._on_method, names="value")
         self.create_button = widgets.Button(description="Create job", icon="play", button_style="primary")
         self.files_button.on_click(self.load_files)
         self.create_button.on_click(self.create)
@@ -136,7 +163,23 @@ class FineTuningPanel(Panel):
         if job_id:
             frame = self.act(self.events_button, lambda: self.client.fine_tuning_events(job_id))
             if frame is not None:
-                self._show_events(frame)
+                self._show_events(frame, job_method({}, frame))
+
+    def pause(self, _button: Any = None) -> None:
+        """Pause the picked job."""
+        job_id = self._picked()
+        if job_id:
+            job = self.act(self.pause_button, lambda: self.client.pause_fine_tuning(job_id))
+            if job is not None:
+                self._show_status(job)
+
+    def resume(self, _button: Any = None) -> None:
+        """Resume the picked job."""
+        job_id = self._picked()
+        if job_id:
+            job = self.act(self.resume_button, lambda: self.client.resume_fine_tuning(job_id))
+            if job is not None:
+                self._show_status(job)
 
     def ask_cancel(self, _button: Any = None) -> None:
         job_id = self._picked()
@@ -167,12 +210,17 @@ class FineTuningPanel(Panel):
         if not self.training_file_picker.value:
             self.status.value = notice("Load files and pick a training file first.")
             return
-        epochs = self.epochs.value
+        epochs, method = self.epochs.value, self.method.value
+        grader = self._grader() if method == "reinforcement" else None
+        if method == "reinforcement" and grader is None:
+            return
         job = self.act(
             self.create_button,
             lambda: self.client.fine_tune(
                 self.training_file_picker.value,
                 model=self.model_picker.value.strip() or None,
+                method=method,
+                grader=grader,
                 suffix=self.suffix.value.strip() or None,
                 hyperparameters=None if epochs == "auto" else {"n_epochs": int(epochs)},
             ),
@@ -251,16 +299,17 @@ class FineTuningPanel(Panel):
         frame = update.frame()
         self._show_status(update.job, frame)
         if update.new_events:
-            self._show_events(frame)
+            self._show_events(frame, update.method)
 
     def _show_status(self, job: dict[str, Any], events: Any = None) -> None:
         status = html.escape(str(job.get("status")), quote=True)
         text = html.escape(status_summary(job, events))
         self.job_status.value = f"<span class='ow-job-status ow-job-{status}'><b>{text}</b></span>"
 
-    def _show_events(self, frame: Any) -> None:
+    def _show_events(self, frame: Any, method: str) -> None:
+        """The latest events with the method's metrics, and its curves (validation ones too)."""
         latest = frame.tail(EVENT_ROWS)
-        columns = ["created_at", "level", "message", "step", "train_loss"]
+        columns = ["created_at", "level", "message", "step", *method_metrics(method, frame)]
         if "level" in latest and set(latest["level"]) <= {"info"}:
             columns.remove("level")  # it says something only for a warning or an error; room is short
         latest = latest[[c for c in columns if c in latest.columns]]
@@ -269,22 +318,39 @@ class FineTuningPanel(Panel):
         if "step" in latest:
             latest = latest.assign(step=latest["step"].astype("Int64"))
         show(self.events_output, latest)
-        self._show_chart(frame)
+        self._show_chart(frame, method)
 
-    def _show_chart(self, frame: Any) -> None:
-        """The metrics of `frame`: the chart updated in place (plotly), else drawn again."""
+    def _show_chart(self, frame: Any, method: str) -> None:
+        """The method's metrics in `frame`: the chart updated in place (plotly), else drawn again."""
         if plotly_available():
             from .._tuning.loss_chart import LossChart
 
             if self.loss_chart is None:
-                self.loss_chart = LossChart(frame, width=CHART_WIDTH, height=300)
+                self.loss_chart = LossChart(frame, method=method, width=CHART_WIDTH, height=300)
                 self.loss_view.show_figure(self.loss_chart.figure)
             else:
-                self.loss_chart.update(frame)
+                self.loss_chart.update(frame, method=method)
             return
         from .._tuning.loss_plot import loss_plot, png_bytes
 
-        self.loss_view.show_png(png_bytes(loss_plot(frame, width=CHART_WIDTH - 20, height=220)))
+        drawing = loss_plot(frame, method=method, width=CHART_WIDTH - 20, height=220)
+        self.loss_view.show_png(png_bytes(drawing))
+
+    def _grader(self) -> dict[str, Any] | None:
+        """The grader typed in (JSON), or None with the reason in the status line."""
+        text = self.grader.value.strip()
+        if not text:
+            self.status.value = notice("Reinforcement needs a grader: type one as JSON.")
+            return None
+        try:
+            grader = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self.status.value = notice(f"The grader is not valid JSON: {exc.msg} at line {exc.lineno}.")
+            return None
+        return grader
+
+    def _on_method(self, change: dict[str, Any]) -> None:
+        self.grader.layout.display = "" if change["new"] == "reinforcement" else "none"
 
     def _picked(self) -> str | None:
         if not self.job_picker.value:

@@ -11,6 +11,8 @@ import ipywidgets as widgets
 from traitlets import Any as AnyTrait
 
 from .._connection import add_connection_listener, current_client, remove_connection_listener
+from .._costs import ledger
+from .._costs.estimate import money
 from .._tables.display import in_notebook
 from ._contract import ModelPanel, PanelFactory, StudioPanel
 from ._output import notice
@@ -23,13 +25,16 @@ PANELS = [
     ("connection", "credential", "CredentialWidget"),
     ("models", "models", "ModelsPanel"),
     ("chat", "chat", "ChatPanel"),
+    ("responses", "responses", "ResponsesPanel"),
     ("edit", "edit", "EditPanel"),
     ("moderation", "moderation", "ModerationPanel"),
     ("embeddings", "embeddings", "EmbeddingsPanel"),
     ("images", "images", "ImagesPanel"),
     ("audio", "audio", "AudioPanel"),
     ("files", "files", "FilesPanel"),
+    ("knowledge", "knowledge", "KnowledgePanel"),
     ("fine-tuning", "fine_tuning", "FineTuningPanel"),
+    ("evals", "evals", "EvalsPanel"),
     ("batches", "batches", "BatchesPanel"),
     ("custom", "custom", "CustomCallPanel"),
 ]
@@ -39,7 +44,8 @@ class Studio(StyledBox):
     """One tab per module, acting on the connected client, and a status bar.
 
     The status bar tells who is connected (host, organization, masked key), the last
-    request (method, path, status, duration, request id) and errors in plain words. The
+    request (method, path, status, duration, request id), errors in plain words, and the
+    session's usage so far (tokens and estimated cost, from `ow.usage_log()`). The
     studio opens on Connection when no client is connected, else on `panel` (a key like
     "chat" or a tab title), else on Models. It relies on the panel contract (`_contract`):
     each tab has a `title` and a `result` it observes, so `result` here is the last result
@@ -71,6 +77,7 @@ class Studio(StyledBox):
         super().__init__(children=[self.tabs, self.status_bar])
         self.add_class("ow-studio")
         add_connection_listener(self._on_connect)
+        ledger.add_listener(self._on_usage)
         self._watch(client or current_client())
         self.select(self._opening_tab(panel))
         self._first_view()
@@ -96,6 +103,7 @@ class Studio(StyledBox):
 
     def close(self) -> None:
         remove_connection_listener(self._on_connect)
+        ledger.remove_listener(self._on_usage)
         if getattr(self, "_watched", None) is not None:
             self._watched.remove_listener(self._on_request)
             self._watched = None
@@ -166,6 +174,9 @@ class Studio(StyledBox):
         self._last = line
         self._render()
 
+    def _on_usage(self, row: Any) -> None:
+        self._render()
+
     def _render(self) -> None:
         client = self._watched
         if client is None:
@@ -177,4 +188,16 @@ class Studio(StyledBox):
                 f"<span class='ow-ok'>●</span> connected to <b>{host}</b> · {organization} · "
                 f"key {html.escape(client.masked_key)}"
             )
-        self.status_bar.value = who + (f"<br>{self._last}" if self._last else "")
+        self.status_bar.value = who + (f"<br>{self._last}" if self._last else "") + _usage_line()
+
+
+def _usage_line() -> str:
+    """'session: 12,345 tokens, ~$0.03' over every request recorded (nothing before the first)."""
+    spent = ledger.totals()
+    if not spent.requests:
+        return ""
+    cost = f"~{money(spent.estimated_cost)}"
+    if spent.unpriced:
+        cost += f" + {spent.unpriced:,} request{'s' if spent.unpriced > 1 else ''} without a price"
+    requests = f"{spent.requests:,} request{'s' if spent.requests > 1 else ''}"
+    return f"<br>session: {spent.tokens:,} tokens, {cost} ({requests}; see ow.usage_log())"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import warnings
 
 import pytest
@@ -97,3 +98,16 @@ def test_new_names_do_not_warn(client, job):
         warnings.simplefilter("error", DeprecationWarning)
         client.fine_tuning_events(job["id"], poll_interval=0.02)
         client.batch_job(make_batch(client))
+
+
+def test_fine_tune_takes_training_file_and_validation_file_with_a_warning(client, sandbox):
+    with pytest.warns(DeprecationWarning, match="is deprecated") as caught:
+        job = client.fine_tune(training_file=examples(10), validation_file=examples(2))
+    messages = [str(w.message) for w in caught]
+    assert any(re.search(r"the keyword training_file= .* use training= instead", m) for m in messages)
+    assert any(re.search(r"the keyword validation_file= .* use validation= instead", m) for m in messages)
+    assert caught[0].filename == __file__
+    body = sandbox.requests_to("/fine_tuning/jobs", "POST")[-1].json()
+    assert body["training_file"] == job["training_file"] and body["validation_file"] == job["validation_file"]
+    with pytest.raises(ow.InvalidTypeError, match="pass training only: training_file is its old name"):
+        client.fine_tune(examples(10), training_file=examples(10))

@@ -153,7 +153,9 @@ def test_chat_map_checks_the_template_before_sending(connected, sandbox, table, 
 
 def test_chat_map_reports_missing_values_and_bad_settings_before_sending(connected, sandbox, table):
     table.loc[105, "language"] = None
-    with pytest.raises(ow.InvalidInputError, match=r"row 5 \(index 105\) has no value for \{language\}"):
+    with pytest.raises(
+        ow.InvalidInputError, match=r"the value for \{language\} at index 105 is missing \(NaN\)"
+    ):
         ow.chat_map(table, "{text} in {language}")
     with pytest.raises(ow.InvalidInputError, match="temperature must be between 0 and 2"):
         ow.chat_map(table.dropna(), "{text}", temperature=5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openai_widgets.bulk.pacing import RateGovernor, TokenBucket, parse_duration
+from openai_widgets.bulk.pacing import PACE, RateGovernor, TokenBucket, parse_duration
 
 
 class FakeClock:
@@ -79,17 +79,17 @@ def test_requests_per_minute_paces_requests_evenly():
     governor = RateGovernor(16, requests_per_minute=60, clock=clock)
     assert governor.delay(0, 0) == 0
     governor.on_send(0)
-    assert governor.delay(0, 1) == pytest.approx(1.0)
-    clock.advance(1.0)
-    assert governor.delay(0, 1) == 0
+    assert governor.delay(0, 1) == pytest.approx(1.0 / PACE)  # paced a little under the limit
+    clock.advance(1.0 / PACE)
+    assert governor.delay(0, 1) == pytest.approx(0, abs=1e-9)
 
 
 def test_tokens_per_minute_paces_by_cost():
     clock = FakeClock()
-    governor = RateGovernor(16, tokens_per_minute=600, clock=clock)  # 10 tokens a second
+    governor = RateGovernor(16, tokens_per_minute=600, clock=clock)  # 10 tokens a second, paced at 9.8
     governor.on_send(8)
-    assert governor.delay(5, 1) == pytest.approx(0.3)
-    assert governor.delay(2, 1) == 0
+    assert governor.delay(5, 1) == pytest.approx((5 - (10 * PACE - 8)) / (10 * PACE))
+    assert governor.delay(1, 1) == 0
 
 
 def test_the_server_limits_are_learned_and_what_is_left_caps_the_bucket():
@@ -98,13 +98,14 @@ def test_the_server_limits_are_learned_and_what_is_left_caps_the_bucket():
     assert governor.limits["requests"].bucket is None  # nothing known yet: only the window holds back
     governor.on_send(1)
     governor.on_success({"x-ratelimit-limit-requests": "600", "x-ratelimit-remaining-requests": "2"})
-    assert governor.limits["requests"].per_minute() == 600  # 10 a second
+    assert governor.limits["requests"].per_minute() == 600 * PACE  # 10 a second, paced just under
     assert governor.delay(0, 0) == 0
     governor.on_send(1)
     governor.on_send(1)
-    assert governor.delay(0, 2) == pytest.approx(0.1)  # the 2 left are spent: one more in 0.1 s
+    one = 1 / (10 * PACE)
+    assert governor.delay(0, 2) == pytest.approx(one)  # the 2 left are spent: one more in ~0.1 s
     governor.on_success({"x-ratelimit-remaining-requests": "500"})  # more than we believe: ignored
-    assert governor.delay(0, 1) == pytest.approx(0.1)
+    assert governor.delay(0, 1) == pytest.approx(one)
 
 
 def test_remaining_tokens_lower_the_bucket_and_a_user_limit_below_the_server_wins():
@@ -112,8 +113,8 @@ def test_remaining_tokens_lower_the_bucket_and_a_user_limit_below_the_server_win
     governor = RateGovernor(16, tokens_per_minute=60_000, clock=clock)  # 1000 a second
     headers = {"x-ratelimit-limit-tokens": "600000", "x-ratelimit-remaining-tokens": "100"}
     governor.on_success(headers)
-    assert governor.limits["tokens"].per_minute() == 60_000
-    assert governor.delay(600, 0) == pytest.approx(0.5)
+    assert governor.limits["tokens"].per_minute() == 60_000 * PACE
+    assert governor.delay(600, 0) == pytest.approx(500 / (1000 * PACE))
 
 
 def test_an_unknown_limit_at_zero_pauses_until_its_reset():
@@ -127,10 +128,10 @@ def test_a_429_lowers_a_known_rate_which_then_recovers():
     clock = FakeClock()
     governor = RateGovernor(4, requests_per_minute=600, clock=clock)
     governor.on_rate_limited(0.5)
-    assert governor.limits["requests"].per_minute() == pytest.approx(480)
+    assert governor.limits["requests"].per_minute() == pytest.approx(480 * PACE)
     assert governor.concurrency == 4  # the bucket paces; the window stays
     assert governor.delay(0, 0) == pytest.approx(0.5)
     for _ in range(30):
         governor.on_send(0)
         governor.on_success({})
-    assert governor.limits["requests"].per_minute() == pytest.approx(600)
+    assert governor.limits["requests"].per_minute() == pytest.approx(600 * PACE)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-import warnings
 from typing import Any
 
 import httpx
@@ -109,12 +108,35 @@ def test_chat_stream(other, admin):
     result = other.chat("Stream me please", model="gpt-4o-mini", stream=True, on_update=updates.append)
     assert result.text == "Hello! You said: Stream me please"
     assert result.finish_reason == "stop"
-    assert result.usage["completion_tokens"] > 0  # from the include_usage chunk
     assert not result.interrupted
     assert updates and updates[-1].text == result.text
     (sent,) = admin.requests("/v1/chat/completions")
     assert sent["stream"] is True and sent["completed"] is True
+    assert "stream_options" not in sent["body"]  # not OpenAI: usage is not asked for...
+    assert result.usage is None  # ...and LLMock sends none unasked
+
+
+def test_chat_stream_with_usage_when_asked(second_server, admin):
+    with ow.Client(api_key=TEST_KEY, base_url=second_server.base_url, stream_usage=True) as asking:
+        result = asking.chat("Count me", model="gpt-4o-mini", stream=True)
+    assert result.usage["completion_tokens"] > 0  # from the include_usage chunk
+    (sent,) = admin.requests("/v1/chat/completions")
     assert sent["body"]["stream_options"] == {"include_usage": True}
+
+
+def test_a_server_that_refuses_include_usage_is_asked_again_without_it(second_server, admin):
+    admin.script(
+        {"type": "fail", "status": 400, "message": "Unrecognized request argument supplied: stream_options"}
+    )
+    with ow.Client(api_key=TEST_KEY, base_url=second_server.base_url, stream_usage=True) as asking:
+        with pytest.warns(RuntimeWarning, match="refused stream_options"):
+            result = asking.chat("Refuse the options", model="gpt-4o-mini", stream=True)
+        assert result.text == "Hello! You said: Refuse the options"
+        asking.chat("Again", model="gpt-4o-mini", stream=True)
+    refused, again, later = admin.requests("/v1/chat/completions")
+    assert (refused["status"], again["status"], later["status"]) == (400, 200, 200)
+    assert refused["body"]["stream_options"] == {"include_usage": True}
+    assert "stream_options" not in again["body"] and "stream_options" not in later["body"]
 
 
 def test_chat_with_a_tool(other):
@@ -222,25 +244,16 @@ def test_search_ranks_the_same_text_first(other):
     assert ranked.iloc[0][score] > ranked.iloc[1][score]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "embed(dimensions=N) takes vectors of another width without a word when the server ignores "
-        "`dimensions`: ow.Client(base_url=<LLMock>).embed(['a'], model='text-embedding-3-small', "
-        "dimensions=256) returns 1536-wide rows, attrs dimensions=1536, requested_dimensions=256, "
-        "and neither raises nor warns"
-    ),
-)
-def test_embed_notices_a_server_that_ignores_dimensions(other):
-    frame, error = None, ""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            frame = other.embed(["a", "b"], model="text-embedding-3-small", dimensions=256, progress=False)
-        except ow.OpenAIError as exc:
-            error = str(exc)
-    told = error + " ".join(str(warning.message) for warning in caught)
-    assert "dimensions" in told or (frame is not None and frame.attrs["dimensions"] == 256)
+@pytest.mark.parametrize("batch", [False, True])
+def test_embed_notices_a_server_that_ignores_dimensions(other, admin, batch):
+    more = {"batch": True, "poll_interval": 0.3} if batch else {}
+    with pytest.raises(ow.APIResponseValidationError) as caught:
+        other.embed(["a", "b"], model="text-embedding-3-small", dimensions=256, progress=False, **more)
+    assert "the server sent embeddings of 1536 dimensions, not the 256 asked for" in str(caught.value)
+    assert "Leave dimensions out" in str(caught.value)
+    if not batch:
+        (sent,) = admin.requests("/v1/embeddings")
+        assert sent["body"]["dimensions"] == 256
 
 
 # -- custom calls ----------------------------------------------------------------------------
@@ -304,29 +317,66 @@ def test_cancel_batch(other):
     )
     cancelled = other.cancel_batch(created["id"])
     assert cancelled["id"] == created["id"] and cancelled["status"] == "cancelled"
-    assert other.batch_info(created["id"])["status"] == "cancelled"
+    assert other.batch_job(created["id"])["status"] == "cancelled"
 
 
 # -- images ----------------------------------------------------------------------------------
 
 
-def test_images_the_server_draws_as_svg_are_refused_clearly(other):
-    # LLMock's b64_json images are SVG, which the API never sends and PIL cannot read.
-    with pytest.raises(ow.APIResponseValidationError, match="not an image that can be read"):
-        other.generate_images("a red fox", model="dall-e-2", size="256x256")
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"model": "dall-e-2", "response_format": "b64_json"},
+        {"model": "dall-e-2", "response_format": "url"},
+        {"model": "gpt-image-1", "stream": True, "partial_images": 1},
+    ],
+)
+def test_images_the_server_draws_as_svg_are_refused_clearly(other, admin, settings):
+    # LLMock's images are SVG, which the API never sends and PIL cannot read; its URLs are
+    # data: URLs, decoded here without a request; it ignores stream=true and answers whole.
+    with pytest.raises(
+        ow.APIResponseValidationError, match=r"not an image that can be read \(an SVG drawing"
+    ):
+        other.generate_images("a red fox", size="1024x1024", **settings)
+    (sent,) = admin.requests()
+    assert sent["path"] == "/v1/images/generations"
+    assert sent["body"].get("stream") is settings.get("stream")
 
 
 # -- faults the second server scripts --------------------------------------------------------
 
 
-def test_a_stream_that_ends_without_done_is_not_taken_for_a_whole_answer(other, admin):
-    admin.script({"type": "stream_fault", "kind": "truncate", "after_chunks": 2})
-    with pytest.raises(ow.StreamInterruptedError, match=r"\[DONE\]") as info:
+# LLMock's OpenAI stream: a role chunk, one chunk per word, a finish chunk per choice, then
+# (when asked) a usage chunk, then [DONE]. "truncate" ends the response cleanly after
+# `after_chunks` of them: no terminator, and no finish_reason unless it came before the cut.
+REPLY = {"type": "reply", "text": "Two words"}  # role, "Two ", "words", finish: 4 chunks
+
+
+def test_a_stream_cut_cleanly_mid_reply_is_not_taken_for_a_whole_answer(other, admin):
+    admin.script(REPLY, {"type": "stream_fault", "kind": "truncate", "after_chunks": 2})
+    with pytest.raises(
+        ow.StreamInterruptedError, match=r"\[DONE\]\) and choice 0 had no finish_reason"
+    ) as info:
         other.chat("Cut me short", model="gpt-4o-mini", stream=True, on_update=lambda partial: None)
     partial = info.value.partial
     assert partial.interrupted
-    assert "Hello! You said: Cut me short".startswith(partial.text)
-    assert partial.text != "Hello! You said: Cut me short"
+    assert partial.text == "Two "
+
+
+def test_a_finished_stream_without_done_is_a_whole_answer(other, admin):
+    admin.script(REPLY, {"type": "stream_fault", "kind": "truncate", "after_chunks": 4})
+    result = other.chat("End without DONE", model="gpt-4o-mini", stream=True)
+    assert (result.text, result.finish_reason, result.interrupted) == ("Two words", "stop", False)
+    (sent,) = admin.requests("/v1/chat/completions")
+    assert sent["chunks_sent"] == 4 and sent["completed"] is False  # LLMock's word: it was cut
+
+
+def test_a_clean_end_with_a_choice_left_unfinished_raises(other, admin):
+    # n=2: LLMock streams choice 0 whole, then choice 1; cut after choice 0's finish.
+    admin.script(REPLY, {"type": "stream_fault", "kind": "truncate", "after_chunks": 4})
+    with pytest.raises(ow.StreamInterruptedError, match="only 1 of 2 choices arrived") as info:
+        other.chat("Two choices", model="gpt-4o-mini", stream=True, n=2)
+    assert info.value.partial.texts == ["Two words"]
 
 
 def test_a_dropped_stream_raises_with_what_arrived(other, admin):

@@ -96,8 +96,57 @@ def test_no_key_anywhere_is_a_clear_error(monkeypatch):
         ({"timeout": "10"}, ow.InvalidTypeError, "timeout must be a number of seconds"),
         ({"max_retries": -1}, ow.InvalidInputError, "max_retries must be 0 or more"),
         ({"max_retries": 1.5}, ow.InvalidTypeError, "max_retries must be a whole number"),
-        ({"api_key": "sk-abc def ghi jkl"}, ow.InvalidInputError, "contains spaces"),
+        (
+            {"api_key": "sk-abc def ghi jkl"},
+            ow.InvalidInputError,
+            "contains a space or line break (character 7)",
+        ),
         ({"api_key": 123}, ow.InvalidTypeError, "api_key must be a string"),
+        (
+            {"api_key": "sk-abc\x00defghijkl"},
+            ow.InvalidInputError,
+            "a control character (U+0000, character 7)",
+        ),
+        (
+            {"api_key": "sk-abc\x01defghijkl"},
+            ow.InvalidInputError,
+            "a control character (U+0001, character 7)",
+        ),
+        (
+            {"api_key": "sk-abc\x7fdefghijkl"},
+            ow.InvalidInputError,
+            "a control character (U+007F, character 7)",
+        ),
+        (
+            {"api_key": "sk-abc\x1b[0mdefghi"},
+            ow.InvalidInputError,
+            "a control character (U+001B, character 7)",
+        ),
+        (
+            {"api_key": "sk-abc\u2013defghijk"},
+            ow.InvalidInputError,
+            "a non-ASCII character (U+2013, character 7)",
+        ),
+        ({"base_url": "http://[::1"}, ow.InvalidInputError, "is not a valid URL (Invalid IPv6 URL)"),
+        ({"base_url": "http://host:99999/v1"}, ow.InvalidInputError, "is not a valid URL (Port out of range"),
+        ({"base_url": "http://:80/v1"}, ow.InvalidInputError, "is not an http(s) URL"),
+        ({"base_url": 5}, ow.InvalidTypeError, "base_url must be a string"),
+        (
+            {"organization": "org\u2013team"},
+            ow.InvalidInputError,
+            "organization 'org\u2013team' holds a non-ASCII character (U+2013 at character 4)",
+        ),
+        (
+            {"organization": "org-a\r\nX-Evil: 1"},
+            ow.InvalidInputError,
+            "holds a line break (U+000D at character 6)",
+        ),
+        (
+            {"project": "proj_\x00"},
+            ow.InvalidInputError,
+            "project 'proj_\\x00' holds a control character (U+0000",
+        ),
+        ({"project": 12}, ow.InvalidTypeError, "project must be a string"),
     ],
 )
 def test_bad_settings_are_refused_with_a_sentence(kwargs, error, message):

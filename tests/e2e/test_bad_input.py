@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import shlex
 import string
 
 import pytest
@@ -13,6 +15,7 @@ from IPython.core.error import UsageError
 import openai_widgets as ow
 from openai_widgets.magics._commands import COMMANDS
 from openai_widgets.magics._parsing import interpolate
+from tests.support.evals import capitals
 
 EXAMPLES = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -35,6 +38,13 @@ OUT_OF_RANGE = st.one_of(
 NOT_JSON = st.text(min_size=1).filter(lambda text: text.strip() and not _parses(text))
 
 
+def _literal_dict(text: str) -> bool:
+    try:
+        return isinstance(ast.literal_eval(text.strip()), dict)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
 def _parses(text: str) -> bool:
     try:
         json.loads(text)
@@ -54,6 +64,9 @@ def refused(sandbox, call) -> str:
     return message
 
 
+EVAL_DATA = capitals(3)
+EVAL_CHECK = {"type": "string_check", "reference": "{answer}", "operation": "eq"}
+
 ID_FUNCTIONS = [
     "model",
     "file",
@@ -64,7 +77,24 @@ ID_FUNCTIONS = [
     "fine_tuning_checkpoints",
     "fine_tuning_events",
     "delete_model",
+    "pause_fine_tuning",
+    "resume_fine_tuning",
+    "eval",
+    "delete_eval",
+    "eval_runs",
+    "stored_completion",
+    "stored_completion_messages",
+    "delete_stored_completion",
+    "checkpoint_permissions",
+    "response",
+    "delete_response",
+    "cancel_response",
+    "response_input_items",
+    "conversation",
+    "delete_conversation",
+    "conversation_items",
 ]
+TWO_ID_FUNCTIONS = ["eval_run", "cancel_eval_run", "delete_eval_run", "eval_results", "unshare_checkpoint"]
 
 
 @pytest.mark.parametrize("name", ID_FUNCTIONS)
@@ -72,6 +102,14 @@ ID_FUNCTIONS = [
 @given(value=BAD_ID)
 def test_ids_are_checked(connected, sandbox, name, value):
     refused(sandbox, lambda: getattr(ow, name)(value))
+
+
+@pytest.mark.parametrize("name", TWO_ID_FUNCTIONS)
+@EXAMPLES
+@given(value=BAD_ID, first=st.booleans())
+def test_both_ids_are_checked(connected, sandbox, name, value, first):
+    ids = (value, "id_ok") if first else ("id_ok", value)
+    refused(sandbox, lambda: getattr(ow, name)(*ids))
 
 
 TEXT_ARGUMENTS = {
@@ -82,6 +120,14 @@ TEXT_ARGUMENTS = {
     "speak text": lambda v: ow.speak(v),
     "chat message": lambda v: ow.chat(v),
     "chat content": lambda v: ow.chat([{"role": "user", "content": v}]),
+    "create_eval name": lambda v: ow.create_eval(v, EVAL_DATA, criteria=EVAL_CHECK),
+    "run_eval template": lambda v: ow.run_eval("eval_x", EVAL_DATA, template=v),
+    "compare_models template": lambda v: ow.compare_models(EVAL_DATA, ["gpt-4o"], v, EVAL_CHECK),
+    "respond input": lambda v: ow.respond(v),
+    "respond content": lambda v: ow.respond([{"role": "user", "content": v}]),
+    "respond instructions": lambda v: ow.respond("hi", instructions=v),
+    "count_input_tokens input": lambda v: ow.count_input_tokens(v),
+    "create_conversation items": lambda v: ow.create_conversation([{"role": "user", "content": v}]),
 }
 
 
@@ -110,6 +156,28 @@ def test_sampling_settings_are_checked(connected, sandbox, temperature, top_p):
         sandbox, lambda: ow.chat("hi", temperature=temperature)
     )
     assert "top_p must be between 0 and 1" in refused(sandbox, lambda: ow.chat("hi", top_p=top_p))
+
+
+@EXAMPLES
+@given(
+    temperature=OUT_OF_RANGE,
+    rounds=st.one_of(st.integers(max_value=-1), st.integers(min_value=101), st.floats(), st.booleans()),
+)
+def test_respond_settings_are_checked(connected, sandbox, temperature, rounds):
+    assert "temperature must be between 0 and 2" in refused(
+        sandbox, lambda: ow.respond("hi", temperature=temperature)
+    )
+    assert "max_tool_rounds must be" in refused(sandbox, lambda: ow.respond("hi", max_tool_rounds=rounds))
+
+
+@EXAMPLES
+@given(
+    tool=st.text(max_size=20).filter(
+        lambda t: t not in {"web_search", "web_search_preview", "code_interpreter", "image_generation"}
+    )
+)
+def test_unknown_tool_names_are_refused(connected, sandbox, tool):
+    refused(sandbox, lambda: ow.respond("hi", tools=[tool]))
 
 
 @EXAMPLES
@@ -173,6 +241,43 @@ def test_upload_purposes_are_checked(connected, sandbox, purpose):
 
 
 @EXAMPLES
+@given(grader=st.one_of(WRONG_TYPES, st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=3)))
+def test_graders_are_checked(connected, sandbox, grader):
+    refused(sandbox, lambda: ow.validate_grader(grader))
+    refused(sandbox, lambda: ow.create_eval("x", EVAL_DATA, criteria=[grader]))
+
+
+@EXAMPLES
+@given(
+    reference=st.from_regex(r"\{[a-z_]{1,10}\}", fullmatch=True).filter(
+        lambda r: r[1:-1] not in {"question", "answer", "difficulty", "weight", "hard", "output"}
+    )
+)
+def test_criteria_naming_a_missing_column_are_refused(connected, sandbox, reference):
+    message = refused(
+        sandbox, lambda: ow.create_eval("x", EVAL_DATA, criteria={**EVAL_CHECK, "reference": reference})
+    )
+    assert f"names the column {reference[1:-1]!r}" in message
+
+
+@EXAMPLES
+@given(
+    start=st.one_of(
+        st.booleans(),
+        st.integers(max_value=-1),
+        st.text(max_size=12).filter(lambda t: not t.strip()[:1].isdigit()),
+        st.lists(st.integers(), max_size=2),
+    ),
+    kind=st.sampled_from(["org_usage", "org_costs"]),
+)
+def test_usage_times_are_checked(connected, sandbox, start, kind):
+    call = (
+        (lambda: ow.org_usage("completions", start)) if kind == "org_usage" else (lambda: ow.org_costs(start))
+    )
+    refused(sandbox, call)
+
+
+@EXAMPLES
 @given(
     url=st.from_regex(r"(https?|ftp|file|javascript):/{0,3}[a-z0-9.]{1,12}(/[a-z]{0,5}){0,2}", fullmatch=True)
 )
@@ -230,6 +335,26 @@ def test_unknown_flags(ip, sandbox, command, flag):
 @given(body=NOT_JSON)
 def test_call_magic_refuses_invalid_json_bodies(ip, sandbox, body):
     assert "body is not valid JSON" in usage_error(ip, sandbox, "call POST chat/completions", cell=body)
+
+
+@EXAMPLES
+@given(text=NOT_JSON.filter(lambda text: not _literal_dict(text)))
+def test_stores_magic_refuses_filters_it_cannot_read(ip, sandbox, text):
+    message = usage_error(ip, sandbox, f"stores search vs_1 some words --filter {shlex.quote(text)}")
+    assert message.startswith("--filter ")
+
+
+@EXAMPLES
+@given(k=st.integers().filter(lambda k: not 1 <= k <= 50))
+def test_stores_magic_refuses_result_counts_out_of_range(ip, sandbox, k):
+    assert f"k must be from 1 to 50, not {k}" in usage_error(ip, sandbox, f"stores search vs_1 words -k {k}")
+
+
+@EXAMPLES
+@given(name=IDENTIFIER, action=st.sampled_from(["create shelf --files", "add vs_1"]))
+def test_stores_magic_refuses_paths_that_name_nothing(ip, sandbox, name, action):
+    message = usage_error(ip, sandbox, f"stores {action} no-such-dir/{name}.txt")
+    assert f"'no-such-dir/{name}.txt' is not a file, a folder, a glob pattern or a File ID" in message
 
 
 @EXAMPLES

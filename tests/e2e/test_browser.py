@@ -1,9 +1,11 @@
 """What a user sees in a real JupyterLab, in headless Chromium (Playwright).
 
 The quickstart notebook (a copy) is Run All; then the test connects with a key through the
-credential widget, works in the studio (a chat reply streaming in, an image generated),
-watches the fine-tuning monitor reach "succeeded", saves the notebook with widget state,
-and reads the saved file for the key.
+credential widget, works in the studio (a chat reply streaming in, a Responses reply streaming
+in with its tool trace and sources, an image generated, two models compared in the Evals tab
+with their chart, a vector store made from uploaded files and searched), watches the
+fine-tuning monitor reach "succeeded", saves the notebook with widget state, and reads the
+saved file for the key.
 
 Screenshots go to a temporary folder (printed at the end of the run); the README's are
 refreshed on purpose with `OW_SCREENSHOTS=docs python -m pytest tests/e2e/test_browser.py`.
@@ -241,6 +243,23 @@ def test_credential_widget_connects_with_a_key(quickstart, shots):
     screenshot(form, shots, "credential-widget.png")
 
 
+def test_a_key_typed_but_not_submitted_is_not_saved(quickstart, lab):
+    page, name = quickstart
+    form = page.locator(".openai-credential-widget").first
+    field = form.locator("input[type=password]")
+    field.fill(TEST_KEY)
+    field.press("Tab")  # leaves the field without pressing Connect
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.openai-credential-widget input[type=password]')]"
+        ".some(input => input.placeholder.includes('entered: press Connect') && input.value === '')",
+        timeout=30_000,
+    )
+    save(page)
+    saved = (lab.root / name).read_text()
+    assert TEST_KEY not in saved
+    assert f"sk-...{TEST_KEY[-4:]}" in saved  # the masked form the placeholder shows
+
+
 def test_fine_tuning_monitor_reaches_succeeded(quickstart, shots):
     page, _ = quickstart
     status = page.locator(".ow-panel-fine-tuning .ow-ft-status").first
@@ -286,6 +305,44 @@ def test_studio_tabs_switch_and_a_chat_reply_streams_in(quickstart, shots):
     assert not chat.is_visible()
 
 
+def test_the_responses_tab_streams_a_reply_with_its_tool_trace(quickstart):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    studio.scroll_into_view_if_needed()
+    studio_tab(page, "Responses")
+    panel = studio.locator(".ow-panel-responses")
+    panel.wait_for(state="visible", timeout=10_000)
+    panel.locator("textarea[placeholder='your message']").fill(
+        "Search the web for lighthouse keepers of Norway"
+    )
+    panel.locator(".lm-AccordionPanel-title, .p-Accordion-title, .jupyter-widget-Accordion-title").filter(
+        has_text="Tools"
+    ).first.click()
+    panel.get_by_text("Web search", exact=True).click()
+    panel.get_by_role("button", name="Send").click()
+    reply, trace = panel.locator(".ow-responses-reply"), panel.locator(".ow-tool-trace")
+    seen, traces, deadline = [], [], time.monotonic() + 60
+    while time.monotonic() < deadline:
+        text = reply.inner_text()
+        if text and (not seen or text != seen[-1]):
+            seen.append(text)
+        shown = trace.inner_text()
+        if shown and (not traces or shown != traces[-1]):
+            traces.append(shown)
+        if (
+            "Web results" in text
+            and "▌" not in text
+            and panel.get_by_role("button", name="Send").is_enabled()
+        ):
+            break
+        time.sleep(0.05)
+    assert len(seen) >= 3, f"the reply did not stream in (saw {len(seen)} states)"
+    assert all(seen[-1].startswith(part.removesuffix("▌").rstrip()) for part in seen[:-1])
+    assert "web search" in traces[-1] and "(completed)" in traces[-1]
+    assert panel.locator(".ow-citations a[href^='https://sandbox.invalid/web/']").count() == 3
+    assert "tokens" in panel.inner_text()
+
+
 def test_studio_image_panel_shows_a_generated_image(quickstart, shots):
     page, _ = quickstart
     studio = page.locator(".ow-studio").first
@@ -300,6 +357,71 @@ def test_studio_image_panel_shows_a_generated_image(quickstart, shots):
         timeout=60_000,
     )
     screenshot(panel, shots, "images-panel.png")
+
+
+def test_the_evals_tab_compares_two_models_with_a_chart(quickstart):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    studio.scroll_into_view_if_needed()
+    studio_tab(page, "Evals")
+    panel = studio.locator(".ow-panel-evals")
+    panel.wait_for(state="visible", timeout=10_000)
+    panel.locator(".widget-dropdown:has(label:text-is('DataFrame')) select").select_option("phrases")
+    answer = panel.locator(".widget-dropdown:has(label:text-is('Answer')) select")
+    page.wait_for_function(
+        "el => el.value === 'answer'", arg=answer.element_handle(), timeout=10_000
+    )  # the answer column is guessed from the picked DataFrame
+    panel.locator("textarea").first.fill("Translate '{text}' into {language}.")
+    panel.get_by_role("button", name="Compare").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.ow-panel-evals img.ow-evals-chart')]"
+        ".some(img => img.complete && img.naturalWidth === 760)",
+        timeout=90_000,
+    )
+    table = panel.locator(".jp-OutputArea-output table.dataframe, table.dataframe").last
+    table.wait_for(timeout=10_000)
+    text = table.text_content()
+    assert "gpt-4o-mini" in text and "gpt-4o" in text and "pass_rate" in text
+    assert "passed most" in panel.inner_text()
+
+
+def test_studio_knowledge_tab_makes_a_store_from_an_upload_and_shows_search_results(quickstart):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    studio_tab(page, "Knowledge")
+    panel = studio.locator(".ow-panel-knowledge")
+    panel.wait_for(state="visible", timeout=10_000)
+    panel.locator(".widget-text:has(label:text-is('Name')) input").fill("lighthouse notes")
+    # The upload button's file input is never attached to the page: answer the file chooser it opens.
+    with page.expect_file_chooser() as chooser:
+        panel.locator(".widget-upload").click()
+    chooser.value.set_files(
+        [
+            {
+                "name": "lighthouse.txt",
+                "mimeType": "text/plain",
+                "buffer": b"The lighthouse keeper climbs the tower at dusk and lights the lamp.",
+            },
+            {"name": "bread.md", "mimeType": "text/markdown", "buffer": b"# Bread\n\nKnead the dough."},
+        ]
+    )
+    panel.get_by_role("button", name="Create").click()
+    progress = panel.locator(".ow-knowledge-progress")
+    progress.get_by_text("is indexed: completed 2 · in progress 0 · failed 0 of 2").wait_for(timeout=60_000)
+    picked = panel.locator(".widget-dropdown select").first.inner_text().replace("\xa0", " ")
+    assert "lighthouse notes · vs_" in picked and "2/2 files" in picked  # options show spaces as U+00A0
+
+    panel.locator(".widget-text:has(label:text-is('Query')) input").fill("lighthouse lamp")
+    panel.get_by_role("button", name="Search").click()
+    results = panel.locator("table.dataframe:has(th:text-is('rank'))")
+    results.wait_for(timeout=30_000)
+    first = results.locator("tbody tr").first
+    assert "lighthouse.txt" in first.inner_text()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.ow-panel-knowledge textarea')]"
+        ".some(box => box.value.includes('lights the lamp'))",
+        timeout=10_000,
+    )
 
 
 def test_the_saved_notebook_holds_widget_state_but_no_key(quickstart, lab):

@@ -12,7 +12,12 @@ import pytest
 import openai_widgets as ow
 from openai_widgets._embeddings.cache import CACHE_DIR_ENV
 from tests.conftest import TEST_KEY
+from tests.support.evals import EXACT, TEMPLATE, capitals
 from tests.support.media import tone
+
+# An admin key shaped like OpenAI's (the sandbox takes any key starting sk-admin- as one).
+ADMIN_KEY = "sk-admin-" + "Tr5Yu8Io2Pl4Kj7Hg1Fd3Sa6Zx9Cv0Bn"
+KEYS = (TEST_KEY, ADMIN_KEY)
 
 
 def shown(obj) -> str:
@@ -65,12 +70,24 @@ def tour(connected, sandbox, tmp_path, monkeypatch, caplog):
             progress=False,
         ),
     ]
+    conversation = client.create_conversation(["hello"], metadata={"topic": "tour"})
+    results += [
+        client.respond("Search the web for owls", tools=["web_search"]),
+        client.respond("hello", stream=True, on_update=lambda r: None),
+        client.respond("Calculate the sum of 1 2", tools=["code_interpreter"]),
+        client.respond_map(pd.Series(["x", "y"]), "Say {}", progress=False),
+        conversation,
+        client.conversation_items(conversation["id"]),
+        client.respond("again", conversation=conversation["id"]),
+    ]
+    results[-5].save_files(tmp_path / "files")
     job = client.fine_tune(
         pd.DataFrame(
             {"messages": [[{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]] * 10}
         )
     )
     results += [job, client.fine_tuning_events(job["id"])]
+    results += _evals_and_usage(client, sandbox)
     results[10].save(tmp_path / "images", "fox")
     results[11].save(tmp_path / "hello")
     with pytest.raises(ow.OpenAIError) as failure:
@@ -84,40 +101,66 @@ def tour(connected, sandbox, tmp_path, monkeypatch, caplog):
     images = studio.panels["images"]
     images.prompt.value = "a lighthouse"
     images.generate()
-    results += [studio.status_bar.value, chat.reply.value]
+    responses = studio.panels["responses"]
+    responses.message.value = "Search the web for lighthouses"
+    responses.tool_boxes["web_search"].value = True
+    responses.submit()
+    results += [studio.status_bar.value, chat.reply.value, responses.reply.value, responses.trace.value]
     return results, tmp_path, caplog
 
 
-def test_nothing_shown_holds_the_key(tour):
+def _evals_and_usage(client, sandbox) -> list:
+    """Evals, graders, stored completions, and the admin routes with an admin key."""
+    sandbox.eval_seconds, before = 0.0, sandbox.eval_seconds
+    try:
+        made = client.create_eval("secrets", capitals(3), criteria=EXACT)
+        results = [made, client.run_eval(made["id"], capitals(3), template=TEMPLATE, progress=False)]
+        results.append(client.compare_models(capitals(3), ["gpt-4o"], TEMPLATE, EXACT, progress=False))
+        results += [client.evals(), client.eval_runs(made["id"]), client.validate_grader(EXACT)]
+        stored = client.chat("keep", store=True, metadata={"tour": "secrets"})
+        results += [stored, client.stored_completions(metadata={"tour": "secrets"})]
+        admin = ow.Client(api_key=TEST_KEY, base_url=sandbox.base_url, admin_key=ADMIN_KEY)
+        results += [admin, admin.org_usage("completions", "1d", group_by="api_key_id"), admin.org_costs("2d")]
+        with pytest.raises(ow.AdminKeyRequiredError) as refused:
+            client.org_costs("1d")
+        results.append(refused.value)
+    finally:
+        sandbox.eval_seconds = before
+    return results
+
+
+def test_nothing_shown_holds_a_key(tour):
     results, _, _ = tour
     for result in results:
-        assert TEST_KEY not in shown(result), type(result).__name__
+        for key in KEYS:
+            assert key not in shown(result), type(result).__name__
 
 
 def test_widget_state_holds_no_key(tour):
     state = json.dumps(ipywidgets.Widget.get_manager_state(drop_defaults=False), default=str)
     assert len(state) > 10_000  # the panels really are in there
-    assert TEST_KEY not in state
+    assert all(key not in state for key in KEYS)
 
 
-def test_no_file_the_package_wrote_holds_the_key(tour):
+def test_no_file_the_package_wrote_holds_a_key(tour):
     _, folder, _ = tour
     written = [p for p in folder.rglob("*") if p.is_file()]
     kinds = {p.suffix for p in written}
-    assert {".png", ".wav"} <= kinds, kinds
+    assert {".png", ".wav", ".csv"} <= kinds, kinds
     assert any(p.parent.name == "cache" or "cache" in p.parts for p in written), "the embeddings cache"
     for path in written:
-        assert TEST_KEY.encode() not in path.read_bytes(), path
+        assert all(key.encode() not in path.read_bytes() for key in KEYS), path
 
 
-def test_no_log_record_holds_the_key(tour):
+def test_no_log_record_holds_a_key(tour):
     _, _, caplog = tour
     records = caplog.get_records("setup")  # the tour runs in the fixture
     assert len(records) > 20
+    assert any("/organization/usage/completions" in record.getMessage() for record in records)
     for record in records:
-        assert TEST_KEY not in record.getMessage()
+        assert all(key not in record.getMessage() for key in KEYS)
 
 
 def test_the_uploaded_jsonl_holds_no_key(tour, sandbox):
     for content in sandbox.state.file_contents.values():
-        assert TEST_KEY.encode() not in content
+        assert all(key.encode() not in content for key in KEYS)

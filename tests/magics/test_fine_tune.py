@@ -167,7 +167,7 @@ def test_fine_tune_events_follow(ip, quick_jobs, monkeypatch):
         ("fine-tune get", "^%openai fine-tune get: the following arguments are required: JOB_ID "),
         ("fine-tune delete", "^%openai fine-tune delete: the following arguments are required: MODEL "),
         ("fine-tune list --follow", "^--follow is for events, not list$"),
-        ("fine-tune create -t few", "training_file has 1 problem: there are 2 examples"),
+        ("fine-tune create -t few", "training has 1 problem: there are 2 examples"),
         ("fine-tune create -t file-x --suffix " + "s" * 65, "suffix has 65 characters"),
         ("fine-tune get ftjob-none", "NotFoundError: 404"),
         ("fine-tune train", "invalid choice: 'train'"),

@@ -19,7 +19,7 @@ def settings(ip) -> OpenAIMagics:
 def test_every_model_setting_is_checked():
     declared = {name for name in OpenAIMagics.class_own_traits(config=True) if name.endswith("_model")}
     assert set(MODEL_SETTINGS) == declared
-    assert len(MODEL_SETTINGS) == 11
+    assert len(MODEL_SETTINGS) == 12
 
 
 @pytest.mark.parametrize(
@@ -43,11 +43,22 @@ def test_every_model_setting_is_checked():
             "speech_model = 'tts 1'",
             "OpenAIMagics.speech_model must be one model ID, such as 'gpt-4o-mini'; not 'tts 1'",
         ),
+        (
+            "confirm_cost_above = -1",
+            "OpenAIMagics.confirm_cost_above must be 0 or more (USD), or None; not -1.0",
+        ),
+        (
+            "confirm_cost_above = float('nan')",
+            "OpenAIMagics.confirm_cost_above must be 0 or more (USD), or None; not nan",
+        ),
     ],
 )
 def test_a_wrong_value_is_refused_with_a_clear_message(ip, caplog, line, message):
     magics = settings(ip)
-    before = {name: getattr(magics, name) for name in ("timeout", "max_retries", *MODEL_SETTINGS)}
+    before = {
+        name: getattr(magics, name)
+        for name in ("timeout", "max_retries", "confirm_cost_above", *MODEL_SETTINGS)
+    }
     with caplog.at_level(logging.ERROR):
         ip.run_line_magic("config", f"OpenAIMagics.{line}")
     assert [record.getMessage() for record in caplog.records if message in record.getMessage()]

@@ -21,9 +21,16 @@ ROOT = Path(__file__).resolve().parents[2]
 # The subcommands with several actions, and the action a line naming none runs.
 ACTIONS = {
     "files": (["list", "upload", "get", "content", "delete"], "list"),
-    "fine-tune": (["create", "list", "get", "cancel", "events", "checkpoints", "delete"], "list"),
+    "fine-tune": (
+        ["create", "list", "get", "pause", "resume", "cancel", "events", "checkpoints", "delete"],
+        "list",
+    ),
+    "evals": (["list", "get", "create", "run", "runs", "results", "delete"], "list"),
     "batches": (["list", "get", "results", "cancel"], "list"),
     "audio": (["transcribe", "translate", "speak"], None),
+    "responses": (["get", "delete", "cancel", "items"], None),
+    "conversations": (["create", "get", "items", "update", "delete"], None),
+    "stores": (["list", "create", "add", "files", "search", "delete"], "list"),
 }
 
 
@@ -39,7 +46,7 @@ def parser_of(ip, name: str) -> MagicArgumentParser:
 
 
 def test_the_registry_holds_modules_of_this_package():
-    assert len(COMMANDS) == 16
+    assert len(COMMANDS) == 24
     for name, module in COMMANDS.items():
         assert isinstance(module, types.ModuleType)
         assert module.__name__ == f"openai_widgets.magics.{name.replace('-', '_')}"
@@ -183,8 +190,8 @@ def test_out_may_come_before_or_after_the_action(ip, connected):
         ("fine-tune events", r"^%openai fine-tune events: the following arguments are required: JOB_ID "),
         ("fine-tune create -t train --epochs two", r"argument --epochs: invalid int value: 'two'"),
         (
-            "fine-tune pause ftjob-1",
-            r"^%openai fine-tune: argument action: invalid choice: 'pause' \(choose from ",
+            "fine-tune rename ftjob-1",
+            r"^%openai fine-tune: argument action: invalid choice: 'rename' \(choose from ",
         ),
     ],
 )

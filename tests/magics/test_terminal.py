@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import openai_widgets as ow
+from openai_widgets.widgets.studio import PANELS
 from tests.support.tuning import examples, quick_jobs  # noqa: F401 - a fixture
 
 
@@ -20,7 +21,7 @@ def printed(ip, capsys, cell: str) -> str:
 def test_the_studio_is_one_short_line_not_a_widget_dump(ip, capsys):
     out = printed(ip, capsys, "%openai studio chat")
     (line,) = out.strip().splitlines()
-    assert line.startswith("Out[") and "<Studio: 12 tabs, on Chat; 127.0.0.1:" in line
+    assert line.startswith("Out[") and f"<Studio: {len(PANELS)} tabs, on Chat; 127.0.0.1:" in line
     assert line.endswith("a widget for Jupyter>")
     assert "<style" not in out and "ow-" not in out and "children" not in out
 

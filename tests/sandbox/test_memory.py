@@ -133,3 +133,34 @@ def test_reprs_of_the_log_mask_the_key_and_leave_out_bodies(sandbox):
         assert "<50000 bytes>" in shown and "zzzz" not in shown
     request = Request("POST", "/x", {}, {"authorization": f"Bearer {TEST_KEY}"}, b"secret body")
     assert TEST_KEY not in repr(request) and "secret body" not in repr(request)
+
+
+def test_sixty_full_embedding_batches_stay_within_the_default_budgets():
+    """The reproduction that grew an unbounded sandbox from 30 to 1234 MB: 60 requests of 2048 inputs
+    at 1536 dimensions (16 MB answers), each with its own idempotency key. With the default budgets
+    (64 MiB of logged bodies, 64 MiB of replayable answers) memory levels off after a few requests."""
+    texts = [f"text {n}" for n in range(2048)]
+    body = {"model": "text-embedding-3-small", "input": texts, "encoding_format": "base64"}
+    held = []
+    tracemalloc.start()
+    try:
+        with (
+            Sandbox() as server,
+            httpx.Client(base_url=server.base_url, headers=AUTH, timeout=120) as http,
+        ):
+            for n in range(60):
+                answer = http.post("/embeddings", json=body, headers={"Idempotency-Key": f"batch-{n}"})
+                assert answer.status_code == 200 and len(answer.json()["data"]) == 2048
+                assert (
+                    server.replays.bytes <= 64 * 1024 * KiB and server.requests.body_bytes <= 64 * 1024 * KiB
+                )
+                if n in (9, 59):
+                    answer = None
+                    gc.collect()
+                    held.append(tracemalloc.get_traced_memory()[0])
+            assert len(server.requests) == 60  # every request is still listed
+    finally:
+        tracemalloc.stop()
+    after_ten, after_sixty = held
+    assert after_sixty < 200 * 1024 * KiB, f"{after_sixty / 1e6:.0f} MB held after 60 requests"
+    assert after_sixty - after_ten < 8 * 1024 * KiB, f"grew {(after_sixty - after_ten) / 1e6:.0f} MB"

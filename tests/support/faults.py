@@ -60,6 +60,7 @@ class Target:
     binary: bool = False  # answers with bytes (audio, file content), not JSON
     engine: bool = False  # runs on the bulk engine, which has its own retries
     rows: list[Any] | None = None  # a long job's input labels, to count rows lost or duplicated
+    responses: bool = False  # creates responses: also tried with a response that ends "failed"
 
 
 @dataclass

@@ -18,10 +18,18 @@ from openai_widgets.widgets.studio import PANELS
 from tests.support.tuning import examples, jsonl
 
 PANEL_NAMES = [name for _, _, name in PANELS if name != "CredentialWidget"]
-PICKING = ["ChatPanel", "EditPanel", "ModerationPanel", "EmbeddingsPanel", "ImagesPanel", "AudioPanel"]
-PICKING += ["FineTuningPanel"]
+PICKING = [
+    "ChatPanel",
+    "ResponsesPanel",
+    "EditPanel",
+    "ModerationPanel",
+    "EmbeddingsPanel",
+    "ImagesPanel",
+    "AudioPanel",
+]
+PICKING += ["FineTuningPanel", "EvalsPanel"]
 TABLES = ["ModelsPanel", "ModerationPanel", "EmbeddingsPanel", "AudioPanel", "FilesPanel"]
-TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel"]
+TABLES += ["FineTuningPanel", "BatchesPanel", "CustomCallPanel", "EvalsPanel", "KnowledgePanel"]
 
 
 def descendants(widget):
@@ -35,6 +43,11 @@ def descendants(widget):
 
 def _chat(panel, client):
     panel.rows[-1].content.value = "hello"
+    panel.send_button.click()
+
+
+def _responses(panel, client):
+    panel.message.value = "hello"
     panel.send_button.click()
 
 
@@ -72,8 +85,22 @@ def _fine_tuning(panel, client):
     panel.create_button.click()
 
 
+def _evals(panel, client):
+    from tests.support.evals import TEMPLATE, capitals
+
+    panel.namespace = {"capitals": capitals(4)}
+    panel.refresh_data_button.click()
+    panel.template.value = TEMPLATE
+    panel.compare_button.click()
+
+
 def _files(panel, client):
     client.upload_file(b"x", "user_data")
+    panel.refresh_button.click()
+
+
+def _knowledge(panel, client):
+    client.create_vector_store("shelf")
     panel.refresh_button.click()
 
 
@@ -92,14 +119,17 @@ def _custom(panel, client):
 
 FIRST_ACTION = {
     "ChatPanel": _chat,
+    "ResponsesPanel": _responses,
     "EditPanel": _edit,
     "ModerationPanel": _moderation,
     "EmbeddingsPanel": _embeddings,
     "ImagesPanel": _images,
     "AudioPanel": _audio,
     "FineTuningPanel": _fine_tuning,
+    "EvalsPanel": _evals,
     "FilesPanel": _files,
     "BatchesPanel": _batches,
+    "KnowledgePanel": _knowledge,
     "ModelsPanel": _models,
     "CustomCallPanel": _custom,
 }

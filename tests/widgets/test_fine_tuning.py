@@ -261,7 +261,7 @@ def test_fine_tuning_panel_shows_the_level_of_events_when_one_is_not_info(client
             "train_loss": [1.0, float("nan")],
         }
     )
-    panel._show_events(events)
+    panel._show_events(events, "supervised")
     shown = html_of(panel.events_output)
     assert "<th>level</th>" in shown and "<td>warn</td>" in shown and "<td>22:13:20</td>" in shown
 

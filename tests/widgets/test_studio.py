@@ -77,13 +77,16 @@ def test_every_panel_is_in_the_studio(connected):
         "Connection",
         "Models",
         "Chat",
+        "Responses",
         "Edit",
         "Moderation",
         "Embeddings",
         "Images",
         "Audio",
         "Files",
+        "Knowledge",
         "Fine-tuning",
+        "Evals",
         "Batches",
         "Custom call",
     ]
@@ -203,3 +206,23 @@ def test_client_studio_is_a_deprecated_alias(sandbox, not_connected):
     with pytest.warns(DeprecationWarning, match=r"ow\.studio\(panel, client=client\)"):
         studio = client.studio("models")
     assert isinstance(studio, Studio) and studio.tabs.selected_index == studio.panel_keys.index("models")
+
+
+def test_status_bar_shows_the_sessions_usage(sandbox, monkeypatch):
+    from openai_widgets._costs import ledger
+    from openai_widgets._costs.estimate import money
+
+    monkeypatch.setattr(ledger, "LEDGER", ledger.Ledger())  # this test's requests only
+    client = ow.Client(api_key=TEST_KEY, base_url=sandbox.base_url)
+    studio = ow.studio("chat", client=client)
+    assert "session:" not in studio.status_bar.value  # nothing spent yet
+    first = client.chat("Hello", "gpt-4o-mini").usage
+    second = client.chat("Hello again", "gpt-4o-mini").usage
+    tokens = sum(u["prompt_tokens"] + u["completion_tokens"] for u in (first, second))
+    cost = sum(u["prompt_tokens"] * 0.15 + u["completion_tokens"] * 0.60 for u in (first, second)) / 1e6
+    assert f"session: {tokens:,} tokens, ~{money(cost)} (2 requests" in studio.status_bar.value
+    assert "(2 requests; see ow.usage_log())" in studio.status_bar.value
+    studio.close()
+    client.chat("After closing", "gpt-4o-mini")
+    assert "(2 requests;" in studio.status_bar.value  # a closed studio stops listening
+    client.close()

@@ -243,3 +243,18 @@ def test_model_must_be_text(offline):
 
 def test_unknown_response_format(offline):
     raises(offline, ow.InvalidInputError, "response_format 'yaml' is not known", "hi", response_format="yaml")
+
+
+def test_a_lone_surrogate_is_refused_before_sending_not_a_unicode_error(offline):
+    error = raises(
+        offline,
+        ow.InvalidInputError,
+        "POST chat/completions: the request holds U+D83D, a lone surrogate that cannot be sent as UTF-8",
+        "half an emoji: \ud83d",
+    )
+    assert "text.encode('utf-8', 'replace').decode()" in str(error)
+
+
+def test_a_non_ascii_header_reaching_the_transport_is_refused_in_words(offline):
+    with pytest.raises(ow.InvalidInputError, match="a header holds the non-ASCII character U\\+00E9"):
+        offline._request("GET", "models", headers={"X-Name": "caf\u00e9"})

@@ -134,3 +134,12 @@ def test_unknown_detail_is_refused():
 def test_broken_data_url_is_refused_by_the_sandbox(client):
     with pytest.raises(ow.BadRequestError, match="unsupported image"):
         client.chat(["x", {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}])
+
+
+def test_a_decompression_bomb_is_refused_in_words(tmp_path, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # PIL refuses over twice this many
+    path = tmp_path / "bomb.png"
+    Image.new("L", (100, 100)).save(path)  # 10,000 pixels in a few dozen bytes
+    with pytest.raises(ow.InvalidInputError, match="'bomb.png' is too many pixels to open safely") as info:
+        ow.Client(api_key="sk-x").chat(["what is this?", path])
+    assert "10000 pixels" in str(info.value) and "shrink it first" in str(info.value)

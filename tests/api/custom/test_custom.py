@@ -61,6 +61,25 @@ def test_delete_and_non_json_answers(connected, sandbox):
         ({"headers": {"Authorization": "Bearer x"}}, ow.InvalidInputError, "is set by the client"),
         ({"headers": {"Host": "evil.test"}}, ow.InvalidInputError, "is set by the client"),
         ({"headers": {"X-A": "1\r\nX-B: 2"}}, ow.InvalidInputError, "line break"),
+        (
+            {"headers": {"X-A": "a\x00b"}},
+            ow.InvalidInputError,
+            "header 'X-A' 'a\\x00b' holds a control character (U+0000",
+        ),
+        (
+            {"headers": {"X-A": "caf\u00e9"}},
+            ow.InvalidInputError,
+            "holds a non-ASCII character (U+00E9 at character 4)",
+        ),
+        ({"headers": {"X-A": "\x1b[31m"}}, ow.InvalidInputError, "holds a control character (U+001B"),
+        (
+            {"headers": {"X-A\r\nX-B": "1"}},
+            ow.InvalidInputError,
+            "header name 'X-A\\r\\nX-B' holds a character",
+        ),
+        ({"headers": {"X\x00A": "1"}}, ow.InvalidInputError, "a header name cannot have"),
+        ({"headers": {"X A": "1"}}, ow.InvalidInputError, "a header name cannot have"),
+        ({"headers": {"X-\u00e9": "1"}}, ow.InvalidInputError, "a header name cannot have"),
         ({"headers": {"X-A": None}}, ow.InvalidTypeError, "must be a text value, not NoneType"),
         ({"method": "TRACE"}, ow.InvalidInputError, "use one of GET, POST, PUT, PATCH, DELETE"),
         ({"method": 1}, ow.InvalidTypeError, "method must be a string"),
@@ -100,3 +119,8 @@ def test_call_magic_reports_json_errors_in_one_line(ip, sandbox):
     with pytest.raises(UsageError, match="is an absolute URL"):
         ip.run_line_magic("openai", "call GET http://evil.test/x")
     assert sandbox.requests == []
+
+
+def test_a_tab_inside_a_header_value_is_sent(connected, sandbox):
+    ow.request("GET", "models", headers={"X-Note": "a\tb c"})
+    assert sandbox.requests[-1].headers["x-note"] == "a\tb c"

@@ -169,7 +169,7 @@ def test_bad_inputs_are_refused_naming_the_input_before_anything_is_sent(
             ow.InvalidTypeError,
             "model must be a model ID string such as 'text-embedding-3-small', not int",
         ),
-        ({"max_concurrency": 100}, ow.InvalidInputError, "between 1 and 64"),
+        ({"max_concurrency": 5000}, ow.InvalidInputError, "between 1 and 2048"),
         ({"cache": 3}, ow.InvalidTypeError, "cache must be True, False, None or a file path"),
         ({"resume": "yes"}, ow.InvalidTypeError, "resume must be True or a DataFrame"),
     ],
@@ -310,6 +310,20 @@ def test_a_server_refusing_base64_is_asked_again_for_floats():
     frame = client.embed([f"t{i}" for i in range(5000)], progress=False)
     assert len(frame) == 5000
     assert [body["encoding_format"] for body in log] == ["float"] * 3
+
+
+def test_a_server_that_ignores_dimensions_is_named_not_followed():
+    log = []
+    client = fake_client(fake_server(log=log))  # it answers 8 wide whatever is asked
+    with pytest.raises(ow.APIResponseValidationError) as caught:
+        client.embed(["a", "bb"], dimensions=4, progress=False)
+    assert log[0]["dimensions"] == 4
+    message = str(caught.value)
+    assert (
+        "the server sent embeddings of 8 dimensions, not the 4 asked for: it ignores `dimensions`" in message
+    )
+    assert "Leave dimensions out to take its 8" in message
+    assert len(client.embed(["a", "bb"], dimensions=8, progress=False).embeddings.matrix[0]) == 8
 
 
 def test_base64_and_float_answers_of_the_sandbox_agree_and_validate(client, sandbox, spec):

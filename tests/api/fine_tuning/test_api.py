@@ -93,7 +93,7 @@ def test_fine_tune_takes_a_file_id_without_uploading(client, sandbox, spec):
     file_id = client.upload_file(jsonl(examples(10)), "fine-tune")["id"]
     sandbox.clear_requests()
 
-    job = client.fine_tune(file_id, validation_file=file_id)
+    job = client.fine_tune(file_id, validation=file_id)
 
     assert uploaded(sandbox) == []
     body = created_body(sandbox)
@@ -103,7 +103,7 @@ def test_fine_tune_takes_a_file_id_without_uploading(client, sandbox, spec):
 
 
 def test_fine_tune_uploads_validation_data_with_fewer_examples(client, sandbox):
-    client.fine_tune(examples(10), validation_file=pd.DataFrame(examples(2, start=50)))
+    client.fine_tune(examples(10), validation=pd.DataFrame(examples(2, start=50)))
 
     names = [part.filename for _, part in uploaded(sandbox)]
     assert names == ["training.jsonl", "validation.jsonl"]
@@ -185,10 +185,7 @@ def test_each_rule_names_the_line_and_the_problem(client, sandbox, tmp_path, lin
     with pytest.raises(ow.InvalidInputError) as caught:
         client.fine_tune(path)
 
-    assert (
-        str(caught.value)
-        == f"training_file 'train.jsonl' has 1 problem: {problem}. Fix the data and try again"
-    )
+    assert str(caught.value) == f"training 'train.jsonl' has 1 problem: {problem}. Fix the data and try again"
     assert sandbox.requests == [], "nothing is uploaded or started"
 
 
@@ -216,7 +213,7 @@ def test_tool_calls_stand_in_for_assistant_content(client, sandbox):
     [(9, "there are 9 examples; fine-tuning needs at least 10"), (1, "there is 1 example;")],
 )
 def test_training_data_needs_ten_examples(client, sandbox, count, problem):
-    with pytest.raises(ow.InvalidInputError, match=f"training_file has 1 problem: {problem}"):
+    with pytest.raises(ow.InvalidInputError, match=f"training has 1 problem: {problem}"):
         client.fine_tune(examples(count))
     assert sandbox.requests == []
 
@@ -228,7 +225,7 @@ def test_at_most_five_problems_are_listed(client):
     with pytest.raises(ow.InvalidInputError) as caught:
         client.fine_tune(rows)
     text = str(caught.value)
-    assert text.startswith("training_file has 8 problems: line 1: no assistant message")
+    assert text.startswith("training has 8 problems: line 1: no assistant message")
     assert "line 5:" in text
     assert "line 6:" not in text
     assert "(and 3 more)" in text
@@ -248,7 +245,7 @@ def test_blank_lines_are_skipped_but_counted(client, tmp_path):
     path = tmp_path / "train.jsonl"
     path.write_text("\n".join(rows))
     with pytest.raises(
-        ow.InvalidInputError, match="training_file 'train.jsonl' has 1 problem: line 6: no assistant"
+        ow.InvalidInputError, match="training 'train.jsonl' has 1 problem: line 6: no assistant"
     ):
         client.fine_tune(path)
 
@@ -295,10 +292,8 @@ def test_preference_data_rules(client, example, problem):
 
 def test_validation_data_is_checked_before_anything_is_uploaded(client, sandbox):
     bad = [{"messages": [{"role": "user", "content": "q"}]}]
-    with pytest.raises(
-        ow.InvalidInputError, match="validation_file has 1 problem: line 1: no assistant message"
-    ):
-        client.fine_tune(examples(10), validation_file=bad)
+    with pytest.raises(ow.InvalidInputError, match="validation has 1 problem: line 1: no assistant message"):
+        client.fine_tune(examples(10), validation=bad)
     assert sandbox.requests == []
 
 
@@ -394,10 +389,10 @@ def test_suffix_of_64_characters_is_fine(client, sandbox):
 @pytest.mark.parametrize(
     ("training_file", "error", "message"),
     [
-        ("data/train.jsonl", ow.InvalidInputError, "training_file 'data/train.jsonl': no such file"),
+        ("data/train.jsonl", ow.InvalidInputError, "training 'data/train.jsonl': no such file"),
         ("train.jsonl", ow.InvalidInputError, "no such file; give the path of a JSONL file, or a file ID"),
-        ("  ", ow.InvalidInputError, "training_file is empty"),
-        (3, ow.InvalidTypeError, "training_file must be a file ID, a path, a DataFrame or a list"),
+        ("  ", ow.InvalidInputError, "training is empty"),
+        (3, ow.InvalidTypeError, "training must be a file ID, a path, a DataFrame or a list"),
     ],
 )
 def test_training_file_kinds(client, sandbox, training_file, error, message):
@@ -485,7 +480,7 @@ def test_job_record_events_and_checkpoints_of_a_finished_job(client, quick_jobs,
 
 
 def test_results_file_reads_as_a_frame(client, quick_jobs):
-    job = client.fine_tune(examples(10), hyperparameters={"n_epochs": 1}, validation_file=examples(3))
+    job = client.fine_tune(examples(10), hyperparameters={"n_epochs": 1}, validation=examples(3))
     final = finish(client, job["id"])
 
     results = client.file_content(final["result_files"][0], as_frame=True)
@@ -774,3 +769,34 @@ def test_dataframe_cells_holding_numpy_arrays_are_lists(client, sandbox):
 
     content = sandbox.requests_to("/files", "POST")[-1].form()[1]["file"][0].content
     assert [json.loads(line) for line in content.decode().splitlines()] == examples(10)
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_a_jsonl_file_splits_at_newlines_only(client, sandbox, tmp_path, separator):
+    rows = [json.dumps(example, ensure_ascii=False) for example in examples(12)]
+    # JSON allows U+2028, U+2029 and U+0085 unescaped inside a string; str.splitlines() does not.
+    rows[1] = rows[1].replace("answer 1", f"answer{separator}1")
+    rows[2] = rows[2].replace("question 2", f"question{separator}2")
+    rows[4] = '{"messages": ['  # the one real problem, on line 5
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode())  # Windows line ends are fine too
+    with pytest.raises(ow.InvalidInputError) as info:
+        client.fine_tune(path)
+    assert str(info.value) == (
+        "training 'train.jsonl' has 1 problem: line 5: not valid JSON. Fix the data and try again"
+    )
+    del rows[4]
+    path.write_bytes(("\n".join(rows) + "\n").encode())
+    job = client.fine_tune(path)
+    uploaded = sandbox.state.file_contents[job["training_file"]]
+    assert uploaded == path.read_bytes()  # sent as it is
+
+
+def test_jsonl_read_back_keeps_separators_inside_strings():
+    from openai_widgets._tables.jsonl import parse_jsonl, read_table
+
+    data = '{"a": "x\u2028y"}\n\n{"a": "z\u0085w"}\r\n{"a": "v"}'.encode()
+    assert parse_jsonl(data) == [{"a": "x\u2028y"}, {"a": "z\u0085w"}, {"a": "v"}]
+    assert read_table(data)["a"].tolist() == ["x\u2028y", "z\u0085w", "v"]
+    with pytest.raises(ow.InvalidInputError, match="line 4 is not valid JSON"):
+        parse_jsonl('{"a": "\u2028"}\n\n{"a": 1}\n{"a": \n'.encode())

@@ -147,7 +147,32 @@ GENERATION_RULES = [
     (
         lambda c: c.generate_images("a fox", stream=True),
         ow.InvalidInputError,
-        "stream=True is not supported here: leave it out to get the finished images",
+        "dall-e-2 cannot stream images: use gpt-image-1, or leave stream out",
+    ),
+    (
+        lambda c: c.generate_images("a fox", model="dall-e-3", stream=True, partial_images=1),
+        ow.InvalidInputError,
+        "dall-e-3 cannot stream images: use gpt-image-1, or leave stream out",
+    ),
+    (
+        lambda c: c.generate_images("a fox", model="gpt-image-1", partial_images=2),
+        ow.InvalidInputError,
+        "partial_images needs stream=True: add it, or leave partial_images out",
+    ),
+    (
+        lambda c: c.generate_images("a fox", model="gpt-image-1", stream=True, partial_images=4),
+        ow.InvalidInputError,
+        "partial_images must be between 0 and 3, got 4",
+    ),
+    (
+        lambda c: c.generate_images("a fox", model="gpt-image-1", stream="yes"),
+        ow.InvalidTypeError,
+        "stream must be True or False, not str",
+    ),
+    (
+        lambda c: c.image_variations(clear_png(), stream=True),
+        ow.InvalidInputError,
+        "image variations cannot stream: leave stream out to get the finished images",
     ),
     (
         lambda c: c.generate_images("x" * 32001, model="gpt-image-1-mini"),

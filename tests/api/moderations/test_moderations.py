@@ -111,13 +111,17 @@ def test_a_null_among_values_counts_as_false():
 @pytest.mark.parametrize(
     ("value", "error", "message"),
     [
-        (["ok", None], ow.InvalidInputError, r"input\[1\] is missing; drop or fill missing values first"),
+        (
+            ["ok", None],
+            ow.InvalidInputError,
+            r"input at index 1 is missing \(None\); drop or fill missing values",
+        ),
         (
             pd.Series(["ok", np.nan], index=["a", "b"]),
             ow.InvalidInputError,
-            r"input\[1\] \(index 'b'\) is missing",
+            r"input at index 'b' is missing \(NaN\)",
         ),
-        (["ok", 3], ow.InvalidTypeError, r"input\[1\] has type int; moderation checks text"),
+        (["ok", 3], ow.InvalidTypeError, r"input at index 1 is a int, not text; convert it first"),
         (
             pd.DataFrame({"t": ["x"]}),
             ow.InvalidTypeError,

@@ -10,7 +10,7 @@ import pytest
 
 import openai_widgets as ow
 from openai_widgets._files.collect import collect
-from openai_widgets._files.filters import search_filter
+from openai_widgets._files.filters import filter_from_text, search_filter
 
 # -- files= ----------------------------------------------------------------------------------
 
@@ -95,6 +95,46 @@ def test_api_filters_pass_through_unchanged():
     }
     assert search_filter(api) == api
     assert search_filter(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "api"),
+    [
+        ('{"lang": "en"}', {"type": "eq", "key": "lang", "value": "en"}),
+        ('{"year": [">=", 2020]}', {"type": "gte", "key": "year", "value": 2020}),
+        ('{"year": ["not in", [1, 2]]}', {"type": "nin", "key": "year", "value": [1, 2]}),
+        ('{"tag": ["in", "out"]}', {"type": "in", "key": "tag", "value": ["in", "out"]}),  # values, no pair
+        ('{"op": [">=", "<="]}', {"type": "gte", "key": "op", "value": "<="}),
+        ('{"tag": ["a", "b", "c"]}', {"type": "in", "key": "tag", "value": ["a", "b", "c"]}),
+        ("{'year': ('<', 2020), 'ok': True}", search_filter({"year": ("<", 2020), "ok": True})),
+        (
+            '{"type": "and", "filters": [{"year": ["<", 3]}, {"type": "eq", "key": "k", "value": [">", 1]}]}',
+            None,  # the API's comparison keeps its value: a list where eq compares one value is refused
+        ),
+        ("  ", None),
+    ],
+)
+def test_filters_typed_as_json_or_a_python_literal(text, api):
+    if api is None and text.strip():
+        with pytest.raises(ow.InvalidTypeError, match=r"'eq' compares one value"):
+            filter_from_text(text)
+    else:
+        assert filter_from_text(text) == api
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "message"),
+    [
+        ("{year: 2020", ow.InvalidInputError, r"^box is not valid JSON \(Expecting property name"),
+        ("__import__('os')", ow.InvalidInputError, r"^box is not valid JSON"),
+        ("[1, 2]", ow.InvalidTypeError, r"^box must be a dict \(e\.g\. "),
+        ("{}", ow.InvalidInputError, r"^box is empty"),
+        (b"{}", ow.InvalidTypeError, r"^box must be text \(JSON\), not bytes$"),
+    ],
+)
+def test_typed_filters_that_cannot_be_read_name_the_box(text, error, message):
+    with pytest.raises(error, match=message):
+        filter_from_text(text, "box")
 
 
 # -- the resume rule -------------------------------------------------------------------------
