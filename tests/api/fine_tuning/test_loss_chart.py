@@ -50,7 +50,7 @@ def panels(chart):
 
 
 def test_supervised_with_validation_losses_on_top_accuracies_below(client, quick_jobs):
-    events = finished_events(client, examples(10), validation_file=examples(3, start=40))
+    events = finished_events(client, examples(10), validation=examples(3, start=40))
     chart = LossChart(events)
     assert panels(chart) == {
         "train_loss": "top",
