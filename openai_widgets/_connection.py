@@ -1,4 +1,10 @@
-"""The default client that module-level functions and magics use."""
+"""The default client that module-level functions and magics use.
+
+A default the package made itself (`connect()`, the credential form, the environment) is
+closed when another replaces it, so reconnecting leaves no socket open. Closing does not
+break it: whoever still holds it can go on using it (its next request opens new
+connections). A client given to `set_client()` belongs to its maker and is never closed here.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +18,10 @@ from ._core.errors import NotConnectedError
 from ._core.keys import as_secret
 from ._core.secrets import Secret
 
-__all__ = ["connect", "get_client", "set_client"]
+__all__ = ["connect", "get_client", "make_default", "set_client"]
 
 _default: Client | None = None
+_made: Client | None = None  # the default, when the package made it: closed when replaced
 _lock = threading.Lock()
 _listeners: list[Callable[[Client | None], None]] = []
 
@@ -50,15 +57,28 @@ def connect(
         openai_server=openai_server,
         stream_usage=stream_usage,
     )
-    set_client(client)
+    make_default(client)
     return client
 
 
 def set_client(client: Client | None) -> None:
-    """Make `client` the default (None forgets the default)."""
-    global _default
+    """Make `client` the default (None forgets the default); the caller keeps closing it."""
+    _replace(client, made=False)
+
+
+def make_default(client: Client) -> None:
+    """Make `client`, which the package made, the default: it is closed when replaced."""
+    _replace(client, made=True)
+
+
+def _replace(client: Client | None, *, made: bool) -> None:
+    global _default, _made
     with _lock:
+        previous, previous_made = _default, _made
         _default = client
+        _made = client if made else None
+    if previous is not None and previous is previous_made and previous is not client:
+        previous.close()
     for listener in list(_listeners):
         listener(client)
 
@@ -80,12 +100,12 @@ def current_client() -> Client | None:
 
 def get_client() -> Client:
     """The default client; created from the environment when OPENAI_API_KEY is set."""
-    global _default
+    global _default, _made
     with _lock:
         if _default is None:
             if not os.environ.get("OPENAI_API_KEY", "").strip():
                 raise NotConnectedError(
                     "Not connected: run ow.connect() (or %openai connect), or set OPENAI_API_KEY."
                 )
-            _default = Client()
+            _default = _made = Client()
         return _default

@@ -115,6 +115,21 @@ def ip(connected):
         shell.user_ns.pop(name, None)
 
 
+def pytest_sessionstart(session):
+    """Note the checkout's state, which tests/e2e/test_clean_clone.py compares at the end."""
+    from tests.support.clone import STATE_AT_START, checkout_state
+
+    state = checkout_state()
+    if state is not None:
+        session.config.stash[STATE_AT_START] = state
+
+
+def pytest_collection_modifyitems(items):
+    """The clean-clone check runs after every other test."""
+    last = [item for item in items if item.nodeid.startswith("tests/e2e/test_clean_clone.py")]
+    items[:] = [item for item in items if item not in last] + last
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print the fault suite's table: cases tried, survived, rows lost."""
     from tests.support.faults import REPORT

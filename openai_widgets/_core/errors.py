@@ -29,7 +29,8 @@
     └── IndexingInterrupted (_files/errors.py) Ctrl-C stopped filling a vector store
 
 `error_from_response()` turns an HTTP error response into the right class, with a
-message that says what happened and what to do next.
+message that says what happened and what to do next (for a 404, what fits the call:
+see `not_found`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from .admin_routes import is_admin_path
 from .constants import MAX_RETRY_AFTER
+from .not_found import not_found_hint
 from .secrets import redact, redact_data
 
 if TYPE_CHECKING:
@@ -211,7 +213,6 @@ _HINTS: dict[int, str] = {
     400: "Check the arguments named in the message.",
     401: "Check the API key: ow.connect(api_key=...) or set OPENAI_API_KEY.",
     403: "The key may not use this resource: check the organization, project and key permissions.",
-    404: "Check the ID or path; %openai models lists the models this key can use.",
     409: "The resource changed meanwhile; try again.",
     422: "The request was understood but cannot be processed; check its values.",
 }
@@ -225,8 +226,13 @@ _ADMIN_HINTS: dict[int, str] = {
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
-def error_from_response(response: httpx.Response, *, retries: int = 0) -> APIStatusError:
-    """The error to raise for an HTTP error `response` (the body must be read)."""
+def error_from_response(
+    response: httpx.Response, *, retries: int = 0, base_url: str | None = None
+) -> APIStatusError:
+    """The error to raise for an HTTP error `response` (the body must be read).
+
+    `base_url` is the client's, named in the hint when the server does not serve a path.
+    """
     status = response.status_code
     request_id = response.headers.get("x-request-id")
     body, server_message = _parse_error_body(response)
@@ -237,7 +243,10 @@ def error_from_response(response: httpx.Response, *, retries: int = 0) -> APISta
     if server_message[-1:] not in ".!?":
         server_message += "."
     parts = [f"{status} {response.reason_phrase or 'Error'}: {server_message}"]
-    hint = _hint(status, info.get("code"), retry_after, retries)
+    if status == 404:
+        hint = _not_found(response, base_url, body, server_message)
+    else:
+        hint = _hint(status, info.get("code"), retry_after, retries)
     if status in _ADMIN_HINTS and _on_admin_route(response):
         hint = _ADMIN_HINTS[status]
     if hint:
@@ -300,6 +309,14 @@ def _hint(status: int, code: Any, retry_after: float | None, retries: int) -> st
         tried = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
         return f"The server failed{tried}; try again later."
     return _HINTS.get(status, "")
+
+
+def _not_found(response: httpx.Response, base_url: str | None, body: Any, message: str) -> str:
+    try:
+        request = response.request
+    except RuntimeError:  # a response made by hand, without its request
+        return not_found_hint("GET", "", base_url, body, message)
+    return not_found_hint(request.method, str(request.url), base_url, body, message)
 
 
 def _on_admin_route(response: httpx.Response) -> bool:

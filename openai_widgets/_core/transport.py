@@ -96,7 +96,9 @@ class BaseClient:
         admin_key = as_secret(admin_key, "admin_key")
         self.organization = _header_setting(organization, "organization", "OPENAI_ORG_ID")
         self.project = _header_setting(project, "project", "OPENAI_PROJECT_ID")
-        self.base_url = _clean_base_url(base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
+        # Read through a function: a verbose traceback shows the names on the failing line,
+        # and `os.environ` there would print every variable, the key included.
+        self.base_url = _clean_base_url(base_url or _environment_key("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
         self.timeout = _positive(timeout, "timeout")
         self.connect_timeout = _positive(connect_timeout, "connect_timeout")
         self.max_retries = _retries(max_retries)
@@ -116,19 +118,20 @@ class BaseClient:
         if self.project:
             headers["OpenAI-Project"] = self.project
         self._auth = KeyAuth(self._api_key, self._admin_key, urllib.parse.urlsplit(self.base_url).path)
-        self._http = httpx.Client(
-            auth=self._auth,
-            headers=headers,
-            transport=transport,
-            follow_redirects=False,  # a redirect must never carry the key to another host
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-        )
+        self._http_options: dict[str, Any] = {
+            "auth": self._auth,
+            "headers": headers,
+            "transport": transport,
+            "follow_redirects": False,  # a redirect must never carry the key to another host
+            "limits": httpx.Limits(max_connections=64, max_keepalive_connections=32),
+        }
         self._transport = transport  # also used for downloads, so tests can stand in for the web
         self._listeners: list[Callable[[RequestInfo], None]] = []
         self._rng = random.Random()
         # Shared with with_options() copies: the last request, and the ID the usage ledger files them under.
         self._state = {"last_request": None, "client_id": uuid.uuid4().hex[:12]}
-        self._shared: dict[str, Any] = {}  # the asynchronous pool, also shared with the copies
+        # The connection pools, shared with the copies too: "http" now, "async_http" on first use.
+        self._shared: dict[str, Any] = {"http": httpx.Client(**self._http_options)}
         self._lock = threading.Lock()
 
     # -- settings ------------------------------------------------------------------
@@ -170,8 +173,14 @@ class BaseClient:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
+    @property
+    def closed(self) -> bool:
+        """Whether the connections are closed now (the next request opens new ones)."""
+        return self._shared["http"].is_closed and "async_http" not in self._shared
+
     def close(self) -> None:
-        self._http.close()
+        """Close the connections. The client stays usable: its next request opens new ones."""
+        self._shared["http"].close()
         pool = self._shared.pop("async_http", None)
         if pool is not None:
             from .aio import in_background_loop, submit
@@ -306,7 +315,7 @@ class BaseClient:
                     response.close()
                     self.sleep(delay)
                     continue
-            error = error_from_response(response, retries=attempt)
+            error = error_from_response(response, retries=attempt, base_url=self.base_url)
             self._notify(request, path, response, started, attempt + 1, error=error)
             raise error
         raise AssertionError("unreachable")  # pragma: no cover
@@ -383,10 +392,21 @@ class BaseClient:
         error = (
             _redirect_error(request, where, response)
             if 300 <= response.status_code < 400
-            else error_from_response(response, retries=0)
+            else error_from_response(response, retries=0, base_url=self.base_url)
         )
         self._notify(request, where, response, started, 1, error=error)
         raise error
+
+    @property
+    def _http(self) -> httpx.Client:
+        """The synchronous pool; after `close()` a new one, so a client kept after reconnecting works."""
+        http = self._shared["http"]
+        if http.is_closed:
+            with self._lock:
+                http = self._shared["http"]
+                if http.is_closed:
+                    http = self._shared["http"] = httpx.Client(**self._http_options)
+        return http
 
     def _async_http(self) -> AsyncLanes:
         """The asynchronous pools, made on first use and shared with `with_options()` copies."""
@@ -397,8 +417,8 @@ class BaseClient:
 
                 def lane(connections: int) -> httpx.AsyncClient:
                     return httpx.AsyncClient(
-                        auth=self._http.auth,
-                        headers=self._http.headers,
+                        auth=self._http_options["auth"],
+                        headers=self._http_options["headers"],
                         transport=transport,
                         follow_redirects=False,
                         limits=httpx.Limits(
@@ -602,7 +622,7 @@ class BaseClient:
             transport=self._transport,
             follow_redirects=True,  # safe: this client holds no key
             timeout=seconds,
-            headers={"User-Agent": self._http.headers["User-Agent"]},
+            headers={"User-Agent": self._http_options["headers"]["User-Agent"]},
         ) as plain:
             for attempt in range(self.max_retries + 1):
                 try:

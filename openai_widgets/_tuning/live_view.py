@@ -1,7 +1,9 @@
 """The live view of a followed fine-tuning job: what `fine_tuning_events(job_id, follow=True)` shows.
 
-One display, redrawn in place in IPython (a status line, the loss plot and the latest
-events); elsewhere each new event is printed as a log line.
+In a notebook: a status line and the latest events, redrawn in place, and the metrics
+chart. With the `plots` extra the chart is an interactive `LossChart` shown below and
+updated in place; without it a PIL drawing of the loss inside the view. Elsewhere (a
+terminal, a script) each new event is printed as a log line.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import html
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from .._tables.display import in_notebook
 from .._tables.frames import fine_tuning_events_frame
+from .._tables.plotting import plotly_available
 from .metrics import job_method
 from .monitor import FineTuningUpdate, status_summary
 
@@ -32,11 +36,16 @@ def follow(updates: Iterable[FineTuningUpdate], job_id: str) -> pd.DataFrame:
     """
     view = FineTuningView(job_id)
     handle = live_display(view)
+    chart = None
     try:
         for update in updates:
             view.show(update)
             if handle is not None:
+                if chart is None and _has_metrics(view.events):  # no empty chart while a job queues
+                    chart = live_chart(view)
                 handle.update(view)
+                if chart is not None and update.new_events:
+                    chart.update(view.events)
             else:
                 _print_update(update)
     except KeyboardInterrupt:
@@ -45,18 +54,50 @@ def follow(updates: Iterable[FineTuningUpdate], job_id: str) -> pd.DataFrame:
             handle.update(view)
         else:
             print(view.note)
+    finally:
+        if chart is not None:
+            chart.show_final()
     return view.events if view.events is not None else fine_tuning_events_frame([])
 
 
 def live_display(view: FineTuningView) -> Any:
-    """A display handle showing `view` in IPython, or None outside IPython."""
-    from IPython.core.interactiveshell import InteractiveShell
-
-    if not InteractiveShell.initialized():
+    """A display handle showing `view` in a notebook, or None elsewhere (a terminal prints log lines)."""
+    if not in_notebook():
         return None
     from IPython.display import display
 
     return display(view, display_id=True)
+
+
+class LiveChart:
+    """The interactive chart below the view, updated in place; its saved picture refreshed at the end."""
+
+    def __init__(self) -> None:
+        from IPython.display import display
+
+        from .loss_chart import LossChart
+
+        self.chart = LossChart()
+        self.handle = display(self.chart, display_id=True)
+
+    def update(self, events: pd.DataFrame | None) -> None:
+        self.chart.update(events)
+
+    def show_final(self) -> None:
+        """Show the chart again in place: the same live chart, with the final picture for saving."""
+        self.handle.update(self.chart)
+
+
+def live_chart(view: FineTuningView) -> LiveChart | None:
+    """The interactive chart below `view` (which then leaves out its own picture), or None without plotly."""
+    if not plotly_available():
+        return None
+    view.inline_plot = False
+    return LiveChart()
+
+
+def _has_metrics(events: pd.DataFrame | None) -> bool:
+    return events is not None and "step" in events.columns and bool(events["step"].notna().any())
 
 
 def _print_update(update: FineTuningUpdate) -> None:
@@ -74,6 +115,7 @@ class FineTuningView:
         self.job: dict[str, Any] = {"id": job_id, "status": "..."}
         self.events: pd.DataFrame | None = None
         self.note = ""
+        self.inline_plot = True  # False when an interactive chart is shown below the view
 
     def show(self, update: FineTuningUpdate) -> None:
         self.job = dict(update.job)
@@ -102,13 +144,16 @@ class FineTuningView:
         color = _STATUS_COLORS.get(status, "#1a4f8b")
         summary = html.escape(status_summary(self.job, self.events))
         head = f"<div class='ow-ft-status' style='font-family:monospace;color:{color}'><b>{summary}</b></div>"
-        method = job_method(self.job, self.events)
-        plot = base64.b64encode(png_bytes(loss_plot(self.events, method=method))).decode()
+        picture = ""
+        if self.inline_plot:
+            method = job_method(self.job, self.events)
+            plot = base64.b64encode(png_bytes(loss_plot(self.events, method=method))).decode()
+            picture = f"<img alt='training curves' src='data:image/png;base64,{plot}'/>"
         log = self._log_html()
         note = f"<div><i>{html.escape(self.note)}</i></div>" if self.note else ""
         return (
             f"<div class='ow-ft-live'>{head}<div style='display:flex;gap:16px;align-items:flex-start'>"
-            f"<img alt='training curves' src='data:image/png;base64,{plot}'/>{log}</div>{note}</div>"
+            f"{picture}{log}</div>{note}</div>"
         )
 
     def _log_html(self) -> str:

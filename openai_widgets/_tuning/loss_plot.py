@@ -3,7 +3,9 @@
 `loss_plot(events, method=...)` takes the DataFrame of `fine_tuning_events()` and draws the
 method's headline curves against `step`: the training loss for supervised and DPO jobs,
 the mean reward for reinforcement ones, each with its validation curves when the job has a
-validation file. Which curves those are is `metrics`' rule; this module only draws.
+validation file. Which curves those are is `metrics`' rule; this module only draws. It is
+what a saved notebook shows, and the live chart without the `plots` extra (the
+interactive chart is `loss_chart.LossChart`).
 """
 
 from __future__ import annotations
@@ -12,22 +14,21 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .metrics import chart_series, job_method, phase
+
 if TYPE_CHECKING:
     import pandas as pd
     from PIL import Image
 
-from .metrics import CURVES, chart_series, job_method
+__all__ = ["loss_plot", "png_bytes"]
 
-__all__ = ["LOSS_COLUMNS", "loss_plot", "png_bytes"]
-
-LOSS_COLUMNS = CURVES["supervised"]
-_TRAIN, _VALID, _FULL = (31, 119, 180), (255, 127, 14), (44, 160, 44)
+_COLORS = {"train_": (0, 114, 178), "valid_": (230, 159, 0), "full_valid_": (0, 158, 115)}
 _TITLES = {"reinforcement": "mean reward"}
 _MARGIN_LEFT, _MARGIN_RIGHT, _MARGIN_TOP, _MARGIN_BOTTOM = 52, 16, 28, 34
 
 
 def loss_plot(
-    events: pd.DataFrame,
+    events: pd.DataFrame | None,
     *,
     method: str | None = None,
     width: int = 560,
@@ -66,7 +67,7 @@ def loss_plot(
 
     _grid(draw, font, (left, top, right, bottom), (x_low, x_high), (y_low, y_high))
     for offset, (name, points) in enumerate(series.items()):
-        color = _FULL if name.startswith("full_valid") else _VALID if name.startswith("valid") else _TRAIN
+        color = _COLORS.get(phase(name) or "", (100, 100, 100))
         line = [at(x, y) for x, y in points]
         if len(line) > 1:
             draw.line(line, fill=color, width=2)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -23,7 +24,16 @@ from .._core.constants import DEFAULT_MODELS
 from .._core.errors import APIError, OpenAIError
 from .._costs import guard
 from ._commands import COMMANDS, Subcommand
-from ._parsing import HelpShown, MagicArgumentParser, add_out_option, interpolate, is_identifier, split_line
+from ._parsing import (
+    HelpShown,
+    MagicArgumentParser,
+    add_out_option,
+    interpolate,
+    interpolate_words,
+    is_identifier,
+    split_line,
+    undefined_name,
+)
 
 __all__ = ["OpenAIMagics"]
 
@@ -139,7 +149,7 @@ class OpenAIMagics(Magics, Configurable):
     def variable(self, name: str) -> Any:
         """The user's variable `name`, or a UsageError naming it."""
         if name not in self.user_ns:
-            raise UsageError(f"no variable named {name!r} in the notebook")
+            raise UsageError(undefined_name(name, self.user_ns))
         return self.user_ns[name]
 
     # -- the magic -----------------------------------------------------------------------
@@ -154,7 +164,7 @@ class OpenAIMagics(Magics, Configurable):
         name, rest = words[0], words[1:]
         module = self._command(name)
         try:
-            args = self._parser(name, module).parse_args([interpolate(word, self.user_ns) for word in rest])
+            args = self._parser(name, module).parse_args(interpolate_words(rest, self.user_ns))
         except HelpShown:
             return None
         if args.out is not None and not is_identifier(args.out):
@@ -182,7 +192,7 @@ class OpenAIMagics(Magics, Configurable):
         add_out_option(parser)
         return parser
 
-    def _help(self, topic: list[str]) -> None:
+    def _help(self, topic: Sequence[str]) -> None:
         """`%openai help`: every subcommand; `%openai help NAME [ACTION]`: its --help."""
         if topic:
             with contextlib.suppress(HelpShown):

@@ -1,12 +1,19 @@
-"""Argument parsing for magics: argparse that speaks in one-line UsageErrors."""
+"""Argument parsing for magics: argparse that speaks in one-line UsageErrors.
+
+It also holds the one rule for words that may name a variable (TEXT | VARIABLE, PATH |
+VARIABLE): a lone bare identifier names a variable, and one that is not defined is an
+error with a "did you mean" from the notebook's names; quoted words are always literal
+text. `split_line` keeps, for each word, whether the user quoted it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import re
-import shlex
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from IPython.core.error import UsageError
@@ -14,17 +21,23 @@ from IPython.core.error import UsageError
 __all__ = [
     "HelpShown",
     "MagicArgumentParser",
+    "Word",
     "add_out_option",
+    "file_or_variable",
     "interpolate",
+    "interpolate_words",
     "is_identifier",
     "json_or_variable",
     "split_line",
     "text_or_variable",
+    "undefined_name",
 ]
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _HELP = ("-h", "--help")
+_SPACE = " \t\r\n"  # what separates words, as in shlex
+_HIDDEN = {"In", "Out", "exit", "quit", "get_ipython"}  # IPython's own names: never suggested
 
 
 class HelpShown(Exception):
@@ -119,12 +132,63 @@ def add_out_option(parser: MagicArgumentParser) -> None:
         action.add_argument("-o", "--out", metavar="NAME", default=argparse.SUPPRESS, help=help)
 
 
-def split_line(line: str) -> list[str]:
-    """Words of a magic line, shell-style (quotes group words)."""
-    try:
-        return shlex.split(line, posix=True)
-    except ValueError as exc:
-        raise UsageError(f"cannot read the line: {exc} (check the quotes)") from None
+class Word(str):
+    """A word of a magic line; `quoted` is True when any of it was quoted or escaped."""
+
+    quoted: bool = False
+
+
+def _word(text: str, quoted: bool) -> Word:
+    word = Word(text)
+    word.quoted = quoted
+    return word
+
+
+def split_line(line: str) -> list[Word]:
+    """Words of a magic line, shell-style (quotes group words), each knowing whether it was quoted.
+
+    The same words as `shlex.split(line)`; a quoted word is literal text, never a variable name.
+    """
+    words: list[Word] = []
+    chars: list[str] = []
+    quote, quoted, started = "", False, False
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote == "'":
+            if char == "'":
+                quote = ""
+            else:
+                chars.append(char)
+        elif quote == '"':
+            if char == '"':
+                quote = ""
+            elif char == "\\" and line[index + 1 : index + 2] in ('"', "\\"):
+                index += 1
+                chars.append(line[index])
+            else:
+                chars.append(char)
+        elif char in "'\"":
+            quote, quoted, started = char, True, True
+        elif char == "\\":
+            if index + 1 == len(line):
+                raise UsageError("cannot read the line: No escaped character (check the quotes)")
+            index += 1
+            chars.append(line[index])
+            quoted = started = True
+        elif char in _SPACE:
+            if started:
+                words.append(_word("".join(chars), quoted))
+            chars, quoted, started = [], False, False
+        else:
+            chars.append(char)
+            started = True
+        index += 1
+    if quote:
+        raise UsageError("cannot read the line: No closing quotation (check the quotes)")
+    if started:
+        words.append(_word("".join(chars), quoted))
+    return words
 
 
 def interpolate(text: str, namespace: Mapping[str, Any]) -> str:
@@ -137,21 +201,72 @@ def interpolate(text: str, namespace: Mapping[str, Any]) -> str:
     return _PLACEHOLDER.sub(value, text)
 
 
-def text_or_variable(words: list[str], namespace: Mapping[str, Any]) -> Any:
-    """A lone word naming a variable is that variable's value; otherwise the words are text."""
-    if len(words) == 1 and _IDENTIFIER.match(words[0]) and words[0] in namespace:
-        return namespace[words[0]]
+def interpolate_words(words: Sequence[str], namespace: Mapping[str, Any]) -> list[Word]:
+    """`interpolate` each word; one whose `{name}` was replaced is text, as if quoted."""
+    done = []
+    for word in words:
+        text = interpolate(word, namespace)
+        done.append(_word(text, getattr(word, "quoted", False) or text != word))
+    return done
+
+
+def text_or_variable(words: Sequence[str], namespace: Mapping[str, Any]) -> Any:
+    """A lone bare word names a variable: its value (undefined: a UsageError); otherwise the words are text.
+
+    Quote a lone word to send it as text: `%openai embed "hello"`.
+    """
+    if len(words) == 1 and _names_variable(words[0]):
+        name = words[0]
+        if name in namespace:
+            return namespace[name]
+        raise UsageError(
+            f"{undefined_name(name, namespace)}; to send the word itself as text, quote it: '{name}'"
+        )
     return " ".join(words)
 
 
+def file_or_variable(word: str, namespace: Mapping[str, Any], what: str) -> Any:
+    """The variable a bare `word` names, else `word` as a path (a missing file is reported by the call).
+
+    A bare identifier that is neither a variable nor a file is a UsageError with a "did you mean".
+    """
+    if not _names_variable(word):
+        return word
+    if word in namespace:
+        return namespace[word]
+    if Path(word).exists():
+        return word
+    raise UsageError(f"{what} {undefined_name(word, namespace, file=True)}")
+
+
+def undefined_name(name: str, namespace: Mapping[str, Any], *, file: bool = False) -> str:
+    """ "'nme' is not a variable in the notebook (did you mean 'name'?)": the start of the error.
+
+    With `file`: "'nme' is neither a variable in the notebook nor a file (did you mean ...)".
+    """
+    names = [n for n in namespace if is_identifier(n) and not n.startswith("_") and n not in _HIDDEN]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    guess = f" (did you mean {' or '.join(repr(n) for n in close)}?)" if close else ""
+    if file:
+        return f"{name!r} is neither a variable in the notebook nor a file{guess}"
+    return f"{name!r} is not a variable in the notebook{guess}"
+
+
+def _names_variable(word: str) -> bool:
+    return is_identifier(word) and not getattr(word, "quoted", False)
+
+
 def json_or_variable(word: str, namespace: Mapping[str, Any], what: str) -> Any:
-    """A word naming a variable is its value; any other word is read as JSON (`what` names it)."""
-    if _IDENTIFIER.match(word) and word in namespace:
+    """A bare word naming a variable is its value; any other word is read as JSON (`what` names it).
+
+    Quoted words are never variables (the rule of `text_or_variable`).
+    """
+    if _names_variable(word) and word in namespace:
         return namespace[word]
     try:
         return json.loads(word)
     except json.JSONDecodeError as exc:
-        hint = "no variable has that name, and " if _IDENTIFIER.match(word) else ""
+        hint = "no variable has that name, and " if _names_variable(word) else ""
         raise UsageError(
             f"{what}: {hint}{word[:40]!r} is not JSON ({exc.msg}); give a variable name or JSON text"
         ) from None

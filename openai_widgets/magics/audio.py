@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 
-from ._media import file_or_variable, show
-from ._parsing import MagicArgumentParser, text_or_variable
+from ._media import show
+from ._parsing import MagicArgumentParser, file_or_variable, text_or_variable
 
 if TYPE_CHECKING:
     from ._core import OpenAIMagics
@@ -53,7 +53,7 @@ def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
         return show(speech)
     if len(args.file) != 1:
         raise UsageError(f"%openai audio {args.action} takes one FILE; quote a path with spaces")
-    file = file_or_variable(magic, args.file[0], "FILE")
+    file = file_or_variable(args.file[0], magic.user_ns, "FILE")
     if args.action == "transcribe":
         return client.transcribe(
             file,

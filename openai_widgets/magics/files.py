@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from ._parsing import MagicArgumentParser, text_or_variable
+from ._parsing import MagicArgumentParser, file_or_variable
 
 if TYPE_CHECKING:
     from ._core import OpenAIMagics
@@ -36,7 +36,7 @@ def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
     if args.action == "list":
         return client.files(purpose=args.purpose)
     if args.action == "upload":
-        return client.upload_file(text_or_variable([args.source], magic.user_ns), args.purpose)
+        return client.upload_file(file_or_variable(args.source, magic.user_ns, "PATH"), args.purpose)
     if args.action == "get":
         return client.file(args.file_id)
     if args.action == "delete":

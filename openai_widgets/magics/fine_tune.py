@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from ._parsing import MagicArgumentParser, json_or_variable, text_or_variable
+from ._parsing import MagicArgumentParser, file_or_variable, json_or_variable
 
 if TYPE_CHECKING:
     from ._core import OpenAIMagics
@@ -80,10 +80,10 @@ def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
 def _create(magic: OpenAIMagics, client: Any, args: argparse.Namespace) -> Any:
     validation = None
     if args.validation_file:
-        validation = text_or_variable([args.validation_file], magic.user_ns)
+        validation = file_or_variable(args.validation_file, magic.user_ns, "--validation-file")
     grader = json_or_variable(args.grader, magic.user_ns, "--grader") if args.grader else None
     return client.fine_tune(
-        text_or_variable([args.training_file], magic.user_ns),
+        file_or_variable(args.training_file, magic.user_ns, "--training-file"),
         model=args.model or magic.fine_tune_model,
         method=args.method or ("reinforcement" if grader is not None else "supervised"),
         grader=grader,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from ._media import file_or_variable, show
-from ._parsing import MagicArgumentParser, text_or_variable
+from ._media import show
+from ._parsing import MagicArgumentParser, file_or_variable, text_or_variable
 
 if TYPE_CHECKING:
     from ._core import OpenAIMagics
@@ -24,8 +24,8 @@ def configure(parser: MagicArgumentParser) -> None:
 
 
 def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
-    image = file_or_variable(magic, args.image, "IMAGE")
-    mask = None if args.mask is None else file_or_variable(magic, args.mask, "MASK")
+    image = file_or_variable(args.image, magic.user_ns, "IMAGE")
+    mask = None if args.mask is None else file_or_variable(args.mask, magic.user_ns, "MASK")
     result = magic.client().edit_image(
         image,
         text_or_variable(args.prompt, magic.user_ns),

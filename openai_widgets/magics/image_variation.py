@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from ._media import file_or_variable, show
-from ._parsing import MagicArgumentParser
+from ._media import show
+from ._parsing import MagicArgumentParser, file_or_variable
 
 if TYPE_CHECKING:
     from ._core import OpenAIMagics
@@ -22,7 +22,7 @@ def configure(parser: MagicArgumentParser) -> None:
 
 
 def run(magic: OpenAIMagics, args: argparse.Namespace, cell: str | None) -> Any:
-    image = file_or_variable(magic, args.image, "IMAGE")
+    image = file_or_variable(args.image, magic.user_ns, "IMAGE")
     result = magic.client().image_variations(
         image, n=args.n, size=args.size, model=args.model or magic.image_edit_model
     )

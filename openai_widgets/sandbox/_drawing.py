@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -49,16 +50,56 @@ def draw(prompt: str, size: tuple[int, int], seed: object = 0, label: str = "san
 
 
 def _caption(picture: Image.Image, text: str) -> None:
-    """A dark band at the bottom with `text`, so sandbox pictures are never taken for real ones."""
+    """A dark band at the bottom with `text`, so sandbox pictures are never taken for real ones.
+
+    The text is wrapped to the picture's width (up to three lines, the last one shortened
+    with "..." if the text goes on), so it is never cut at the edge.
+    """
     from PIL import ImageDraw
 
     width, height = picture.size
-    band = max(12, height // 10)
+    line_height = max(10, height // 16)
+    font = _font(max(8, int(line_height * 0.8)))
     pen = ImageDraw.Draw(picture)
+    margin = max(2, line_height // 3)
+    lines = caption_lines(text, lambda line: pen.textlength(line, font=font), width - 2 * margin)
+    band = line_height * len(lines) + margin
     pen.rectangle((0, height - band, width, height), fill=(0, 0, 0))
-    font = _font(max(8, int(band * 0.6)))
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    pen.text((max(2, band // 4), height - band + band * 0.15), shown, fill=(255, 255, 255), font=font)
+    for number, line in enumerate(lines):
+        top = height - band + margin // 2 + number * line_height
+        pen.text((margin, top), line, fill=(255, 255, 255), font=font)
+
+
+def caption_lines(text: str, length: Callable[[str], float], room: float, most: int = 3) -> list[str]:
+    """`text` in at most `most` lines each `room` wide by `length`; "..." ends a text cut short."""
+    lines: list[str] = []
+    # No character is narrower than a pixel: what goes past this could never be shown.
+    words = text[: most * int(room) + 1].split()
+    while words and len(lines) < most:
+        line = words.pop(0)
+        if length(line) > room:  # a word wider than the picture: the rest goes on the next line
+            cut = _fitting(line, length, room)
+            words.insert(0, line[cut:])
+            line = line[:cut]
+        while words and length(f"{line} {words[0]}") <= room:
+            line = f"{line} {words.pop(0)}"
+        lines.append(line)
+    if words:  # more than fits: the last line ends with "..."
+        last = lines[-1]
+        lines[-1] = last[: _fitting(last + "...", length, room) - 3].rstrip() + "..."
+    return lines or [""]
+
+
+def _fitting(text: str, length: Callable[[str], float], room: float) -> int:
+    """How many leading characters of `text` fit in `room` (at least 1), by halving."""
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if length(text[:middle]) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 @functools.lru_cache(maxsize=16)

@@ -1,4 +1,4 @@
-"""Small control helpers the panels share: a confirmation row and options that keep the choice."""
+"""Small control helpers the panels share: rows that wrap, confirmation rows, options that keep the choice."""
 
 from __future__ import annotations
 
@@ -6,7 +6,16 @@ from typing import Any
 
 import ipywidgets as widgets
 
-__all__ = ["confirm_row", "set_options"]
+__all__ = ["confirm_row", "set_options", "wrapping_row"]
+
+
+def wrapping_row(*controls: widgets.Widget) -> widgets.HBox:
+    """A row of controls that wraps onto more lines when the panel is too narrow for it.
+
+    Only such rows wrap (CSS class `ow-wrap`): a compound control (the model picker, a chat
+    message with its 100%-wide text box) must stay on one line.
+    """
+    return widgets.HBox(list(controls)).add_class("ow-wrap")
 
 
 def confirm_row(question: widgets.HTML, yes: widgets.Button, no: widgets.Button) -> widgets.HBox:

@@ -6,17 +6,23 @@ sets `result` (and `frame`, when the action's value is the table): the button is
 disabled meanwhile, an `OpenAIError` shows in the status line instead of being raised,
 and the panel's model pickers are filled on first use. The state traits are not synced
 to the browser, so no result (and no key) ends up in the widget state a notebook saves.
+
+`first_view()` is what the studio calls when a panel's tab is first shown: `load()` (the
+lists the panel offers: its model pickers, and files, jobs or batches where it has
+them) runs in a background thread, so the kernel stays free; `loading` is True
+meanwhile and the status line says what is loading, or the error if it fails.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import ipywidgets as widgets
 from traitlets import Any as AnyTrait
-from traitlets import Instance
+from traitlets import Bool, Instance
 
 from .._core.errors import APIError, OpenAIError
 from ._model_picker import ModelPicker
@@ -44,13 +50,17 @@ class Panel(StyledBox):
     model_kinds: ClassVar[tuple[str, ...]] = ()  # the models its pickers offer first
 
     result = AnyTrait(None, allow_none=True, help="the value of the panel's last completed action")
+    loading = Bool(False, help="whether the first view's lists are being loaded in the background")
 
     def __init__(self, *, client: Any = None, children: Sequence[widgets.Widget] = (), **kwargs: Any) -> None:
         self._client = client
         self.status = widgets.HTML()
         self.model_pickers: list[ModelPicker] = []
         self._models_tried = False
+        self._viewed = False
+        self._loader: threading.Thread | None = None
         super().__init__(children=list(children), **kwargs)
+        self.add_class("ow-panel")
 
     @property
     def client(self) -> Any:
@@ -113,6 +123,42 @@ class Panel(StyledBox):
         if reached:
             self.ensure_models()
         return value
+
+    # -- the first view --------------------------------------------------------------------
+
+    def first_view(self) -> None:
+        """Start `load()` in a background thread, the first time only (see `reset_view`)."""
+        if self._viewed:
+            return
+        self._viewed = True
+        self.loading = True
+        self._loader = threading.Thread(target=self._load_in_background, name="ow-panel-load", daemon=True)
+        self._loader.start()
+
+    def reset_view(self) -> None:
+        """Forget the first view (the studio does this on reconnecting): the next one loads again."""
+        self._viewed = False
+        self._models_tried = False
+
+    def wait_loaded(self, timeout: float | None = None) -> bool:
+        """Wait until the first view's loading is over; True if it is."""
+        loader = self._loader
+        if loader is not None:
+            loader.join(timeout)
+        return not self.loading
+
+    def load(self) -> None:
+        """What a first view fills: the model pickers. Panels with lists add their Refresh."""
+        if self.model_pickers and not self._models_tried:
+            self.refresh_models()
+
+    def _load_in_background(self) -> None:
+        try:
+            self.load()
+        except Exception as exc:  # not an OpenAIError (those show already): say it, do not lose it
+            self.status.value = notice(exc)
+        finally:
+            self.loading = False
 
     # -- model pickers ---------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ Status lines, counters, diffs and tables say what they are with CSS classes (`ow
 `ow-notice`, `ow-flagged`, ...); the colours live here and nowhere else. The stylesheet is
 an HTML widget holding a `<style>` block, the first child of each `StyledBox`: it is drawn
 wherever the box is, in JupyterLab and from a saved notebook's widget state, and one
-widget model is shared by every box, so the saved state holds it once.
+widget model is shared by every box, so the saved state holds it once. Where widgets are
+not drawn (a terminal), a `StyledBox` shows as one short line of text, not its children.
 """
 
 from __future__ import annotations
@@ -35,6 +36,18 @@ STYLESHEET = """
 .ow-stylesheet { display: none; }
 /* The studio's tabs take the width of their titles instead of an equal, truncating share. */
 .ow-studio .lm-TabBar-tab { flex: 0 0 auto !important; min-width: 0 !important; max-width: none !important; }
+/* Buttons and labels keep their whole text instead of shrinking to "Refr..." or "Temperat...";
+   a row of several controls (`ow-wrap`, see _controls.wrapping_row) wraps when the panel is
+   narrow, while a compound control (model picker, chat message) keeps one line. */
+.ow-wrap { flex-wrap: wrap; }
+.ow-panel .widget-hbox > .widget-button, .ow-panel .widget-hbox > .widget-toggle-button { flex-shrink: 0; }
+.ow-panel .widget-inline-hbox > .widget-label {
+  width: auto; min-width: var(--jp-widgets-inline-label-width); }
+/* Long model IDs stay inside the panel: the list scrolls sideways instead of widening it. */
+.ow-models-table, .ow-models-table select { min-width: 0; max-width: 100%; box-sizing: border-box; }
+/* A control made 100% wide keeps its margins inside the panel too. */
+.ow-panel .jupyter-widgets { max-width: calc(100% - 2 * var(--jp-widgets-margin, 2px)); }
+.ow-placeholder, .ow-hint { color: #555; font-size: smaller; }
 """.strip()
 
 _shared: widgets.HTML | None = None
@@ -49,7 +62,18 @@ def stylesheet() -> widgets.HTML:
 
 
 class StyledBox(widgets.VBox):
-    """A VBox whose first child is always the stylesheet, whatever `children` is set to."""
+    """A VBox whose first child is always the stylesheet, whatever `children` is set to.
+
+    Its text form (a terminal's) is one line: `<ChatPanel: Chat, a widget for Jupyter>`;
+    subclasses say more in `describe()`.
+    """
+
+    def describe(self) -> str:
+        """What the text form says after the class name."""
+        return f"{getattr(self, 'title', type(self).__name__)}, a widget for Jupyter"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.describe()}>"
 
     @validate("children")
     def _with_stylesheet(self, proposal: Any) -> tuple[widgets.Widget, ...]:

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 
 from .._core.constants import DEFAULT_MODELS
 from .._media.audio import AUDIO_FORMATS, MAX_SPEECH_CHARS, speech_voices
+from ._controls import wrapping_row
 from ._output import notice, show
 from ._panel import Panel, frame_trait
 from ._upload_values import uploaded
@@ -54,8 +55,11 @@ class AudioPanel(Panel):
     def _build_listen(self) -> None:
         accept = ",".join(f".{fmt}" for fmt in AUDIO_FORMATS) + ",audio/*"
         self.upload = widgets.FileUpload(accept=accept, description="Audio file")
+        # The choice names the text's language; the one action button is "Transcribe" or "Translate".
         self.task = widgets.ToggleButtons(
-            options=[("Transcribe", "transcribe"), ("Translate to English", "translate")], value="transcribe"
+            options=[("Spoken language", "transcribe"), ("English", "translate")],
+            value="transcribe",
+            description="Text in",
         )
         self.language = widgets.Text(description="Language", placeholder="e.g. en (optional)")
         self.output_kind = widgets.ToggleButtons(
@@ -73,8 +77,8 @@ class AudioPanel(Panel):
         self.transcribe_button.on_click(lambda _: self.transcribe())
         self._listen_box = widgets.VBox(
             [
-                widgets.HBox([self.upload, self.task]),
-                widgets.HBox([self.model_picker, self.language]),
+                wrapping_row(self.upload, self.task),
+                wrapping_row(self.model_picker, self.language),
                 self.output_kind,
                 self.transcribe_button,
                 self.text,
@@ -100,7 +104,7 @@ class AudioPanel(Panel):
             [
                 self.speech_text,
                 self.speech_counter,
-                widgets.HBox([self.speech_model_picker, self.voice, self.speech_format]),
+                wrapping_row(self.speech_model_picker, self.voice, self.speech_format),
                 self.speak_button,
                 self.player,
             ]

@@ -7,6 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ._controls import wrapping_row
 from ._output import show
 from ._panel import Panel, frame_trait
 
@@ -47,7 +48,7 @@ class BatchesPanel(Panel):
         self.record = None  # the picked batch's record
         self.results = None  # the last batch_results() DataFrame
         self.children = [
-            widgets.HBox([self.refresh_button, self.picker, self.results_button, self.cancel_button]),
+            wrapping_row(self.refresh_button, self.picker, self.results_button, self.cancel_button),
             self.confirm,
             self.status,
             self.table,
@@ -61,6 +62,10 @@ class BatchesPanel(Panel):
         self.cancel_button.on_click(lambda _: self._ask())
         self.confirm_button.on_click(lambda _: self.cancel())
         self.keep_button.on_click(lambda _: self._hide_confirm())
+
+    def load(self) -> None:
+        """The first view lists the batches."""
+        self.refresh()
 
     def refresh(self) -> None:
         """List the batches (one `batches()` call)."""

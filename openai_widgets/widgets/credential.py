@@ -132,10 +132,14 @@ class CredentialWidget(StyledBox):
         self.status.value = notice("connecting...", "working")
         self.client = None
         client = self._client(secret)
-        count = len(client.models())
-        from .._connection import set_client
+        try:
+            count = len(client.models())
+        except BaseException:
+            client.close()  # it never became the default: nobody else holds it
+            raise
+        from .._connection import make_default
 
-        set_client(client)
+        make_default(client)  # the form made it: closed when another default replaces it
         self.client = client
         host = urllib.parse.urlsplit(client.base_url).netloc
         organization = client.organization or "default"

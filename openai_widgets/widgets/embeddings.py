@@ -8,8 +8,10 @@ from typing import Any
 import ipywidgets as widgets
 
 from .._core.constants import DEFAULT_MODELS
+from ._controls import wrapping_row
 from ._output import notice, show
 from ._panel import Panel, frame_trait
+from ._pictures import PlotView
 
 __all__ = ["EmbeddingsPanel"]
 
@@ -19,7 +21,8 @@ class EmbeddingsPanel(Panel):
 
     Everything is drivable from Python: set `inputs.value`, click `embed_button`, read
     `frame` (the embeddings DataFrame); set `query.value`, click `search_button`, read
-    `matches`; click `plot_button` and `plot.value` holds the PNG. `result` is the last
+    `matches`; click `plot_button` and `plot` holds the map (`ow.plot_embeddings`'s), shown
+    in `plot_view`. `dimensions` is empty for the model's own size. `result` is the last
     action's DataFrame: the embeddings, or the matches of a search.
     """
 
@@ -34,8 +37,12 @@ class EmbeddingsPanel(Panel):
             placeholder="one text per line", description="Texts", rows=6, layout=wide
         )
         self.model_picker = self.make_model_picker(DEFAULT_MODELS["embedding"])
-        self.dimensions = widgets.BoundedIntText(
-            value=0, min=0, max=3072, description="Dimensions", tooltip="0: the model's own size"
+        self.dimensions = widgets.Text(
+            value="",
+            placeholder="default",
+            description="Dimensions",
+            tooltip="empty: the model's own size",
+            layout=widgets.Layout(width="200px"),
         )
         self.embed_button = widgets.Button(description="Embed", button_style="primary", icon="cubes")
         self.table = widgets.Output(layout=wide)
@@ -46,16 +53,17 @@ class EmbeddingsPanel(Panel):
         self.search_button = widgets.Button(description="Search", icon="search", disabled=True)
         self.matches_view = widgets.Output(layout=wide)
         self.plot_button = widgets.Button(description="Plot", icon="line-chart", disabled=True)
-        self.plot = widgets.Image(format="png", layout={"max_width": "720px"})
+        self.plot_view = PlotView("Embed some texts, then Plot draws their map.")
+        self.plot: Any = None  # the last map drawn
         self.matches = None  # the last search() DataFrame
         self.children = [
             self.inputs,
-            widgets.HBox([self.model_picker, self.dimensions, self.embed_button]),
+            wrapping_row(self.model_picker, self.dimensions, self.embed_button),
             self.status,
             self.table,
-            widgets.HBox([self.query, self.k, self.search_button, self.plot_button]),
+            wrapping_row(self.query, self.k, self.search_button, self.plot_button),
             self.matches_view,
-            self.plot,
+            self.plot_view,
         ]
         self.add_class("ow-panel-embeddings")
         self.embed_button.on_click(lambda _: self.embed())
@@ -74,10 +82,13 @@ class EmbeddingsPanel(Panel):
             self.status.value = notice("Type at least one text, one per line.")
             return
         model = self.model_picker.value.strip() or DEFAULT_MODELS["embedding"]
-        dimensions = self.dimensions.value or None
+        dimensions = self.dimensions.value.strip()
+        if dimensions and not (dimensions.isdigit() and int(dimensions) > 0):
+            self.status.value = notice("Dimensions takes a whole number above 0, or nothing for the default.")
+            return
         frame = self.act(
             self.embed_button,
-            lambda: self.client.embed(texts, model=model, dimensions=dimensions),
+            lambda: self.client.embed(texts, model=model, dimensions=int(dimensions) if dimensions else None),
             working=f"embedding {len(texts)} texts...",
             table=True,
         )
@@ -89,6 +100,7 @@ class EmbeddingsPanel(Panel):
             f"{usage.get('total_tokens', 0)} tokens ({frame.attrs.get('model')})"
         )
         show(self.table, frame)
+        self.plot_view.clear()  # a map of the texts before would not be of these
         self.search_button.disabled = self.plot_button.disabled = False
 
     def search(self) -> None:
@@ -111,4 +123,9 @@ class EmbeddingsPanel(Panel):
         from .._embeddings.plot import plot_embeddings
 
         labels = "input" if len(self.frame) <= 40 else None
-        self.plot.value = plot_embeddings(self.frame, labels=labels)._repr_png_()
+        self.plot = plot = plot_embeddings(self.frame, labels=labels)
+        figure = getattr(plot, "figure", None)
+        if figure is not None:
+            self.plot_view.show_figure(figure)
+        else:
+            self.plot_view.show_png(plot.to_png())

@@ -16,7 +16,7 @@ import ipywidgets as widgets
 from .._core.constants import DEFAULT_MODELS
 from .._evals.chart import plot_comparison
 from .._tuning.loss_plot import png_bytes
-from ._controls import set_options
+from ._controls import set_options, wrapping_row
 from ._output import notice, show
 from ._panel import Panel, frame_trait
 
@@ -61,7 +61,7 @@ class EvalsPanel(Panel):
             self.preview,
             self.template,
             widgets.HTML("<b>Criteria</b>: the answer column, compared with the model's output"),
-            widgets.HBox([self.answer_column, self.check, self.criteria_picker]),
+            wrapping_row(self.answer_column, self.check, self.criteria_picker),
             widgets.HTML("<b>Models</b>"),
             widgets.HBox([self.model_picker, self.add_model_button]),
             self.models,

@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .._core.constants import FILE_PURPOSES as PURPOSES
-from ._controls import confirm_row, set_options
+from ._controls import confirm_row, set_options, wrapping_row
 from ._output import notice, show
 from ._panel import Panel, frame_trait
 
@@ -60,15 +60,19 @@ class FilesPanel(Panel):
             widgets.HTML("<b>Files</b>"),
             widgets.HBox([self.purpose_filter, self.refresh_button]),
             self.table,
-            widgets.HBox([self.file_picker, self.preview_button, self.delete_button]),
+            wrapping_row(self.file_picker, self.preview_button, self.delete_button),
             self.confirm,
             self.preview,
-            widgets.HBox([self.upload, self.upload_purpose, self.upload_button]),
+            wrapping_row(self.upload, self.upload_purpose, self.upload_button),
             self.status,
         ]
         self.add_class("ow-panel-files")
 
     # -- actions (one API call each) --------------------------------------------------
+
+    def load(self) -> None:
+        """The first view lists the files."""
+        self.refresh()
 
     def refresh(self, _button: Any = None) -> None:
         """List the files of the chosen purpose."""

@@ -12,16 +12,19 @@ import ipywidgets as widgets
 
 from .._core.constants import DEFAULT_MODELS
 from .._core.errors import OpenAIError
+from .._tables.plotting import plotly_available
 from .._tuning.metrics import job_method, method_metrics
 from .._tuning.monitor import FineTuningUpdate, status_summary
 from .._tuning.options import METHODS
-from ._controls import confirm_row, set_options
+from ._controls import confirm_row, set_options, wrapping_row
 from ._output import notice, show
 from ._panel import Panel, frame_trait
+from ._pictures import PlotView
 
 __all__ = ["FineTuningPanel"]
 
 EVENT_ROWS = 15  # latest events shown
+CHART_WIDTH = 460  # pixels: the metrics chart beside the events table
 EPOCHS = ("auto", *[str(n) for n in range(1, 21)])
 
 
@@ -30,10 +33,11 @@ class FineTuningPanel(Panel):
 
     Pick a job (Refresh jobs lists them), then Details, Events or Follow: Follow looks
     at the job every `follow_interval` seconds in a background thread and updates the
-    status line, events and plot until the job ends or Follow is switched off. The events
-    and the plot show the job's method's metrics (loss for supervised and DPO, with DPO's
-    reward margin and preference accuracy; mean reward for reinforcement) and the
-    validation curve when there is one. A new job takes a method; reinforcement also a
+    status line, events and metrics chart until the job ends or Follow is switched off
+    (`loss_chart`, updated in place, with the `plots` extra; else a drawing in `loss_view`).
+    The events and the chart show the job's method's metrics (loss for supervised and DPO,
+    with DPO's reward margin and preference accuracy; mean reward for reinforcement) and
+    the validation curve when there is one. A new job takes a method; reinforcement also a
     grader (JSON, the same short form as eval criteria). `frame` is the jobs listed,
     `result` the value of the last action (a job, its events, ...).
     """
@@ -53,24 +57,22 @@ class FineTuningPanel(Panel):
             widgets.HTML("<b>Fine-tuning jobs</b>"),
             widgets.HBox([self.refresh_button, self.job_picker]),
             self.jobs_table,
-            widgets.HBox(
-                [
-                    self.details_button,
-                    self.events_button,
-                    self.follow_toggle,
-                    self.pause_button,
-                    self.resume_button,
-                    self.cancel_button,
-                ]
+            wrapping_row(
+                self.details_button,
+                self.events_button,
+                self.follow_toggle,
+                self.pause_button,
+                self.resume_button,
+                self.cancel_button,
             ),
             self.confirm,
             self.job_status,
-            widgets.HBox([self.loss_plot, self.events_output]),
+            wrapping_row(self.loss_view, self.events_output),
             self.details,
             widgets.HTML("<b>New job</b>"),
             widgets.HBox([self.training_file_picker, self.files_button]),
             self.model_picker,
-            widgets.HBox([self.method, self.suffix, self.epochs]),
+            wrapping_row(self.method, self.suffix, self.epochs),
             self.grader,
             self.create_button,
             self.status,
@@ -92,8 +94,11 @@ class FineTuningPanel(Panel):
         self.keep_button = widgets.Button(description="Keep running")
         self.confirm = confirm_row(self.confirm_question, self.confirm_button, self.keep_button)
         self.job_status = widgets.HTML().add_class("ow-ft-status")
-        self.loss_plot = widgets.Image(format="png", layout={"width": "420px"})
-        self.events_output = widgets.Output(layout={"max_height": "300px", "overflow": "auto"})
+        self.loss_view = PlotView("Events or Follow show the job's metrics here.", width=f"{CHART_WIDTH}px")
+        self.loss_chart: Any = None  # the interactive chart, made with the first events shown
+        self.events_output = widgets.Output(
+            layout={"max_height": "300px", "overflow": "auto", "flex": "1 1 380px", "min_width": "380px"}
+        )
         self.details = widgets.Output()
         self.refresh_button.on_click(self.refresh)
         self.details_button.on_click(self.show_details)
@@ -128,6 +133,12 @@ class FineTuningPanel(Panel):
         self.create_button.on_click(self.create)
 
     # -- actions (one API call each) --------------------------------------------------
+
+    def load(self) -> None:
+        """The first view lists the jobs, the training files and the base models."""
+        self.refresh()
+        self.load_files()
+        super().load()
 
     def refresh(self, _button: Any = None) -> None:
         """List the jobs."""
@@ -297,11 +308,33 @@ class FineTuningPanel(Panel):
 
     def _show_events(self, frame: Any, method: str) -> None:
         """The latest events with the method's metrics, and its curves (validation ones too)."""
+        latest = frame.tail(EVENT_ROWS)
+        columns = ["created_at", "level", "message", "step", *method_metrics(method, frame)]
+        if "level" in latest and set(latest["level"]) <= {"info"}:
+            columns.remove("level")  # it says something only for a warning or an error; room is short
+        latest = latest[[c for c in columns if c in latest.columns]]
+        if "created_at" in latest:  # the time of day is enough beside the job's dates, and narrower
+            latest = latest.assign(created_at=latest["created_at"].dt.strftime("%H:%M:%S"))
+        if "step" in latest:
+            latest = latest.assign(step=latest["step"].astype("Int64"))
+        show(self.events_output, latest)
+        self._show_chart(frame, method)
+
+    def _show_chart(self, frame: Any, method: str) -> None:
+        """The method's metrics in `frame`: the chart updated in place (plotly), else drawn again."""
+        if plotly_available():
+            from .._tuning.loss_chart import LossChart
+
+            if self.loss_chart is None:
+                self.loss_chart = LossChart(frame, method=method, width=CHART_WIDTH, height=300)
+                self.loss_view.show_figure(self.loss_chart.figure)
+            else:
+                self.loss_chart.update(frame, method=method)
+            return
         from .._tuning.loss_plot import loss_plot, png_bytes
 
-        fixed = [c for c in ("created_at", "level", "message", "step") if c in frame.columns]
-        show(self.events_output, frame[fixed + method_metrics(method, frame)].tail(EVENT_ROWS))
-        self.loss_plot.value = png_bytes(loss_plot(frame, method=method, width=420, height=220))
+        drawing = loss_plot(frame, method=method, width=CHART_WIDTH - 20, height=220)
+        self.loss_view.show_png(png_bytes(drawing))
 
     def _grader(self) -> dict[str, Any] | None:
         """The grader typed in (JSON), or None with the reason in the status line."""

@@ -10,8 +10,10 @@ import ipywidgets as widgets
 from .._core.constants import DEFAULT_MODELS
 from .._media.image_input import encode_png
 from .._media.image_rules import IMAGE_MODELS, MAX_N, image_rules
+from ._controls import wrapping_row
 from ._output import notice
 from ._panel import Panel
+from ._pictures import picture
 from ._upload_values import uploaded
 
 __all__ = ["ImagesPanel"]
@@ -43,7 +45,7 @@ class ImagesPanel(Panel):
             self.tabs,
             self.gallery,
             self.viewer_box,
-            widgets.HBox([self.folder, self.prefix, self.save_button]),
+            wrapping_row(self.folder, self.prefix, self.save_button),
             self.status,
         ]
         self.add_class("ow-panel-images")
@@ -72,8 +74,8 @@ class ImagesPanel(Panel):
             [
                 self.prompt,
                 self.counter,
-                widgets.HBox([self.model_picker, self.n]),
-                widgets.HBox([self.size, self.quality, self.style]),
+                wrapping_row(self.model_picker, self.n),
+                wrapping_row(self.size, self.quality, self.style),
                 self.generate_button,
             ]
         )
@@ -84,8 +86,8 @@ class ImagesPanel(Panel):
         )
         self.image_upload = widgets.FileUpload(accept="image/png,image/jpeg,image/webp", description="Image")
         self.mask_upload = widgets.FileUpload(accept="image/png", description="Mask (optional)")
-        self.image_preview = widgets.Image(format="png", layout={"max_width": f"{THUMBNAIL}px"})
-        self.mask_preview = widgets.Image(format="png", layout={"max_width": f"{THUMBNAIL}px"})
+        self.image_preview = picture(max_width=f"{THUMBNAIL}px")
+        self.mask_preview = picture(max_width=f"{THUMBNAIL}px")
         self.edit_prompt = widgets.Textarea(
             placeholder="What to change...", layout=widgets.Layout(width="100%", height="60px")
         )
@@ -115,7 +117,7 @@ class ImagesPanel(Panel):
                 ),
                 self.edit_prompt,
                 self.edit_counter,
-                widgets.HBox([self.edit_model_picker, self.edit_n, self.edit_size]),
+                wrapping_row(self.edit_model_picker, self.edit_n, self.edit_size),
                 self.edit_button,
             ]
         )
@@ -126,7 +128,7 @@ class ImagesPanel(Panel):
         self.shown = None  # the ImageResult in the gallery
         self.thumbnails: list[widgets.Image] = []
         self.view_buttons: list[widgets.Button] = []
-        self.viewer = widgets.Image(format="png")
+        self.viewer = picture()
         self.viewer_caption = widgets.HTML()
         close = widgets.Button(description="Close", icon="times", layout={"width": "90px"})
         close.on_click(lambda _: self.close_viewer())

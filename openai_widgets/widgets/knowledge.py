@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from .._core.errors import OpenAIError
 from .._files.filters import filter_from_text
 from .._files.formats import SEARCHABLE
-from ._controls import confirm_row, set_options
+from ._controls import confirm_row, set_options, wrapping_row
 from ._output import notice, show
 from ._panel import Panel, frame_trait
 
@@ -54,15 +54,15 @@ class KnowledgePanel(Panel):
         self._build_search()
         self.children = [
             widgets.HTML("<b>Vector stores</b>"),
-            widgets.HBox([self.refresh_button, self.store_picker, self.files_button, self.delete_button]),
+            wrapping_row(self.refresh_button, self.store_picker, self.files_button, self.delete_button),
             self.confirm,
             self.stores_table,
             self.files_view,
             widgets.HTML("<b>New store</b>"),
-            widgets.HBox([self.store_name, self.upload, self.create_button, self.add_button]),
+            wrapping_row(self.store_name, self.upload, self.create_button, self.add_button),
             self.progress,
             widgets.HTML("<b>Search</b>"),
-            widgets.HBox([self.query, self.k, self.search_button]),
+            wrapping_row(self.query, self.k, self.search_button),
             self.filters,
             self.results_table,
             self.result_picker,

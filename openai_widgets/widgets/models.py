@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .._core.model_kinds import KINDS, model_kind
+from ._controls import wrapping_row
 from ._panel import Panel, frame_trait
 
 __all__ = ["ModelsPanel"]
@@ -46,17 +47,23 @@ class ModelsPanel(Panel):
         super().__init__(client=client)
         self.on_use = on_use
         self._all = None  # the models() DataFrame, with a `kind` column
+        short = {"description_width": "initial"}  # a label as wide as its word: more room in one row
         self.search = widgets.Text(
             placeholder="search model IDs",
             description="Search",
             continuous_update=True,
-            layout=widgets.Layout(width="260px"),
+            style=short,
+            layout=widgets.Layout(width="240px"),
         )
         self.owner = widgets.Dropdown(
-            options=[ALL], value=ALL, description="Owner", layout=widgets.Layout(width="220px")
+            options=[ALL], value=ALL, description="Owner", style=short, layout=widgets.Layout(width="200px")
         )
         self.kind = widgets.Dropdown(
-            options=[ALL, *KINDS], value=ALL, description="Kind", layout=widgets.Layout(width="200px")
+            options=[ALL, *KINDS],
+            value=ALL,
+            description="Kind",
+            style=short,
+            layout=widgets.Layout(width="170px"),
         )
         self.created_from = widgets.DatePicker(description="From")
         self.created_to = widgets.DatePicker(description="To")
@@ -64,16 +71,17 @@ class ModelsPanel(Panel):
             options=list(SORTS),
             value="newest first",
             description="Sort",
-            layout=widgets.Layout(width="220px"),
+            style=short,
+            layout=widgets.Layout(width="190px"),
         )
-        self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
+        self.refresh_button = widgets.Button(description="Refresh", icon="refresh", layout={"width": "auto"})
         self.summary = widgets.HTML()
         self.table = widgets.Select(options=[], rows=14, layout=widgets.Layout(width="100%"))
         self.table.add_class("ow-models-table")
         self.record = widgets.HTML()
         self.use_button = widgets.Button(description="Use in chat", disabled=True, button_style="info")
         self.children = [
-            widgets.HBox([self.search, self.owner, self.kind, self.sort, self.refresh_button]),
+            wrapping_row(self.search, self.owner, self.kind, self.sort, self.refresh_button),
             widgets.HBox([self.created_from, self.created_to]),
             self.summary,
             self.table,
@@ -104,6 +112,10 @@ class ModelsPanel(Panel):
             frame = frame[frame["created"] < _utc(self.created_to.value + dt.timedelta(days=1))]
         columns, ascending = SORTS[self.sort.value]
         return frame.sort_values(columns, ascending=ascending, kind="stable").reset_index(drop=True)
+
+    def load(self) -> None:
+        """The first view lists the models."""
+        self.refresh()
 
     def refresh(self) -> None:
         """Load the models (one `models()` call)."""

@@ -15,6 +15,7 @@ from .._core.errors import InvalidInputError, StreamInterruptedError
 from .._core.json_text import parse_json
 from .._responses.display import trace_lines
 from .._responses.result import Response
+from ._controls import wrapping_row
 from ._panel import Panel
 
 __all__ = ["ResponsesPanel"]
@@ -77,7 +78,7 @@ class ResponsesPanel(Panel):
         self.usage = widgets.HTML()
         tools = widgets.VBox(
             [
-                widgets.HBox([self.tool_boxes[name] for name, _ in BUILT_IN_TOOLS]),
+                wrapping_row(*(self.tool_boxes[name] for name, _ in BUILT_IN_TOOLS)),
                 widgets.HBox([self.vector_store_ids, self.functions]),
             ]
         )
@@ -89,7 +90,7 @@ class ResponsesPanel(Panel):
             self.message,
             self.attachments,
             self.options,
-            widgets.HBox([self.send_button, self.stream, self.continue_thread]),
+            wrapping_row(self.send_button, self.stream, self.continue_thread),
             self.status,
             self.trace,
             self.reply,

@@ -13,6 +13,7 @@ from traitlets import Any as AnyTrait
 from .._connection import add_connection_listener, current_client, remove_connection_listener
 from .._costs import ledger
 from .._costs.estimate import money
+from .._tables.display import in_notebook
 from ._contract import ModelPanel, PanelFactory, StudioPanel
 from ._output import notice
 from ._style import StyledBox
@@ -49,6 +50,11 @@ class Studio(StyledBox):
     "chat" or a tab title), else on Models. It relies on the panel contract (`_contract`):
     each tab has a `title` and a `result` it observes, so `result` here is the last result
     of any tab; `use_model` needs a panel that picks models.
+
+    When a tab is first shown while connected, its panel fills its lists and model pickers
+    in the background (`first_view`); connecting again fills them again when next shown.
+    Tabs are shown only where widgets are drawn, in a notebook's kernel: a studio made in a
+    terminal or a script loads nothing.
     """
 
     result = AnyTrait(None, allow_none=True, help="the last result of any of the studio's panels")
@@ -64,6 +70,7 @@ class Studio(StyledBox):
         self.panel_keys = list(self.panels)
         self.tabs = widgets.Tab(children=list(self.panels.values()))
         self.tabs.titles = tuple(made.title for made in self.panels.values())
+        self.tabs.observe(lambda _: self._first_view(), names="selected_index")
         self.status_bar = widgets.HTML()
         self.status_bar.add_class("ow-status-bar")
         self._last = ""
@@ -73,6 +80,7 @@ class Studio(StyledBox):
         ledger.add_listener(self._on_usage)
         self._watch(client or current_client())
         self.select(self._opening_tab(panel))
+        self._first_view()
 
     def select(self, panel: str) -> Any:
         """Show the tab for `panel` (a key such as "fine-tuning" or a title such as "Custom call")."""
@@ -87,6 +95,11 @@ class Studio(StyledBox):
             raise ValueError(f"the {chosen.title} panel picks no model")
         self.select(panel)
         chosen.select_model(model_id)
+
+    def describe(self) -> str:
+        shown = self.tabs.titles[self.tabs.selected_index or 0]
+        where = urllib.parse.urlsplit(self._watched.base_url).netloc if self._watched else "not connected"
+        return f"{len(self.panels)} tabs, on {shown}; {where}; a widget for Jupyter"
 
     def close(self) -> None:
         remove_connection_listener(self._on_connect)
@@ -126,6 +139,19 @@ class Studio(StyledBox):
     def _on_connect(self, client: Any) -> None:
         if self._fixed_client is None:
             self._watch(client)
+            for made in self.panels.values():
+                if hasattr(made, "reset_view"):
+                    made.reset_view()  # another server, other lists: load them again when shown
+            self._first_view()
+
+    def _first_view(self) -> None:
+        """Let the panel on show load its lists, once, when there is a client to ask."""
+        index = self.tabs.selected_index
+        if index is None or self._watched is None or not in_notebook():
+            return
+        shown = self.panels[self.panel_keys[index]]
+        if hasattr(shown, "first_view"):
+            shown.first_view()
 
     def _watch(self, client: Any) -> None:
         if self._watched is not None:

@@ -321,7 +321,11 @@ def test_max_retries_zero_sends_once():
             ["401 Unauthorized: Incorrect API key provided.", "Check the API key"],
         ),
         (error(403, "not allowed"), ow.PermissionDeniedError, ["403 Forbidden: not allowed.", "permissions"]),
-        (error(404, "no such model"), ow.NotFoundError, ["no such model.", "%openai models lists"]),
+        (
+            error(404, "no such model"),
+            ow.NotFoundError,
+            ["no such model.", "%openai models (or ow.models()) lists"],
+        ),
         (
             error(
                 429, "You exceeded your current quota", type="insufficient_quota", code="insufficient_quota"

@@ -33,7 +33,7 @@ def api_error(message, *, type="invalid_request_error", code=None, param=None):
             ow.PermissionDeniedError,
             "The key may not use this resource: check the organization, project and key permissions.",
         ),
-        (404, ow.NotFoundError, "Check the ID or path; %openai models lists the models this key can use."),
+        (404, ow.NotFoundError, "Check the ID in the request."),  # no request to tell which ID
         (409, ow.ConflictError, "The resource changed meanwhile; try again."),
         (
             422,
@@ -164,7 +164,7 @@ def test_an_error_that_is_text_has_no_fields():
 def test_the_request_id_is_kept_and_named():
     error = error_from_response(answer(404, api_error("gone"), headers={"x-request-id": "req_42"}))
     assert error.request_id == "req_42"
-    assert str(error).endswith("%openai models lists the models this key can use. (request id req_42)")
+    assert str(error).endswith("Check the ID in the request. (request id req_42)")
     assert error_from_response(answer(404, api_error("gone"))).request_id is None
 
 

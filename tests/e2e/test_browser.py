@@ -115,6 +115,119 @@ def test_generated_images_and_audio_show_inline(quickstart):
     assert page.locator(".jp-OutputArea-output audio").count() >= 1
 
 
+# What a page must not show: buttons whose label is cut short, boxes wider than their panel,
+# images the browser could not draw (a broken-image icon), and overlapping plot captions.
+CUT_LABELS = """(root) => [...root.querySelectorAll('button, .widget-label')]
+    .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)
+    .map(b => b.textContent.trim())"""
+WIDER_THAN = """(panel) => { const edge = panel.getBoundingClientRect().right + 0.5;
+    return [...panel.querySelectorAll('select, input, textarea, .widget-hbox')]
+        .filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > edge)
+        .map(e => `${e.tagName}.${e.className}: ${Math.round(e.getBoundingClientRect().right - edge)} px`) }"""
+BROKEN_IMAGES = """() => [...document.querySelectorAll('img')]
+    .filter(i => i.offsetParent !== null && i.complete && i.naturalWidth === 0).length"""
+OVERLAPPING = """(plot) => { const rects = ['.gtitle', '.ytitle', '.xtitle']
+        .map(s => plot.querySelector(s)).filter(Boolean).map(e => e.getBoundingClientRect());
+    return rects.some((a, i) => rects.slice(i + 1).some(b =>
+        !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top))) }"""
+
+
+def test_no_broken_image_anywhere(quickstart):
+    page, _ = quickstart
+    assert page.evaluate(BROKEN_IMAGES) == 0
+
+
+def test_chat_map_answers_are_shown_whole(quickstart):
+    page, _ = quickstart
+    table = page.locator(".jp-OutputArea-output table.dataframe", has_text="good morning").first
+    cells = table.locator("td").all_inner_texts()
+    assert any("Translate 'good morning' into French" in cell for cell in cells)
+    assert not [cell for cell in cells if cell.endswith("...")]
+
+
+def test_the_embedding_map_is_interactive_and_its_captions_apart(quickstart, shots):
+    page, _ = quickstart
+    plot = page.locator(".jp-OutputArea-output .js-plotly-plot").first
+    plot.wait_for(timeout=30_000)
+    plot.scroll_into_view_if_needed()
+    screenshot(plot, shots, "embedding-map.png")
+    assert plot.locator(".ytitle").text_content().startswith("PC2 (")
+    assert not plot.evaluate(OVERLAPPING)
+    point = plot.locator(".scatterlayer .point").first.bounding_box()
+    page.mouse.move(point["x"] + point["width"] / 2, point["y"] + point["height"] / 2)
+    hover = plot.locator(".hoverlayer .hovertext").first
+    hover.wait_for(timeout=10_000)
+    notes = [
+        "Tea is brewed from leaves",
+        "Coffee comes from roasted beans",
+        "The football match",
+        "Jazz grew up",
+    ]
+    assert any(note in hover.text_content() for note in notes), hover.text_content()
+
+
+def test_sandbox_images_show_their_whole_caption(quickstart, shots):
+    page, _ = quickstart
+    gallery = page.locator(".jp-OutputArea-output .ow-image-gallery").first
+    screenshot(gallery, shots, "quickstart-images.png")
+
+
+def test_the_studio_opens_with_its_lists_filled(quickstart, shots):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    studio.scroll_into_view_if_needed()
+    models = studio.locator(".ow-panel-models")
+    # Nobody pressed Refresh: the first view of the tab loaded the models in the background.
+    page.wait_for_function(
+        "() => document.querySelectorAll('.ow-studio .ow-models-table option').length >= 19", timeout=30_000
+    )
+    screenshot(models, shots, "studio-models.png")
+    assert models.get_by_role("button", name="Refresh").inner_text().strip() == "Refresh"
+    assert models.evaluate(CUT_LABELS) == []
+    assert models.evaluate(WIDER_THAN) == []
+
+
+def test_every_tab_keeps_its_labels_whole_and_inside_the_panel(quickstart, shots):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    for title, key in [
+        ("Chat", "chat"),
+        ("Embeddings", "embeddings"),
+        ("Images", "images"),
+        ("Audio", "audio"),
+        ("Files", "files"),
+        ("Fine-tuning", "fine-tuning"),
+        ("Batches", "batches"),
+    ]:
+        studio_tab(page, title)
+        panel = studio.locator(f".ow-panel-{key}")
+        panel.wait_for(state="visible", timeout=10_000)
+        screenshot(panel, shots, f"studio-{key}.png")
+        assert panel.evaluate(CUT_LABELS) == [], title
+        assert panel.evaluate(WIDER_THAN) == [], title
+    assert page.evaluate(BROKEN_IMAGES) == 0
+
+
+def test_the_audio_tab_has_one_transcribe_control(quickstart, shots):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    studio_tab(page, "Audio")
+    panel = studio.locator(".ow-panel-audio")
+    assert panel.locator("button:visible", has_text=re.compile(r"^\s*Transcribe\s*$")).count() == 1
+    screenshot(panel, shots, "studio-audio.png")
+
+
+def test_dimensions_say_default(quickstart, shots):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    studio_tab(page, "Embeddings")
+    panel = studio.locator(".ow-panel-embeddings")
+    box = panel.locator(".widget-text:has(label:text-is('Dimensions')) input")
+    assert box.input_value() == "" and box.get_attribute("placeholder") == "default"
+    assert "Plot draws their map" in panel.inner_text()
+    screenshot(panel, shots, "studio-embeddings.png")
+
+
 def test_credential_widget_connects_with_a_key(quickstart, shots):
     page, _ = quickstart
     base_url = re.search(
@@ -151,7 +264,10 @@ def test_fine_tuning_monitor_reaches_succeeded(quickstart, shots):
     page, _ = quickstart
     status = page.locator(".ow-panel-fine-tuning .ow-ft-status").first
     status.get_by_text("succeeded").wait_for(timeout=60_000)
-    screenshot(page.locator(".ow-panel-fine-tuning").first, shots, "fine-tuning-monitor.png")
+    monitor = page.locator(".ow-panel-fine-tuning").first
+    monitor.locator(".js-plotly-plot").wait_for(timeout=30_000)  # the live metrics chart
+    assert not monitor.locator(".js-plotly-plot").evaluate(OVERLAPPING)
+    screenshot(monitor, shots, "fine-tuning-monitor.png")
 
 
 def studio_tab(page, title: str):

@@ -2,7 +2,9 @@
 
 Cells declare what they must show with tags, and this test holds them to it:
 `expect-dataframe` (an HTML table), `expect-image` (a PNG), `expect-widget` (a widget view),
-`expect-audio` (an audio player), `expect-text` (some text output).
+`expect-audio` (an audio player), `expect-text` (some text output), `expect-uncut` (a
+table whose cells are shown whole, not cut short with "..."). Each runs in the
+notebooks folder, as when opened in JupyterLab, and must leave no file there.
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ CHECKS = {
     ),
     "expect-widget": lambda out: "application/vnd.jupyter.widget-view+json" in out.get("data", {}),
     "expect-audio": lambda out: "<audio" in out.get("data", {}).get("text/html", ""),
+    "expect-uncut": lambda out: (
+        "<table" in out.get("data", {}).get("text/html", "") and "...</td>" not in out["data"]["text/html"]
+    ),
     "expect-text": lambda out: bool(
         out.get("text") or out.get("data", {}).get("text/plain") or out.get("data", {}).get("text/markdown")
     ),
 }
 
 
-def run_notebook(path: Path, tmp_path: Path) -> nbformat.NotebookNode:
+def run_notebook(path: Path) -> nbformat.NotebookNode:
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
@@ -41,7 +46,7 @@ def run_notebook(path: Path, tmp_path: Path) -> nbformat.NotebookNode:
     os.environ.update(env)  # the kernel inherits this environment: no key, the package importable
     try:
         NotebookClient(
-            notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+            notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
         ).execute()
     finally:
         os.environ.clear()
@@ -51,8 +56,11 @@ def run_notebook(path: Path, tmp_path: Path) -> nbformat.NotebookNode:
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs_and_shows_what_it_promises(path, tmp_path):
-    notebook = run_notebook(path, tmp_path)
+def test_notebook_runs_and_shows_what_it_promises(path):
+    before = files_under(path.parent)
+    notebook = run_notebook(path)
+    left = files_under(path.parent) - before
+    assert not left, f"{path.name} left files behind: {sorted(left)} (write them to a temporary folder)"
     assert notebook.cells[0].cell_type == "markdown", "a notebook opens with a short explanation"
     tagged = 0
     for index, cell in enumerate(notebook.cells):
@@ -66,6 +74,15 @@ def test_notebook_runs_and_shows_what_it_promises(path, tmp_path):
                 tagged += 1
                 assert any(CHECKS[tag](o) for o in outputs), f"cell {index} is tagged {tag} but shows none"
     assert tagged, f"{path.name} declares no expected outputs (expect-* tags)"
+
+
+def files_under(folder: Path) -> set[str]:
+    """Every file below `folder` (Jupyter's own checkpoints aside), as relative paths."""
+    return {
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts
+    }
 
 
 def test_saved_notebooks_hold_no_outputs_or_errors():

@@ -9,6 +9,7 @@ from IPython.display import Audio
 from IPython.utils.capture import capture_output
 
 from openai_widgets import Speech
+from openai_widgets.magics import _media
 from tests.support.media import tone
 
 WAV = tone(2.0)
@@ -58,14 +59,15 @@ def test_translate(ip, sandbox, talk):
     assert sandbox.requests_to("/audio/translations")[0].form()[0]["model"] == "whisper-1"
 
 
-def test_speak_shows_a_player_once_and_returns_it(ip, sandbox):
+def test_speak_shows_a_player_once_and_returns_it(ip, sandbox, monkeypatch):
+    monkeypatch.setattr(_media, "in_notebook", lambda: True)  # where the player is drawn
     with capture_output() as captured:
         speech = ip.run_line_magic("openai", "audio speak Hello there, friend --voice nova --format wav")
     assert isinstance(speech, Speech)
     players = [o.data["text/html"] for o in captured.outputs if "text/html" in o.data]
     assert len(players) == 1
     assert "<audio" in players[0]
-    assert set(ip.display_formatter.format(speech)[0]) == {"text/plain"}
+    assert ip.display_formatter.format(speech) == ({}, {})  # the cell's own display steps aside
     body = sandbox.requests_to("/audio/speech")[0].json()
     assert body == {
         "model": "tts-1",
@@ -111,7 +113,7 @@ def test_speak_text_from_a_variable_with_the_configured_model(ip, sandbox):
             "audio transcribe missing/talk.wav",
             r"^audio file 'missing/talk.wav' does not exist; check the path$",
         ),
-        ("audio speak hi --voice ballad", r"^voice 'ballad' is not offered by tts-1"),
+        ("audio speak 'hi' --voice ballad", r"^voice 'ballad' is not offered by tts-1"),
     ],
 )
 def test_mistakes_are_one_line_usage_errors(ip, sandbox, line, message):
@@ -124,4 +126,4 @@ def test_server_errors_are_usage_errors_naming_the_error(ip, talk):
     with pytest.raises(
         UsageError, match=r"^BadRequestError: 400 Bad Request: The sandbox cannot make flac audio"
     ):
-        ip.run_line_magic("openai", "audio speak hello --format flac")
+        ip.run_line_magic("openai", "audio speak 'hello' --format flac")

@@ -7,7 +7,7 @@ from IPython.core.error import UsageError
 
 import openai_widgets as ow
 from openai_widgets.magics._commands import COMMANDS
-from openai_widgets.magics._parsing import interpolate, text_or_variable
+from openai_widgets.magics._parsing import interpolate, split_line, text_or_variable
 
 
 def test_help_lists_every_subcommand(ip, capsys):
@@ -71,7 +71,11 @@ def test_a_lone_variable_name_is_the_variable():
     namespace = {"texts": ["a", "b"]}
     assert text_or_variable(["texts"], namespace) == ["a", "b"]
     assert text_or_variable(["texts", "more"], namespace) == "texts more"
-    assert text_or_variable(["unknown"], namespace) == "unknown"
+    with pytest.raises(
+        UsageError, match=r"^'textz' is not a variable in the notebook \(did you mean 'texts'\?\)"
+    ):
+        text_or_variable(["textz"], namespace)
+    assert text_or_variable(split_line("'textz'"), namespace) == "textz"  # quoted: the text itself
 
 
 def test_config_sets_defaults_per_module(ip):

@@ -37,9 +37,9 @@ def test_config_sets_the_default_model_and_the_cache(ip, sandbox, tmp_path, monk
     ip.run_line_magic("config", "OpenAIMagics.embedding_model = 'text-embedding-ada-002'")
     ip.run_line_magic("config", "OpenAIMagics.embedding_cache = True")
     try:
-        ip.run_line_magic("openai", "embed cached")
+        ip.run_line_magic("openai", "embed 'cached'")
         sandbox.clear_requests()
-        frame = ip.run_line_magic("openai", "embed cached")
+        frame = ip.run_line_magic("openai", "embed 'cached'")
     finally:
         ip.run_line_magic("config", "OpenAIMagics.embedding_model = 'text-embedding-3-small'")
         ip.run_line_magic("config", "OpenAIMagics.embedding_cache = False")
@@ -61,7 +61,7 @@ def test_embed_mistakes_are_one_line_usage_errors(ip, sandbox):
     with pytest.raises(UsageError, match="index 0 is an empty string"):
         ip.run_line_magic("openai", "embed empty")
     with pytest.raises(UsageError, match="NotFoundError: 404"):
-        ip.run_line_magic("openai", "embed hello -m no-such-model")
+        ip.run_line_magic("openai", "embed 'hello' -m no-such-model")
 
 
 def test_batches_list_get_results_and_cancel(ip, connected, sandbox):

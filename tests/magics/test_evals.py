@@ -84,7 +84,7 @@ def test_compare_two_models(ip, quick):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("evals create x --data nothing --criteria '[]'", "no variable named 'nothing' in the notebook"),
+        ("evals create x --data nothing --criteria '[]'", "'nothing' is not a variable in the notebook"),
         (
             "evals create x --data data --criteria crit",
             "--criteria: no variable has that name, and 'crit' is not JSON",

@@ -7,6 +7,7 @@ from IPython.core.error import UsageError
 from IPython.utils.capture import capture_output
 
 from openai_widgets import ImageResult
+from openai_widgets.magics import _media
 from tests.support.media import encoded, mask_for, picture
 
 HOLE = (16, 16, 48, 48)
@@ -16,7 +17,13 @@ def shown_html(captured) -> list[str]:
     return [output.data["text/html"] for output in captured.outputs if "text/html" in output.data]
 
 
-def test_image_shows_the_gallery_once_and_returns_the_result(ip, sandbox):
+@pytest.fixture
+def in_a_notebook(monkeypatch):
+    """Where the gallery is drawn (a kernel): the magic shows it at once."""
+    monkeypatch.setattr(_media, "in_notebook", lambda: True)
+
+
+def test_image_shows_the_gallery_once_and_returns_the_result(ip, sandbox, in_a_notebook):
     with capture_output() as captured:
         result = ip.run_line_magic("openai", "image -n 2 --size 256x256 a red fox in the snow")
     assert isinstance(result, ImageResult)
@@ -24,8 +31,8 @@ def test_image_shows_the_gallery_once_and_returns_the_result(ip, sandbox):
     assert [image.size for image in result] == [(256, 256), (256, 256)]
     (page,) = shown_html(captured)
     assert page.count("<img ") == 2
-    # As the cell's value it now shows as a line of text: the gallery is not drawn twice.
-    assert set(ip.display_formatter.format(result)[0]) == {"text/plain"}
+    # As the cell's value it shows nothing more: the gallery is not drawn twice.
+    assert ip.display_formatter.format(result) == ({}, {})
     body = sandbox.requests_to("/images/generations")[0].json()
     assert (body["prompt"], body["n"], body["size"], body["model"]) == (
         "a red fox in the snow",
@@ -73,7 +80,7 @@ def test_image_rule_errors_are_one_line_usage_errors(ip, sandbox):
     assert sandbox.requests_to("/images") == []
 
 
-def test_image_edit_takes_a_variable_or_a_path_and_a_mask(ip, sandbox, tmp_path):
+def test_image_edit_takes_a_variable_or_a_path_and_a_mask(ip, sandbox, tmp_path, in_a_notebook):
     ip.user_ns["photo"] = picture()
     ip.user_ns["hole"] = mask_for()
     with capture_output() as captured:

@@ -130,7 +130,7 @@ def test_schema_names_a_class_and_the_answer_is_parsed(ip, sandbox, spec):
     assert body["text"]["format"]["name"] == "City" and "stream" not in body  # JSON is not streamed
     assert isinstance(result.parsed, City) and result.parsed.population == 709000
     assert ip.user_ns["city"] is result
-    with pytest.raises(UsageError, match="no variable named 'Missing'"):
+    with pytest.raises(UsageError, match="'Missing' is not a variable in the notebook"):
         ip.run_cell_magic("openai", "respond --schema Missing", "hi")
 
 

@@ -124,7 +124,7 @@ def test_image_alone_is_a_message(ip, sandbox):
     ("line", "cell", "message"),
     [
         ("chat --new", "   ", "write your message in the cell"),
-        ("chat --new --image nothing_here", "hi", "no variable named 'nothing_here'"),
+        ("chat --new --image nothing_here", "hi", "^'nothing_here' is not a variable in the notebook"),
         ("chat --new -t 5", "hi", "temperature must be between 0 and 2, got 5"),
         ("chat --new -m gpt-unknown --no-stream", "hi", "NotFoundError: 404"),
         ("chat --new --stream --no-stream", "hi", "not allowed with argument"),

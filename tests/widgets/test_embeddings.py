@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
-from PIL import Image
 
 from openai_widgets.widgets import BatchesPanel, EmbeddingsPanel
 
@@ -27,7 +24,7 @@ def test_the_embeddings_panel_is_built_without_a_request(sandbox):
 def test_embed_search_and_plot(connected, sandbox):
     panel = EmbeddingsPanel()
     panel.inputs.value = "a cat on the sofa\n\nstock prices fell\na cat and a dog\n"
-    panel.dimensions.value = 32
+    panel.dimensions.value = "32"
     panel.embed_button.click()
     assert isinstance(panel.result, pd.DataFrame)
     assert list(panel.result["input"]) == ["a cat on the sofa", "stock prices fell", "a cat and a dog"]
@@ -43,7 +40,9 @@ def test_embed_search_and_plot(connected, sandbox):
     assert "score" in shown_html(panel.matches_view)
 
     panel.plot_button.click()
-    assert Image.open(io.BytesIO(panel.plot.value)).format == "PNG"
+    assert panel.plot_view.children == (panel.plot.figure,)  # the interactive map, in the panel
+    hovers = [text for trace in panel.plot.figure.data for text in trace.hovertext]
+    assert sorted(hovers) == ["a cat and a dog", "a cat on the sofa", "stock prices fell"]
 
 
 def test_the_model_picker_fills_from_models_embedding_models_first(connected, sandbox):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import pandas as pd
 import pytest
 
 from openai_widgets.widgets import FilesPanel, FineTuningPanel
@@ -201,7 +203,12 @@ def test_fine_tuning_panel_follow_updates_live_until_succeeded(client, quick_job
     assert "succeeded" in panel.job_status.value
     assert panel.follow_toggle.value is False
     assert "The job has successfully completed" in html_of(panel.events_output)
-    assert bytes(panel.loss_plot.value).startswith(b"\x89PNG")
+    chart = panel.loss_chart  # one chart, updated in place while following, shown in the panel
+    assert panel.loss_view.children == (chart.figure,)
+    steps, losses = chart.series["train_loss"]
+    assert steps == [float(step) for step in range(1, 31)]
+    assert list(chart.figure.data[0].y) == losses
+    assert {trace.name for trace in chart.figure.data} == {"train_loss", "train_mean_token_accuracy"}
 
 
 def test_fine_tuning_panel_stops_following_without_touching_the_job(client, sandbox):
@@ -232,8 +239,31 @@ def test_fine_tuning_panel_lists_details_and_events(client, quick_jobs):
     assert "succeeded" in panel.job_status.value
 
     panel.events_button.click()
-    assert "Step 30/30" in html_of(panel.events_output)
-    assert bytes(panel.loss_plot.value).startswith(b"\x89PNG")
+    events = html_of(panel.events_output)
+    assert "Step 30/30" in events
+    # Narrow enough to sit beside the chart: the time of day, and steps as whole numbers.
+    assert re.search(r"<td>\d\d:\d\d:\d\d</td>", events) and "<td>30</td>" in events
+    assert "<td>30.0</td>" not in events and not re.search(r"<td>\d{4}-\d\d-\d\d", events)
+    assert "<th>level</th>" not in events, "every event is info: the column says nothing"
+    assert panel.loss_chart.series["train_loss"][0][-1] == 30.0
+    assert panel.loss_view.children == (panel.loss_chart.figure,)
+    assert panel.loss_chart.figure.layout.width == 460 and panel.loss_view.layout.width == "460px"
+
+
+def test_fine_tuning_panel_shows_the_level_of_events_when_one_is_not_info(client):
+    panel = FineTuningPanel(client=client)
+    events = pd.DataFrame(
+        {
+            "created_at": pd.to_datetime([1_700_000_000, 1_700_000_060], unit="s", utc=True),
+            "level": ["info", "warn"],
+            "message": ["Step 1/2: training loss=1.00", "Loss rose: check the data"],
+            "step": [1.0, float("nan")],
+            "train_loss": [1.0, float("nan")],
+        }
+    )
+    panel._show_events(events, "supervised")
+    shown = html_of(panel.events_output)
+    assert "<th>level</th>" in shown and "<td>warn</td>" in shown and "<td>22:13:20</td>" in shown
 
 
 def test_fine_tuning_panel_cancels_only_after_confirming(client, sandbox):

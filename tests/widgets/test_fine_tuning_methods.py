@@ -66,7 +66,9 @@ def test_a_dpo_job_from_the_form_shows_its_metrics(client, sandbox, quick_jobs):
     table = html_of(panel.events_output)
     assert "train_reward_margin" in table and "train_preference_accuracy" in table
     assert "train_loss" in table and "train_reward_mean" not in table
-    assert panel.loss_plot.value[:8] == b"\x89PNG\r\n\x1a\n"
+    chart = panel.loss_chart  # the plots extra is installed for the tests: the interactive chart
+    assert panel.loss_view.children == (chart.figure,)
+    assert set(chart.series) == {"train_loss", "train_reward_margin", "train_preference_accuracy"}
 
 
 def test_a_reinforcement_job_takes_the_grader_typed_in(client, sandbox, quick_jobs):
@@ -88,6 +90,8 @@ def test_a_reinforcement_job_takes_the_grader_typed_in(client, sandbox, quick_jo
     table = html_of(panel.events_output)
     assert "train_reward_mean" in table and "train_loss" not in table
     assert "train_reward_mean" in panel.job_status.value
+    assert set(panel.loss_chart.series) == {"train_reward_mean", "train_reward_std"}
+    assert panel.loss_chart.figure.layout.yaxis.title.text == "mean reward"
 
 
 def test_a_file_the_server_refuses_shows_the_line(client, sandbox):

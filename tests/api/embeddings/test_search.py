@@ -1,13 +1,10 @@
-"""similarity(), search() and the projection plot."""
+"""similarity() and search()."""
 
 from __future__ import annotations
-
-import io
 
 import numpy as np
 import pandas as pd
 import pytest
-from PIL import Image
 
 import openai_widgets as ow
 
@@ -102,38 +99,6 @@ def test_similarity_refuses_mismatched_sizes_and_too_many_pairs(client, frame, m
     with pytest.raises(ow.InvalidInputError, match="pass k="):
         client.similarity(frame)
     assert len(client.similarity(frame, k=1)) == 5
-
-
-def test_the_projection_plot_is_a_png_with_its_points(frame):
-    plot = ow.plot_embeddings(frame, color="topic", labels="input", title="Topics")
-    image = Image.open(io.BytesIO(plot._repr_png_()))
-    assert image.format == "PNG"
-    assert image.size == (720, 480)
-    assert list(plot.points.columns) == ["x", "y", "input", "color"]
-    assert list(plot.points.index) == list(frame.index)
-    assert 0 < plot.explained[0] <= 1
-    assert plot.explained[0] >= plot.explained[1] >= 0
-    colours = {image.getpixel((int(x), int(y))) for x, y in _pixels(plot)}
-    assert len(colours) >= 2  # two topics, two colours
-    assert "ProjectionPlot of 5 embeddings" in repr(plot)
-    assert frame.embeddings.plot(width=300, height=200).image.size == (300, 200)
-
-
-def _pixels(plot):
-    """Where the points are drawn (same arithmetic as the plot)."""
-    from openai_widgets._embeddings.plot import MARGIN, _to_pixels
-
-    box = (MARGIN["left"], MARGIN["top"], 720 - MARGIN["right"], 480 - MARGIN["bottom"])
-    return _to_pixels(plot.points[["x", "y"]].to_numpy(), box)
-
-
-def test_plot_errors_name_the_problem(frame):
-    with pytest.raises(ow.InvalidInputError, match="'nope' is not a column"):
-        ow.plot_embeddings(frame, color="nope")
-    with pytest.raises(ow.InvalidInputError, match="3 values for 5 rows"):
-        ow.plot_embeddings(frame, labels=["a", "b", "c"])
-    one = ow.plot_embeddings(frame.iloc[:1])
-    assert one.points[["x", "y"]].to_numpy().tolist() == [[0.0, 0.0]]
 
 
 def test_search_after_a_join_still_embeds_the_query_like_the_frame(client, sandbox, frame):

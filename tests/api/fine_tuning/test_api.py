@@ -10,8 +10,10 @@ import pytest
 import openai_widgets as ow
 from openai_widgets._tuning import live_view
 from openai_widgets._tuning import monitor as _ft_live
+from openai_widgets._tuning.loss_chart import LossChart
 from openai_widgets.api import fine_tuning as ft_module
 from tests.support import tuning as tuning_support
+from tests.support.plots import hide_plotly
 from tests.support.tuning import examples, jsonl
 
 fresh = tuning_support.fresh  # a fixture
@@ -564,6 +566,26 @@ class RecordingHandle:
         self.drawn.append(view._repr_mimebundle_())
 
 
+class RecordingChart:
+    """Stands in for the live chart below the view: a real LossChart, its updates recorded."""
+
+    made: list[RecordingChart] = []
+    ready: LossChart | None = None  # made before the job starts: plotly's first import takes seconds
+
+    def __init__(self):
+        self.chart = RecordingChart.ready
+        self.steps_drawn = []  # how many steps the chart held after each update
+        self.final = False
+        RecordingChart.made.append(self)
+
+    def update(self, events):
+        self.chart.update(events)
+        self.steps_drawn.append(len(self.chart.series.get("train_loss", ([], []))[0]))
+
+    def show_final(self):
+        self.final = True
+
+
 @pytest.fixture
 def handles(monkeypatch):
     made = []
@@ -573,6 +595,9 @@ def handles(monkeypatch):
         return made[-1]
 
     monkeypatch.setattr(live_view, "live_display", display)
+    monkeypatch.setattr(live_view, "LiveChart", RecordingChart)
+    RecordingChart.ready = LossChart()
+    RecordingChart.made = []
     return made
 
 
@@ -593,9 +618,23 @@ def test_follow_updates_in_place_until_succeeded(client, quick_jobs, handles):
     final = handle.drawn[-1]["text/html"]
     assert "class='ow-ft-status'" in final
     assert "succeeded" in final
-    assert "data:image/png;base64," in final
+    assert "data:image/png;base64," not in final  # the chart is the live one below the view
     assert "The job has successfully completed" in final
     pd.testing.assert_frame_equal(frame, client.fine_tuning_events(job["id"]))
+    (chart,) = RecordingChart.made
+    assert len(chart.steps_drawn) >= 2, "the chart was updated in place while the job ran"
+    assert chart.steps_drawn == sorted(chart.steps_drawn) and chart.steps_drawn[-1] == 30
+    assert chart.final, "the chart was shown once more at the end, for the saved notebook"
+
+
+def test_follow_without_the_plots_extra_draws_the_loss_in_the_view(client, quick_jobs, handles, monkeypatch):
+    hide_plotly(monkeypatch)
+    job = client.fine_tune(examples(10))
+
+    client.fine_tuning_events(job["id"], follow=True, poll_interval=0.03)
+
+    assert "data:image/png;base64," in handles[0].drawn[-1]["text/html"]
+    assert RecordingChart.made == []
 
 
 def test_follow_ends_when_the_job_fails(client, quick_jobs, handles):
@@ -633,6 +672,7 @@ def test_follow_ends_when_the_job_is_cancelled_meanwhile(client, quick_jobs, han
 
 
 def test_an_interrupt_stops_following_and_leaves_the_job_alone(client, quick_jobs, handles, monkeypatch):
+    quick_jobs.job_seconds = 1.5  # still running at the second look, however long drawing the chart takes
     job = client.fine_tune(examples(10))
     pauses = []
 
@@ -667,9 +707,11 @@ def test_follow_outside_ipython_prints_the_log(client, quick_jobs, monkeypatch, 
     assert lines[-1].startswith(f"{job['id']}: succeeded, model ft:")
 
 
-def test_live_display_uses_a_display_handle_in_ipython(ip):
+def test_live_display_uses_a_display_handle_in_a_notebook(ip, monkeypatch):
     from IPython.display import DisplayHandle
 
+    assert live_view.live_display(live_view.FineTuningView("ftjob-x")) is None  # a terminal: log lines
+    monkeypatch.setattr(live_view, "in_notebook", lambda: True)
     handle = live_view.live_display(live_view.FineTuningView("ftjob-x"))
     assert isinstance(handle, DisplayHandle)
 

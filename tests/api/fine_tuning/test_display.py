@@ -11,7 +11,7 @@ from openai_widgets._tuning.live_view import FineTuningView
 from openai_widgets._tuning.loss_plot import loss_plot, png_bytes
 from openai_widgets._tuning.monitor import FineTuningUpdate, status_summary
 
-BLUE, ORANGE = (31, 119, 180), (255, 127, 14)
+BLUE, ORANGE = (0, 114, 178), (230, 159, 0)  # train, validation
 
 
 def events(steps: int = 5, valid: bool = False) -> list[dict]:
