@@ -85,6 +85,7 @@ def _module_function(name: str) -> Any:
     # these to decide where it lives and which signature to show.
     call.__module__ = __name__
     call.__qualname__ = name
+    del call.__wrapped__  # set by functools.wraps; unwrapping would find the method again
     return call
 
 
