@@ -82,7 +82,7 @@ from .._core.errors import (
 from .._core.retries import backoff_delay
 from .._core.transport import BaseClient
 from .errors import BulkInterrupted, BulkStats, bulk_error
-from .pacing import SAFETY_CAP, Calibration, RateGovernor, ServerWaitTooLong
+from .pacing import SAFETY_CAP, Calibration, RateGovernor, ServerWaitTooLong, requested_tokens
 from .planning import Batch, plan_batches
 from .progress import progress_bar
 from .reading import Reader
@@ -390,6 +390,7 @@ class _Run(Generic[T, R]):
         """One attempt at one batch, and what follows from it."""
         task = asyncio.current_task()
         started = time.monotonic()
+        sent_at = self.clock()  # on the governor's clock: which 429s it has reacted to already
         try:
             result, headers = await asyncio.wait_for(self._fetch(batch), self.client.timeout)
         except asyncio.CancelledError:
@@ -400,9 +401,10 @@ class _Run(Generic[T, R]):
                 APITimeoutError(
                     f"POST {self.job.path}: the whole answer did not arrive within {self.client.timeout:g} s"
                 ),
+                sent_at,
             )
         except Exception as exc:
-            self._failed(batch, exc)
+            self._failed(batch, exc, sent_at)
         else:
             self._succeeded(batch, result, headers, time.monotonic() - started)
         finally:
@@ -453,9 +455,9 @@ class _Run(Generic[T, R]):
         except ServerWaitTooLong as exc:
             self._fail(_too_long(exc), batch)
 
-    def _failed(self, batch: Batch, error: BaseException) -> None:
+    def _failed(self, batch: Batch, error: BaseException, sent_at: float | None = None) -> None:
         try:
-            delay = self._retry_delay(batch, error)
+            delay = self._retry_delay(batch, error, sent_at)
         except ServerWaitTooLong as exc:
             self._fail(_too_long(exc), batch)
             return
@@ -464,7 +466,7 @@ class _Run(Generic[T, R]):
             return
         heapq.heappush(self._retry_heap, (self.clock() + delay, next(self._order), batch))
 
-    def _retry_delay(self, batch: Batch, error: BaseException) -> float | None:
+    def _retry_delay(self, batch: Batch, error: BaseException, sent_at: float | None = None) -> float | None:
         """Seconds before this batch goes again, or None when it must not."""
         adapt = getattr(self.job, "adapt", None)
         if adapt is not None and batch.adapted < 2 and adapt(error):
@@ -472,7 +474,7 @@ class _Run(Generic[T, R]):
             batch.attempts -= 1
             return 0.0
         if isinstance(error, RateLimitError):
-            return self._rate_limit_wait(batch, error)
+            return self._rate_limit_wait(batch, error, sent_at)
         retryable = (
             isinstance(error, APIResponseValidationError)
             or (
@@ -493,7 +495,9 @@ class _Run(Generic[T, R]):
             return wait
         return backoff_delay(batch.failures - 1)
 
-    def _rate_limit_wait(self, batch: Batch, error: RateLimitError) -> float | None:
+    def _rate_limit_wait(
+        self, batch: Batch, error: RateLimitError, sent_at: float | None = None
+    ) -> float | None:
         if error.code == "insufficient_quota":
             return None
         batch.rate_limited += 1
@@ -506,7 +510,9 @@ class _Run(Generic[T, R]):
             return None
         self.stats.rate_limited += 1
         self.stats.waited += wait
-        self.governor.on_rate_limited(wait, error.rate_limits)
+        # the refusal names the server's count of this request: pacing learns it now
+        self.calibration.learn(batch.cost, requested_tokens(str(error)))
+        self.governor.on_rate_limited(wait, error.rate_limits, sent_at=sent_at)
         return wait
 
     def _fail(self, error: BaseException, batch: Batch) -> None:
