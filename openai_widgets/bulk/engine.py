@@ -103,6 +103,7 @@ T_contra = TypeVar("T_contra", contravariant=True)
 # yet", not "failed"), but a server that never lets a batch through must not hang the run.
 MAX_RATE_LIMIT_WAITS = 32
 _TICK = 0.1  # seconds between the calling thread's looks at the progress (and at Ctrl-C)
+_LAG_PROBE = 0.02  # seconds between looks at how late the loop runs (the client's own load)
 
 
 class Job(Protocol[T_contra, R]):
@@ -328,6 +329,7 @@ class _Run(Generic[T, R]):
 
     async def _main(self) -> None:
         self._wake = asyncio.Event()
+        probe = asyncio.get_running_loop().create_task(self._probe_lag())
         try:
             # A request in flight may still come back for a retry: the run ends when nothing is.
             while (
@@ -343,8 +345,16 @@ class _Run(Generic[T, R]):
                 self._wake.clear()
                 await self.clock.wait(math.inf, self._wake)
         finally:
+            probe.cancel()
             for task in list(self._in_flight):  # cancelled from outside: let the tasks end
                 task.cancel()
+
+    async def _probe_lag(self) -> None:
+        """Tell the governor how late this loop wakes up: a late loop is a client that is busy."""
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(_LAG_PROBE)
+            self.governor.on_loop_lag(time.monotonic() - before - _LAG_PROBE)
 
     def _work_left(self) -> bool:
         return bool(self._fresh or self._retry_heap or self._in_flight)

@@ -12,8 +12,10 @@
    start ends when the window reaches that figure, and from then on the window follows
    it from below, rising by one per round trip at most: answers that come back late
    because the client itself is busy would otherwise raise the figure, which lets more
-   in flight, which makes the client busier still. The caller's `max_concurrency` caps
-   it all, else `SAFETY_CAP` does.
+   in flight, which makes the client busier still. For the same reason the window does
+   not grow at all while the client's event loop runs late (`on_loop_lag`: more requests
+   in flight cannot help a client that cannot read the answers it has). The caller's
+   `max_concurrency` caps it all, else `SAFETY_CAP` does.
 2. **A request bucket and a token bucket** that refill at the per-minute limits, set by
    the caller (`requests_per_minute`, `tokens_per_minute`) or learned from the server's
    `x-ratelimit-limit-*` headers, on answers and 429s alike (the lower of the two wins),
@@ -75,6 +77,7 @@ LATENCY_SAMPLES = 32  # answers whose times make the latency (their median)
 # After a 429 the learned rate is multiplied by this, then recovers by RECOVERY per success.
 RATE_BACKOFF = 0.8
 RECOVERY = 1.02
+BUSY_LAG = 0.05  # seconds late the event loop runs, smoothed, from which the client counts as busy
 
 _REQUESTED_TOKENS = re.compile(r"tokens per min[^:]*:.*?\bRequested (\d+)", re.IGNORECASE | re.DOTALL)
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|us|µs|ns|h|m|s|d)")
@@ -230,6 +233,7 @@ class RateGovernor:
         self.paused_until = 0.0
         self.pause_reason = ""
         self._cut_at = -math.inf  # when a 429 last cut the rates or the window
+        self.loop_lag = 0.0  # how late the engine's event loop runs (smoothed): the client's own load
         self._paced_since: float | None = None  # when a rate was first known (the buckets pace from then)
         self.limits = {
             "requests": _Limit("requests", requests_per_minute),
@@ -302,8 +306,11 @@ class RateGovernor:
         """Learn the latency and the limits; grow the window; let the rates recover."""
         if latency is not None and math.isfinite(latency) and latency >= 0:
             self._latencies.append(latency)
-        step = 1.0 if self.slow_start else 1.0 / max(self.window, 1.0)
-        self.window = min(self.window + step, float(self.cap))
+        if self.busy:
+            self.slow_start = False  # the client, not the server, is what holds answers back
+        else:
+            step = 1.0 if self.slow_start else 1.0 / max(self.window, 1.0)
+            self.window = min(self.window + step, float(self.cap))
         for limit in self.limits.values():
             limit.factor = min(limit.factor * RECOVERY, 1.0)
         self.learn(headers)
@@ -347,6 +354,16 @@ class RateGovernor:
         elif not paced and fresh:
             self.window = max(self.window / 2.0, 1.0)
             self._cut_at = self.clock()
+
+    def on_loop_lag(self, seconds: float) -> None:
+        """How late the event loop that runs the requests woke up from a timed wait, just now."""
+        if math.isfinite(seconds):
+            self.loop_lag = 0.7 * self.loop_lag + 0.3 * max(seconds, 0.0)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the client's own loop runs late: more in flight would only queue inside it."""
+        return self.loop_lag > BUSY_LAG
 
     def on_error(self) -> None:
         """A server error or a dropped connection: ease off a little."""

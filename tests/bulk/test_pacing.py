@@ -241,3 +241,32 @@ def test_slow_start_stops_at_what_the_rate_needs_and_late_answers_raise_it_one_p
 )
 def test_a_429_on_tokens_names_what_the_request_would_have_cost(message, tokens):
     assert requested_tokens(message) == tokens
+
+
+def test_while_the_clients_own_loop_runs_late_the_window_does_not_grow():
+    clock = FakeClock()
+    governor = RateGovernor(clock=clock)
+    for _ in range(10):
+        governor.on_success({}, latency=0.5)
+    assert governor.concurrency == 42  # slow start: one more per answer
+    for _ in range(5):
+        governor.on_loop_lag(0.3)  # the loop wakes 300 ms late: the client is the bottleneck
+    assert governor.busy
+    for _ in range(100):
+        governor.on_success({}, latency=2.0)
+    assert governor.concurrency == 42
+    assert not governor.slow_start
+    for _ in range(10):
+        governor.on_loop_lag(0.001)
+    assert not governor.busy
+    for _ in range(43):  # a round trip of answers: one more in flight
+        governor.on_success({}, latency=0.5)
+    assert governor.concurrency == 43
+
+
+def test_a_loop_lag_that_is_not_a_number_is_ignored():
+    governor = RateGovernor(clock=FakeClock())
+    governor.on_loop_lag(float("nan"))
+    governor.on_loop_lag(-1.0)
+    assert governor.loop_lag == 0.0
+    assert not governor.busy
