@@ -7,6 +7,7 @@ import http.server
 import threading
 import time
 
+import httpcore
 import httpx
 import pytest
 
@@ -160,5 +161,27 @@ def test_idle_connections_past_their_keep_alive_close_at_the_next_sweep(server, 
         while server.open_now and time.monotonic() < deadline:
             time.sleep(0.05)
         assert server.open_now == 0
+    finally:
+        aio.run(pool.aclose(), timeout=10)
+
+
+def test_a_connection_is_handed_one_request_at_a_time(server, monkeypatch):
+    # httpcore hands an idle connection to every request queued until one starts on it; all
+    # but one then fail with ConnectionNotAvailable and start over, a few times a request.
+    server.delay = 0.01
+    tries = []
+    start = httpcore.AsyncHTTPConnection.handle_async_request
+
+    async def counted(self, request):
+        tries.append(request)
+        return await start(self, request)
+
+    monkeypatch.setattr(httpcore.AsyncHTTPConnection, "handle_async_request", counted)
+    pool = make_lanes(connections=8)
+    try:
+        for _ in range(3):
+            assert get_many(pool, url_of(server), 30) == [200] * 30
+        assert len(tries) == 90  # one try a request
+        assert server.connections == 8
     finally:
         aio.run(pool.aclose(), timeout=10)
