@@ -239,13 +239,14 @@ class RateGovernor:
             "requests": _Limit("requests", requests_per_minute),
             "tokens": _Limit("tokens", tokens_per_minute),
         }
-        self._sync_limits()
-
-    def _sync_limits(self) -> None:
         for limit in self.limits.values():
-            limit.sync(self.clock)
-            if limit.bucket is not None and self._paced_since is None:
-                self._paced_since = self.clock()
+            limit.sync(clock)
+        self._note_paced()
+
+    def _note_paced(self) -> None:
+        """Remember when a rate first became known: from then on, requests are paced."""
+        if self._paced_since is None and any(limit.bucket is not None for limit in self.limits.values()):
+            self._paced_since = self.clock()
 
     # -- how many in flight ------------------------------------------------------------
 
@@ -382,8 +383,7 @@ class RateGovernor:
             if per_minute is not None and per_minute > 0:
                 limit.server_per_minute = per_minute
             limit.sync(self.clock)
-            if limit.bucket is not None and self._paced_since is None:
-                self._paced_since = self.clock()
+            self._note_paced()
             remaining = _number(headers.get(f"x-ratelimit-remaining-{name}"))
             if remaining is None:
                 continue
