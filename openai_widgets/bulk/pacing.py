@@ -14,7 +14,8 @@
    because the client itself is busy would otherwise raise the figure, which lets more
    in flight, which makes the client busier still. For the same reason the window does
    not grow at all while the client's event loop runs late (`on_loop_lag`: more requests
-   in flight cannot help a client that cannot read the answers it has). The caller's
+   in flight cannot help a client that cannot read the answers it has); it grows again,
+   as before, once the loop keeps time (the lag may be other programs' doing). The caller's
    `max_concurrency` caps it all, else `SAFETY_CAP` does.
 2. **A request bucket and a token bucket** that refill at the per-minute limits, set by
    the caller (`requests_per_minute`, `tokens_per_minute`) or learned from the server's
@@ -307,9 +308,7 @@ class RateGovernor:
         """Learn the latency and the limits; grow the window; let the rates recover."""
         if latency is not None and math.isfinite(latency) and latency >= 0:
             self._latencies.append(latency)
-        if self.busy:
-            self.slow_start = False  # the client, not the server, is what holds answers back
-        else:
+        if not self.busy:  # while busy, the client, not the server, holds answers back: no growth
             step = 1.0 if self.slow_start else 1.0 / max(self.window, 1.0)
             self.window = min(self.window + step, float(self.cap))
         for limit in self.limits.values():

@@ -255,13 +255,12 @@ def test_while_the_clients_own_loop_runs_late_the_window_does_not_grow():
     for _ in range(100):
         governor.on_success({}, latency=2.0)
     assert governor.concurrency == 42
-    assert not governor.slow_start
     for _ in range(10):
         governor.on_loop_lag(0.001)
-    assert not governor.busy
-    for _ in range(43):  # a round trip of answers: one more in flight
+    assert not governor.busy  # (the lag may have been another program's: nothing is lost)
+    for _ in range(10):
         governor.on_success({}, latency=0.5)
-    assert governor.concurrency == 43
+    assert governor.concurrency == 52  # slow start goes on where it stopped
 
 
 def test_a_loop_lag_that_is_not_a_number_is_ignored():
