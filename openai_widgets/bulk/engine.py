@@ -82,7 +82,7 @@ from .._core.errors import (
 from .._core.retries import backoff_delay
 from .._core.transport import BaseClient
 from .errors import BulkInterrupted, BulkStats, bulk_error
-from .pacing import SAFETY_CAP, Calibration, RateGovernor, ServerWaitTooLong
+from .pacing import SAFETY_CAP, Calibration, RateGovernor, ServerWaitTooLong, requested_tokens
 from .planning import Batch, plan_batches
 from .progress import progress_bar
 from .reading import Reader
@@ -103,6 +103,7 @@ T_contra = TypeVar("T_contra", contravariant=True)
 # yet", not "failed"), but a server that never lets a batch through must not hang the run.
 MAX_RATE_LIMIT_WAITS = 32
 _TICK = 0.1  # seconds between the calling thread's looks at the progress (and at Ctrl-C)
+_LAG_PROBE = 0.02  # seconds between looks at how late the loop runs (the client's own load)
 
 
 class Job(Protocol[T_contra, R]):
@@ -328,6 +329,7 @@ class _Run(Generic[T, R]):
 
     async def _main(self) -> None:
         self._wake = asyncio.Event()
+        probe = asyncio.get_running_loop().create_task(self._probe_lag())
         try:
             # A request in flight may still come back for a retry: the run ends when nothing is.
             while (
@@ -343,8 +345,16 @@ class _Run(Generic[T, R]):
                 self._wake.clear()
                 await self.clock.wait(math.inf, self._wake)
         finally:
+            probe.cancel()
             for task in list(self._in_flight):  # cancelled from outside: let the tasks end
                 task.cancel()
+
+    async def _probe_lag(self) -> None:
+        """Tell the governor how late this loop wakes up: a late loop is a client that is busy."""
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(_LAG_PROBE)
+            self.governor.on_loop_lag(time.monotonic() - before - _LAG_PROBE)
 
     def _work_left(self) -> bool:
         return bool(self._fresh or self._retry_heap or self._in_flight)
@@ -390,6 +400,7 @@ class _Run(Generic[T, R]):
         """One attempt at one batch, and what follows from it."""
         task = asyncio.current_task()
         started = time.monotonic()
+        sent_at = self.clock()  # on the governor's clock: which 429s it has reacted to already
         try:
             result, headers = await asyncio.wait_for(self._fetch(batch), self.client.timeout)
         except asyncio.CancelledError:
@@ -400,9 +411,10 @@ class _Run(Generic[T, R]):
                 APITimeoutError(
                     f"POST {self.job.path}: the whole answer did not arrive within {self.client.timeout:g} s"
                 ),
+                sent_at,
             )
         except Exception as exc:
-            self._failed(batch, exc)
+            self._failed(batch, exc, sent_at)
         else:
             self._succeeded(batch, result, headers, time.monotonic() - started)
         finally:
@@ -453,9 +465,9 @@ class _Run(Generic[T, R]):
         except ServerWaitTooLong as exc:
             self._fail(_too_long(exc), batch)
 
-    def _failed(self, batch: Batch, error: BaseException) -> None:
+    def _failed(self, batch: Batch, error: BaseException, sent_at: float | None = None) -> None:
         try:
-            delay = self._retry_delay(batch, error)
+            delay = self._retry_delay(batch, error, sent_at)
         except ServerWaitTooLong as exc:
             self._fail(_too_long(exc), batch)
             return
@@ -464,7 +476,7 @@ class _Run(Generic[T, R]):
             return
         heapq.heappush(self._retry_heap, (self.clock() + delay, next(self._order), batch))
 
-    def _retry_delay(self, batch: Batch, error: BaseException) -> float | None:
+    def _retry_delay(self, batch: Batch, error: BaseException, sent_at: float | None = None) -> float | None:
         """Seconds before this batch goes again, or None when it must not."""
         adapt = getattr(self.job, "adapt", None)
         if adapt is not None and batch.adapted < 2 and adapt(error):
@@ -472,7 +484,7 @@ class _Run(Generic[T, R]):
             batch.attempts -= 1
             return 0.0
         if isinstance(error, RateLimitError):
-            return self._rate_limit_wait(batch, error)
+            return self._rate_limit_wait(batch, error, sent_at)
         retryable = (
             isinstance(error, APIResponseValidationError)
             or (
@@ -493,7 +505,9 @@ class _Run(Generic[T, R]):
             return wait
         return backoff_delay(batch.failures - 1)
 
-    def _rate_limit_wait(self, batch: Batch, error: RateLimitError) -> float | None:
+    def _rate_limit_wait(
+        self, batch: Batch, error: RateLimitError, sent_at: float | None = None
+    ) -> float | None:
         if error.code == "insufficient_quota":
             return None
         batch.rate_limited += 1
@@ -506,7 +520,9 @@ class _Run(Generic[T, R]):
             return None
         self.stats.rate_limited += 1
         self.stats.waited += wait
-        self.governor.on_rate_limited(wait, error.rate_limits)
+        # the refusal names the server's count of this request: pacing learns it now
+        self.calibration.learn(batch.cost, requested_tokens(str(error)))
+        self.governor.on_rate_limited(wait, error.rate_limits, sent_at=sent_at)
         return wait
 
     def _fail(self, error: BaseException, batch: Batch) -> None:

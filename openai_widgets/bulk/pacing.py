@@ -8,8 +8,15 @@
    never hit by a wall of new connections at once), by one per window after the first
    429, and halves on a 429 when no rate is known; once a rate is known, no more than it
    keeps busy for one answer's time (Little's law: `rate x latency x HEADROOM`, with the
-   latency the median of the last answers, so a few stragglers do not inflate it). The
-   caller's `max_concurrency` caps it all, else `SAFETY_CAP` does.
+   latency the median of the last answers, so a few stragglers do not inflate it). Slow
+   start ends when the window reaches that figure, and from then on the window follows
+   it from below, rising by one per round trip at most: answers that come back late
+   because the client itself is busy would otherwise raise the figure, which lets more
+   in flight, which makes the client busier still. For the same reason the window does
+   not grow at all while the client's event loop runs late (`on_loop_lag`: more requests
+   in flight cannot help a client that cannot read the answers it has); it grows again,
+   as before, once the loop keeps time (the lag may be other programs' doing). The caller's
+   `max_concurrency` caps it all, else `SAFETY_CAP` does.
 2. **A request bucket and a token bucket** that refill at the per-minute limits, set by
    the caller (`requests_per_minute`, `tokens_per_minute`) or learned from the server's
    `x-ratelimit-limit-*` headers, on answers and 429s alike (the lower of the two wins),
@@ -18,10 +25,18 @@
    never holds more than the server says is left, and with nothing left everyone waits
    for the reset.
 4. **A pause** that holds every request back after a 429, for as long as `Retry-After` says.
+   A 429 cuts the known rates (or the window) once per burst: the refusals of requests
+   sent before the last cut, or before any rate was known (the first requests of a run,
+   sent blind), teach the limits and the pause but cut nothing more, so a run that
+   starts with a burst of 429s goes on at the rate the limit allows instead of a tenth.
 
 Token costs are estimates made on the safe side (for sizing requests); `Calibration`
 learns from the answers' `usage` how many tokens the server really counts per estimated
-token, and pacing uses the corrected figure.
+token, and pacing uses the corrected figure. A 429 on tokens says the same sooner:
+OpenAI's message names what the refused request would have cost ("... on tokens per min
+(TPM): Limit 1000000, Used 990000, Requested 25342 ..."), read by `requested_tokens`, so
+a run whose first requests are refused paces by the server's count from then on, not by
+the estimate until the first (large, slow) answers are read.
 
 A server's numbers are checked before they are believed: not-a-number, negative or
 infinite values are ignored, and any wait a server's headers would impose beyond
@@ -49,6 +64,7 @@ __all__ = [
     "ServerWaitTooLong",
     "TokenBucket",
     "parse_duration",
+    "requested_tokens",
 ]
 
 # How many seconds of its rate a bucket may spend at once. OpenAI enforces per-minute
@@ -62,7 +78,9 @@ LATENCY_SAMPLES = 32  # answers whose times make the latency (their median)
 # After a 429 the learned rate is multiplied by this, then recovers by RECOVERY per success.
 RATE_BACKOFF = 0.8
 RECOVERY = 1.02
+BUSY_LAG = 0.05  # seconds late the event loop runs, smoothed, from which the client counts as busy
 
+_REQUESTED_TOKENS = re.compile(r"tokens per min[^:]*:.*?\bRequested (\d+)", re.IGNORECASE | re.DOTALL)
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|us|µs|ns|h|m|s|d)")
 
 
@@ -101,6 +119,16 @@ def parse_duration(text: str | None) -> float | None:
         total += float(match.group(1)) * scale[match.group(2)]
         end = match.end()
     return total if end == len(value) and end and math.isfinite(total) else None
+
+
+def requested_tokens(message: str) -> float | None:
+    """The tokens a request refused on tokens per minute would have cost, from OpenAI's 429 message.
+
+    None when the message is not about the tokens limit (a requests-per-minute 429 says
+    "Requested 1", a request, not tokens) or names no figure.
+    """
+    match = _REQUESTED_TOKENS.search(message)
+    return float(match.group(1)) if match else None
 
 
 class TokenBucket:
@@ -205,12 +233,21 @@ class RateGovernor:
         self.clock = clock
         self.paused_until = 0.0
         self.pause_reason = ""
+        self._cut_at = -math.inf  # when a 429 last cut the rates or the window
+        self.loop_lag = 0.0  # how late the engine's event loop runs (smoothed): the client's own load
+        self._paced_since: float | None = None  # when a rate was first known (the buckets pace from then)
         self.limits = {
             "requests": _Limit("requests", requests_per_minute),
             "tokens": _Limit("tokens", tokens_per_minute),
         }
         for limit in self.limits.values():
             limit.sync(clock)
+        self._note_paced()
+
+    def _note_paced(self) -> None:
+        """Remember when a rate first became known: from then on, requests are paced."""
+        if self._paced_since is None and any(limit.bucket is not None for limit in self.limits.values()):
+            self._paced_since = self.clock()
 
     # -- how many in flight ------------------------------------------------------------
 
@@ -271,31 +308,62 @@ class RateGovernor:
         """Learn the latency and the limits; grow the window; let the rates recover."""
         if latency is not None and math.isfinite(latency) and latency >= 0:
             self._latencies.append(latency)
-        step = 1.0 if self.slow_start else 1.0 / max(self.window, 1.0)
-        self.window = min(self.window + step, float(self.cap))
+        if not self.busy:  # while busy, the client, not the server, holds answers back: no growth
+            step = 1.0 if self.slow_start else 1.0 / max(self.window, 1.0)
+            self.window = min(self.window + step, float(self.cap))
         for limit in self.limits.values():
             limit.factor = min(limit.factor * RECOVERY, 1.0)
         self.learn(headers)
+        target = self._from_rate()
+        if target is not None and self.window >= target:
+            # the rate is reached: slow start ends, and the window follows the rate's figure
+            self.slow_start = False
+            self.window = max(float(target), 1.0)
 
-    def on_rate_limited(self, retry_after: float, headers: Mapping[str, str] | None = None) -> None:
+    def on_rate_limited(
+        self,
+        retry_after: float,
+        headers: Mapping[str, str] | None = None,
+        *,
+        sent_at: float | None = None,
+    ) -> None:
         """A 429: everyone waits `retry_after`; the known rates back off, or else the window halves.
 
         With a known rate the buckets do the pacing, so concurrency is left alone (cutting
         it would only slow answers that take long); without one, the window is all there is.
+        `sent_at` (the clock's time the refused request went) limits the cut to one per
+        burst: a request sent before the last cut, or before any rate was known, was not
+        paced by what we know now, so its refusal teaches (headers, pause) but cuts nothing.
         """
         self._pause(retry_after, "retry-after")
         self.slow_start = False
+        paced_when_sent = self._paced_since is not None and (sent_at is None or sent_at >= self._paced_since)
+        fresh = sent_at is None or sent_at >= self._cut_at
         if headers:
             self.learn(headers)
         paced = False
         for limit in self.limits.values():
             if limit.bucket is not None:
                 paced = True
-                limit.factor = max(limit.factor * RATE_BACKOFF, 0.1)
-                limit.sync(self.clock)
+                if fresh and paced_when_sent:
+                    limit.factor = max(limit.factor * RATE_BACKOFF, 0.1)
+                    limit.sync(self.clock)
                 limit.bucket.lower_to(0.0)
-        if not paced:
+        if paced and fresh and paced_when_sent:
+            self._cut_at = self.clock()
+        elif not paced and fresh:
             self.window = max(self.window / 2.0, 1.0)
+            self._cut_at = self.clock()
+
+    def on_loop_lag(self, seconds: float) -> None:
+        """How late the event loop that runs the requests woke up from a timed wait, just now."""
+        if math.isfinite(seconds):
+            self.loop_lag = 0.7 * self.loop_lag + 0.3 * max(seconds, 0.0)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the client's own loop runs late: more in flight would only queue inside it."""
+        return self.loop_lag > BUSY_LAG
 
     def on_error(self) -> None:
         """A server error or a dropped connection: ease off a little."""
@@ -314,6 +382,7 @@ class RateGovernor:
             if per_minute is not None and per_minute > 0:
                 limit.server_per_minute = per_minute
             limit.sync(self.clock)
+            self._note_paced()
             remaining = _number(headers.get(f"x-ratelimit-remaining-{name}"))
             if remaining is None:
                 continue

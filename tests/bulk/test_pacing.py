@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from openai_widgets.bulk.pacing import PACE, RateGovernor, TokenBucket, parse_duration
+from openai_widgets.bulk.pacing import (
+    HEADROOM,
+    PACE,
+    RateGovernor,
+    TokenBucket,
+    parse_duration,
+    requested_tokens,
+)
 
 
 class FakeClock:
@@ -135,3 +142,130 @@ def test_a_429_lowers_a_known_rate_which_then_recovers():
         governor.on_send(0)
         governor.on_success({})
     assert governor.limits["requests"].per_minute() == pytest.approx(600 * PACE)
+
+
+EMBED_LIMITS = {  # what the benchmark's server (and OpenAI) sends with every answer, 429s too
+    "x-ratelimit-limit-requests": "10000",
+    "x-ratelimit-limit-tokens": "7200000",
+    "x-ratelimit-remaining-requests": "9980",
+    "x-ratelimit-remaining-tokens": "7070000",
+}
+
+
+def test_429s_for_requests_sent_before_any_limit_was_known_teach_the_limit_but_cut_nothing():
+    # An embed run: 15 requests of ~25,000 tokens go at once, blind; the server's 1 s window
+    # takes 5 and refuses 10. The run must go on at the rate the limit allows, not a tenth of it.
+    clock = FakeClock()
+    governor = RateGovernor(clock=clock)
+    sent_at = clock()
+    for _ in range(15):
+        governor.on_send(33_000)
+    clock.advance(0.01)
+    for _ in range(10):
+        governor.on_rate_limited(0.07, EMBED_LIMITS, sent_at=sent_at)
+    tokens = governor.limits["tokens"]
+    assert tokens.per_minute() == pytest.approx(7_200_000 * PACE)  # learned, not cut
+    # the 429 emptied the bucket; it refills at the full rate: 25,000 tokens in 0.21 s
+    refill = 25_000 / (120_000 * PACE)
+    assert governor.delay(25_000, in_flight=5) == pytest.approx(refill)
+    clock.advance(0.07)
+    assert governor.delay(25_000, in_flight=5) == pytest.approx(refill - 0.07)
+    for _ in range(5):
+        clock.advance(0.6)
+        governor.on_success(EMBED_LIMITS, latency=0.6)
+    # Little's law: 117,600 tokens/s over ~30,000-token requests x 0.6 s x HEADROOM, plus one
+    assert governor.concurrency >= 3
+    assert tokens.per_minute() == pytest.approx(7_200_000 * PACE)
+
+
+def test_a_burst_of_429s_for_paced_requests_cuts_the_rate_once():
+    clock = FakeClock()
+    governor = RateGovernor(requests_per_minute=600, clock=clock)
+    sent_at = clock()
+    for _ in range(8):
+        governor.on_send(0)
+    clock.advance(0.05)
+    for _ in range(8):  # all sent before the first of them was refused: one cut
+        governor.on_rate_limited(0.1, sent_at=sent_at)
+    assert governor.limits["requests"].per_minute() == pytest.approx(600 * 0.8 * PACE)
+    clock.advance(0.2)
+    governor.on_rate_limited(0.1, sent_at=clock())  # sent after the cut and still refused: cut again
+    assert governor.limits["requests"].per_minute() == pytest.approx(600 * 0.8 * 0.8 * PACE)
+
+
+def test_without_a_known_rate_a_burst_of_429s_halves_the_window_once():
+    clock = FakeClock()
+    governor = RateGovernor(32, clock=clock)
+    sent_at = clock()
+    clock.advance(0.05)
+    for _ in range(6):
+        governor.on_rate_limited(0.1, sent_at=sent_at)
+    assert governor.concurrency == 16
+
+
+def test_slow_start_stops_at_what_the_rate_needs_and_late_answers_raise_it_one_per_round_trip():
+    # 12,000 RPM at 0.5 s an answer needs about 100 in flight. Answers that come back late
+    # because the client is busy must not open the window to the hundreds.
+    clock = FakeClock()
+    governor = RateGovernor(clock=clock)
+    limits = {"x-ratelimit-limit-requests": "12000", "x-ratelimit-limit-tokens": "10000000"}
+    for _ in range(400):
+        governor.on_send(30)
+        governor.on_success(limits, latency=0.5)
+    needed = 12_000 * PACE / 60 * 0.5 * HEADROOM
+    assert needed <= governor.concurrency <= needed + 2
+    assert not governor.slow_start
+    for _ in range(400):  # two round trips' answers, each now taking 3 s
+        governor.on_send(30)
+        governor.on_success(limits, latency=3.0)
+    assert governor.concurrency <= needed + 6  # a few more, not 6 x as many
+
+
+@pytest.mark.parametrize(
+    ("message", "tokens"),
+    [
+        (
+            "Rate limit reached for text-embedding-3-small in organization org-x on tokens per min "
+            "(TPM): Limit 1000000, Used 990000, Requested 25342. Please try again in 1.5s.",
+            25342,
+        ),
+        (
+            "Rate limit reached on tokens per min (TPM): Limit 7200000, Used 7190000, Requested 16431 "
+            "(enforced over 1 s windows). Please try again in 80ms.",
+            16431,
+        ),
+        ("Rate limit reached on requests per min (RPM): Limit 500, Used 500, Requested 1.", None),
+        ("Rate limit reached on tokens per min (TPM).", None),
+        ("", None),
+    ],
+)
+def test_a_429_on_tokens_names_what_the_request_would_have_cost(message, tokens):
+    assert requested_tokens(message) == tokens
+
+
+def test_while_the_clients_own_loop_runs_late_the_window_does_not_grow():
+    clock = FakeClock()
+    governor = RateGovernor(clock=clock)
+    for _ in range(10):
+        governor.on_success({}, latency=0.5)
+    assert governor.concurrency == 42  # slow start: one more per answer
+    for _ in range(5):
+        governor.on_loop_lag(0.3)  # the loop wakes 300 ms late: the client is the bottleneck
+    assert governor.busy
+    for _ in range(100):
+        governor.on_success({}, latency=2.0)
+    assert governor.concurrency == 42
+    for _ in range(10):
+        governor.on_loop_lag(0.001)
+    assert not governor.busy  # (the lag may have been another program's: nothing is lost)
+    for _ in range(10):
+        governor.on_success({}, latency=0.5)
+    assert governor.concurrency == 52  # slow start goes on where it stopped
+
+
+def test_a_loop_lag_that_is_not_a_number_is_ignored():
+    governor = RateGovernor(clock=FakeClock())
+    governor.on_loop_lag(float("nan"))
+    governor.on_loop_lag(-1.0)
+    assert governor.loop_lag == 0.0
+    assert not governor.busy
