@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from .prices import BATCH_DISCOUNT, Price, price_of
 
@@ -52,7 +52,7 @@ def counts_from_usage(usage: Mapping[str, Any] | None, **more: Any) -> Counts:
     input_details = _mapping(usage.get("input_tokens_details") or usage.get("input_token_details"))
     prompt_details = _mapping(usage.get("prompt_tokens_details"))
     seconds = usage.get("seconds") if usage.get("type") == "duration" else None
-    found = {
+    found: dict[str, Any] = {  # Counts fields; `more` may add any of them
         "input_tokens": _whole(usage.get("prompt_tokens", usage.get("input_tokens"))),
         "cached_tokens": _whole(prompt_details.get("cached_tokens", input_details.get("cached_tokens"))),
         "output_tokens": _whole(usage.get("completion_tokens", usage.get("output_tokens"))),
@@ -144,7 +144,7 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

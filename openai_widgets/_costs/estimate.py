@@ -141,11 +141,11 @@ class Planned:
 
 def plan_body(endpoint: str, body: Mapping[str, Any]) -> Planned:
     """What one request body for `endpoint` sends and may get back."""
-    model = body.get("model") if isinstance(body.get("model"), str) else "unknown"
-    planned = Planned(model)
+    model = body.get("model")
+    planned = Planned(model if isinstance(model, str) else "unknown")
     if endpoint == "chat/completions":
-        messages = body.get("messages") if isinstance(body.get("messages"), list) else []
-        for message in messages:
+        messages = body.get("messages")
+        for message in messages if isinstance(messages, list) else []:
             if isinstance(message, Mapping):
                 _add_content(planned, message.get("content"))
                 planned.framing += MESSAGE_TOKENS + (1 if message.get("name") else 0)
@@ -302,7 +302,8 @@ def _reply_budget(planned: Planned, endpoint: str, body: Mapping[str, Any]) -> N
     if names is None:
         planned.replies = 0  # embeddings and moderations answer without output tokens
         return
-    choices = body.get("n") if isinstance(body.get("n"), int) and body.get("n", 0) > 0 else 1
+    n = body.get("n")
+    choices = n if isinstance(n, int) and n > 0 else 1
     for name in names:
         limit = body.get(name)
         if isinstance(limit, int) and not isinstance(limit, bool):

@@ -51,7 +51,7 @@ def check(
     estimate = make_estimate()
     if max_cost is not None:
         _within_limit(call, estimate, max_cost)
-    elif estimate.known and estimate.high > threshold:
+    elif threshold is not None and estimate.known and estimate.high > threshold:
         _confirm(call, estimate, threshold)
     return estimate
 

@@ -10,6 +10,7 @@ survives joins and merges that drop `DataFrame.attrs`.
 
 from __future__ import annotations
 
+import builtins
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -33,7 +34,7 @@ class EmbeddingDtype(ExtensionDtype):
     na_value = None
 
     @classmethod
-    def construct_array_type(cls) -> type[EmbeddingArray]:
+    def construct_array_type(cls) -> builtins.type[EmbeddingArray]:  # `type` here is the attribute above
         return EmbeddingArray
 
 

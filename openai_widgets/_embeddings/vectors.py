@@ -52,8 +52,8 @@ def decode_answer(
         ) from None
     if not isinstance(answer, dict):
         raise APIResponseValidationError(f"the embeddings answer is a {type(answer).__name__}, not an object")
-    usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
-    return decode_embeddings(answer.get("data"), count), usage
+    usage = answer.get("usage")
+    return decode_embeddings(answer.get("data"), count), usage if isinstance(usage, dict) else {}
 
 
 def _read_base64_items(

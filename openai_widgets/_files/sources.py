@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 from .._core.errors import InvalidInputError, InvalidTypeError
 from .._tables.jsonl import is_frame, rows_of, to_jsonl
@@ -30,6 +30,13 @@ _SIGNATURES = [
     (b"GIF8", ".gif"),
     (b"%PDF", ".pdf"),
 ]
+
+
+class _Limit(TypedDict):
+    """The size limit an upload is checked against (check_size's keywords)."""
+
+    max_bytes: int
+    why: str
 
 
 @dataclass
@@ -50,7 +57,7 @@ def open_source(
 
     A source over `max_bytes` is refused before it is read; `why` ends the message (see check_size).
     """
-    limit = {"max_bytes": max_bytes, "why": why}
+    limit: _Limit = {"max_bytes": max_bytes, "why": why}
     if isinstance(file, (str, os.PathLike)):
         path = _existing_path(file)
         size = path.stat().st_size
@@ -79,7 +86,7 @@ def open_source(
     )
 
 
-def _file_object_source(file: Any, purpose: str, filename: str | None, limit: dict[str, Any]) -> Source:
+def _file_object_source(file: Any, purpose: str, filename: str | None, limit: _Limit) -> Source:
     name = filename or _object_name(file)
     if isinstance(file, io.TextIOBase):
         data = file.read().encode("utf-8")

@@ -134,7 +134,8 @@ def _sniff(content: bytes) -> str | None:
 def _has_transparent_pixels(content: bytes) -> bool:
     from PIL import Image
 
-    with Image.open(io.BytesIO(content)) as image:
+    with Image.open(io.BytesIO(content)) as opened:
+        image: Image.Image = opened
         if image.mode == "P" and "transparency" in image.info:
             image = image.convert("RGBA")
         if "A" not in image.getbands():

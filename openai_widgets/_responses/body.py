@@ -79,8 +79,11 @@ def response_body(
         body["tools"] = tools
     body.update(options)
     if text_format is not None:
-        settings = options.get("text") if isinstance(options.get("text"), dict) else {}
-        body["text"] = {**settings, "format": text_format.responses_format()}
+        settings = options.get("text")
+        body["text"] = {
+            **(settings if isinstance(settings, dict) else {}),
+            "format": text_format.responses_format(),
+        }
         if text_format.kind == "json_object" and not _says_json(body):
             body["instructions"] = f"{body.get('instructions', '')}\n\n{JSON_HINT}".strip()
     return body

@@ -55,7 +55,7 @@ def trace_lines(response: Response) -> list[str]:
     """One line per tool call of every round (see the module docstring)."""
     lines = []
     for made in response._rounds:
-        answers = {item.get("call_id"): item for item in made.outputs}
+        answers: dict[str | None, dict[str, Any]] = {item.get("call_id"): item for item in made.outputs}
         for item in made.response.get("output") or []:
             line = _call_line(item, made, answers)
             if line:
@@ -63,7 +63,7 @@ def trace_lines(response: Response) -> list[str]:
     return lines
 
 
-def _call_line(item: dict[str, Any], made: Round, answers: dict[str, Any]) -> str | None:
+def _call_line(item: dict[str, Any], made: Round, answers: dict[str | None, dict[str, Any]]) -> str | None:
     kind = item.get("type")
     if kind == "function_call":
         call = f"⚙ `{item.get('name')}({_short(_arguments(item.get('arguments')))})`"

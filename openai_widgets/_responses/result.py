@@ -158,7 +158,8 @@ class Response:
     @property
     def usage(self) -> Record | None:
         """Tokens over every round (input, output, total, and their details)."""
-        usages = [r.response.get("usage") for r in self._rounds if isinstance(r.response.get("usage"), dict)]
+        found = (r.response.get("usage") for r in self._rounds)
+        usages = [usage for usage in found if isinstance(usage, dict)]
         if not usages:
             return None
         total: dict[str, Any] = {}

@@ -29,7 +29,7 @@ import concurrent.futures as futures
 import contextlib
 import dataclasses
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from .._chat.stream import LiveView
@@ -55,7 +55,7 @@ class ResponseRun:
         toolset: Toolset,
         *,
         create: Callable[[dict[str, Any]], dict[str, Any]],
-        create_stream: Callable[[dict[str, Any]], Iterator[dict[str, Any]]],
+        create_stream: Callable[[dict[str, Any]], Generator[dict[str, Any], None, None]],
         output_format: Any = None,
         max_rounds: int = 8,
         confirm: Callable[[ToolCall], bool] | None = None,

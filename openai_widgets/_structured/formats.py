@@ -159,7 +159,9 @@ def _from_dict(value: dict[str, Any], name: str) -> OutputFormat:
     if kind == "json_object":
         return OutputFormat("json_object", schema=None, strict=None)
     if kind == "json_schema":  # the API's own form: sent as given
-        inner = value.get("json_schema") if isinstance(value.get("json_schema"), dict) else value
+        inner = value.get("json_schema")
+        if not isinstance(inner, dict):
+            inner = value
         schema = inner.get("schema")
         if not isinstance(schema, dict):
             raise InvalidInputError(f"{name} of type json_schema needs a 'schema' dict")

@@ -28,9 +28,12 @@ import inspect
 import types
 import typing
 from collections import abc
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from .._core.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = [
     "ARRAYS",
@@ -61,7 +64,7 @@ KEY_MARKERS = tuple(
 ARRAYS = (list, set, frozenset, tuple, abc.Sequence, abc.MutableSequence, abc.Set, abc.MutableSet)
 
 
-def is_pydantic_model(value: Any) -> bool:
+def is_pydantic_model(value: Any) -> TypeGuard[type[BaseModel]]:
     """A Pydantic model class, recognised without importing pydantic."""
     return isinstance(value, type) and any(
         base.__name__ == "BaseModel" and base.__module__.startswith("pydantic") for base in value.__mro__
@@ -117,10 +120,10 @@ def class_schema(cls: type, defs: dict[str, Any], where: str) -> dict[str, Any]:
     optional = optional_fields(cls)
     properties = {}
     for name, hint in hints.items():
-        schema = type_schema(hint, defs, f"{where}.{name}")
+        field = type_schema(hint, defs, f"{where}.{name}")
         if descriptions.get(name):
-            schema = {**schema, "description": descriptions[name]}
-        properties[name] = schema
+            field = {**field, "description": descriptions[name]}
+        properties[name] = field
     schema: dict[str, Any] = {
         "type": "object",
         "properties": properties,
@@ -216,7 +219,7 @@ def _class_ref(cls: type, defs: dict[str, Any], where: str) -> dict[str, Any]:
     return {"$ref": f"#/$defs/{name}"}
 
 
-def pydantic_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
+def pydantic_schema(cls: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
     """A Pydantic model's own schema, its `$defs` moved into `defs`."""
     schema = dict(cls.model_json_schema())
     for name, definition in (schema.pop("$defs", None) or {}).items():

@@ -62,7 +62,7 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
         if {"type": "null"} in schema["anyOf"]:
             return schema
         return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
-    described = {k: schema[k] for k in ("description", "title") if k in schema}
+    described: dict[str, Any] = {k: schema[k] for k in ("description", "title") if k in schema}
     core = {k: v for k, v in schema.items() if k not in described}
     return {"anyOf": [core, {"type": "null"}], **described}
 

@@ -16,7 +16,7 @@ import enum
 import types
 import typing
 from collections import abc
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .python_types import (
     ARRAYS,
@@ -26,6 +26,9 @@ from .python_types import (
     is_typeddict,
     optional_fields,
 )
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = ["convert", "parse_time"]
 
@@ -152,7 +155,7 @@ def _typeddict(value: Any, cls: type) -> dict[str, Any]:
     return made
 
 
-def _without_dropped_nulls(value: Any, cls: type) -> Any:
+def _without_dropped_nulls(value: Any, cls: type[BaseModel]) -> Any:
     """A model's data with nulls removed where the field has a default and does not take None."""
     if not isinstance(value, dict):
         return value

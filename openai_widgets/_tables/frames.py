@@ -7,7 +7,7 @@ documented ones, so nothing the server sent is hidden.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def to_utc(values: Any) -> pd.Series:
 
 
 def records_frame(
-    records: Iterable[dict[str, Any]],
+    records: Iterable[Mapping[str, Any]],
     columns: Sequence[str],
     *,
     times: Sequence[str] = (),

@@ -18,7 +18,7 @@ import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._core.arguments import type_error, whole_number
 from .._core.errors import InvalidInputError, InvalidTypeError
@@ -59,6 +59,10 @@ def text_input(value: Any, *, limit: int | None = None, what: str = "input") -> 
     return TextInput(texts, index)
 
 
+@overload
+def check_count(value: Any, name: str, *, optional: Literal[False]) -> int: ...
+@overload
+def check_count(value: Any, name: str, *, optional: bool = True) -> int | None: ...
 def check_count(value: Any, name: str, *, optional: bool = True) -> int | None:
     """A whole number of 1 or more (`limit`, `dimensions`, `k`); None passes when `optional`."""
     return whole_number(value, name, minimum=1, optional=optional)

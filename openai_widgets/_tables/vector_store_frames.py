@@ -55,7 +55,7 @@ def vector_stores_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
 
 def vector_store_files_frame(
-    records: Iterable[Mapping[str, Any]], filenames: Mapping[str, str] | None = None
+    records: Iterable[Mapping[str, Any]], filenames: Mapping[str, str | None] | None = None
 ) -> pd.DataFrame:
     """Vector store files -> `file_id`, `filename` (from `filenames`, by ID), `status`, `last_error`
     (`code: message` of a failed file), `attributes`, `usage_bytes`, `created_at`, then other fields."""

@@ -32,7 +32,7 @@ def usage_series(frame: Any, column: str | None = None) -> tuple[list[Any], dict
     numeric = [c for c in frame.columns if c not in _NOT_VALUES and pd.api.types.is_numeric_dtype(frame[c])]
     numeric = [c for c in numeric if not pd.api.types.is_bool_dtype(frame[c])]
     chosen = column or ("cost" if "cost" in frame.columns else (numeric[0] if numeric else None))
-    if chosen not in numeric:
+    if chosen is None or chosen not in numeric:
         listed = ", ".join(numeric)
         raise InvalidInputError(f"column {chosen!r} is not an amount of this frame; one of {listed}")
     groups = [c for c in frame.columns if c not in {"start", "end", *numeric, "quantity_unit"}]

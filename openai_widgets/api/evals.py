@@ -111,6 +111,7 @@ def _data_source_config(data: Any, schema: Any) -> tuple[dict[str, Any], Any]:
         check_frame(data)
     made = dict(schema) if schema is not None else item_schema(data)
     properties = made.get("properties")
+    columns: list[Any] | None
     if isinstance(properties, Mapping):
         columns = list(properties)
     else:

@@ -135,7 +135,8 @@ class FilesAPI(UploadsAPI):
 
         def progress(count: int) -> None:
             with lock:  # parts report from several threads
-                bar.update(count)
+                if bar is not None:  # only passed on when there is a bar
+                    bar.update(count)
 
         if bar is not None and resume is not None:
             plan = parts.plan_parts(resume.bytes, resume.part_bytes)

@@ -77,7 +77,7 @@ class FineTuningAPI(BaseClient):
         body: dict[str, Any] = {"model": model_argument(model, "fine_tune")}
         method_body = checked_method(method, hyperparameters, grader)
         method_type = method_body["type"] if method_body else "supervised"
-        if method_type == "reinforcement":
+        if method_body is not None and method_type == "reinforcement":
             where = "grader" if grader is not None else "method.reinforcement.grader"
             method_body = _with_expanded_grader(method_body, where)
         fields = _grader_fields(method_body)
@@ -88,7 +88,7 @@ class FineTuningAPI(BaseClient):
             if validation is not None
             else None
         )
-        if method_type == "reinforcement":
+        if method_body is not None and method_type == "reinforcement":
             method_body = self._with_validated_grader(method_body)  # the API's word, before any upload
         body["training_file"] = self._file_id(training, training_data)
         if validation is not None:

@@ -7,7 +7,7 @@ makes the tools, `run` drives the tool loop and the stream, `result` is the `Res
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from .._core.arguments import model_argument, text, whole_number
@@ -128,8 +128,9 @@ class ResponsesAPI(BaseClient):
             return run.response([Round(self._post("responses", body))])
         return run.run(stream=stream, on_update=on_update)
 
-    def _response_events(self, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        return self._stream_events("POST", "responses", json={**body, "stream": True}, ends=ENDS)
+    def _response_events(self, body: dict[str, Any]) -> Generator[dict[str, Any], None, None]:
+        # a generator of its own, so the run can close it (and with it the connection) early
+        yield from self._stream_events("POST", "responses", json={**body, "stream": True}, ends=ENDS)
 
     def response(self, response_id: str) -> Response:
         """A stored response as a `Response` (its JSON in `.raw`); a JSON schema's answer fills `.parsed`."""

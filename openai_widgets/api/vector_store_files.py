@@ -267,7 +267,7 @@ class VectorStoreFilesAPI(FilesAPI):
         finally:
             bar.close()
 
-    def _filenames(self, records: list[dict[str, Any]]) -> dict[str, str]:
+    def _filenames(self, records: list[dict[str, Any]]) -> dict[str, str | None]:
         if not records:
             return {}
         files = self._paginate("files", page_size=PAGE_SIZE)

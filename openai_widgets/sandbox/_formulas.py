@@ -11,7 +11,7 @@ import ast
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["evaluate", "formula_names", "parse_formula"]
 
@@ -75,7 +75,7 @@ def evaluate(node: ast.AST, values: dict[str, float]) -> float:
     if isinstance(node, ast.Expression):
         return evaluate(node.body, values)
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return float(cast("int | float", node.value))  # parse() lets only numbers through
     if isinstance(node, ast.Name):
         return values[node.id]
     if isinstance(node, ast.UnaryOp):

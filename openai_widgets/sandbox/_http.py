@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import email.parser
 import email.policy
+import email.utils
 import json
 import quopri
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 __all__ = [
     "ApiError",
@@ -46,6 +47,10 @@ class Request:
     request_id: str = field(default_factory=lambda: f"req_{uuid.uuid4().hex[:24]}")
     _form: tuple[dict[str, Any], dict[str, list[UploadedFile]]] | None = None
 
+    @overload
+    def arg(self, name: str, default: str) -> str: ...
+    @overload
+    def arg(self, name: str, default: str | None = None) -> str | None: ...
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
         return values[-1] if values else default
@@ -138,6 +143,8 @@ def _add_part(
     name = part.get_param("name", header="content-disposition")
     if not name:
         return
+    if isinstance(name, tuple):  # an RFC 2231 encoded name: (charset, language, value)
+        name = email.utils.collapse_rfc2231_value(name)
     encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
     if encoding == "base64":
         payload = base64.b64decode(payload)
@@ -200,10 +207,10 @@ class JSONResponse:
 
 @dataclass
 class BytesResponse:
-    content: bytes
+    content: bytes | bytearray
     content_type: str = "application/octet-stream"
     status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str | None] = field(default_factory=dict)  # None removes a default header
 
 
 @dataclass

@@ -74,11 +74,10 @@ class _Maker:
         if schema.get("enum"):
             return self.enum(schema["enum"], index, arrays)
         kind = self.kind(schema, depth)
-        args = {"index": index, "arrays": arrays, "depth": depth, "lead": lead}
         if kind == "object":
-            return self.object(schema, **args)
+            return self.object(schema, index=index, arrays=arrays, depth=depth, lead=lead)
         if kind == "array":
-            return self.array(schema, name, **args)
+            return self.array(schema, name, index=index, arrays=arrays, depth=depth, lead=lead)
         if kind == "integer":
             return self.integer(schema, name, index, arrays, lead)
         if kind == "number":

@@ -386,7 +386,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            parts = []
+            parts: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -400,7 +400,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 def is_admin_key(header: str | None) -> bool:
     """Whether an Authorization header carries an admin key (the sandbox's rule: "sk-admin-...")."""
-    return bool(header) and header.startswith("Bearer ") and header[7:].strip().startswith(ADMIN_KEY_PREFIX)
+    return (
+        header is not None
+        and header.startswith("Bearer ")
+        and header[7:].strip().startswith(ADMIN_KEY_PREFIX)
+    )
 
 
 def _admin_refusal(request: Request) -> dict[str, Any]:

@@ -108,7 +108,10 @@ class Job:
         if done >= 1:
             return "succeeded"
         moment = time.time() if now is None else now
-        if any(begin <= moment and (end is None or moment < end) for begin, end in self.pauses):
+        if any(
+            begin is not None and begin <= moment and (end is None or moment < end)
+            for begin, end in self.pauses
+        ):
             return "paused"
         if done >= _STARTED_AT:
             return "running"
@@ -116,7 +119,7 @@ class Job:
 
     def finished_at(self, now: float | None = None) -> int | None:
         status = self.status(now)
-        if status == "cancelled":
+        if status == "cancelled" and self.cancelled_at is not None:
             return int(self.cancelled_at)
         if status == "failed":
             return int(self.wall(_VALIDATED_AT * self.seconds))
@@ -154,7 +157,7 @@ class Job:
             if at * self.seconds <= elapsed
         ]
         happened += self._pause_events(moment)
-        if self.status(now) == "cancelled":
+        if self.status(now) == "cancelled" and self.cancelled_at is not None:
             happened.append((elapsed, self.cancelled_at, _event("info", "Fine-tuning job cancelled")))
         happened.sort(key=lambda entry: (entry[0], entry[1]))  # stable: timeline order within a moment
         listed = []

@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from .._http import ApiError, Request
 
@@ -76,6 +76,10 @@ def paged_buckets(frame: Window, results: Callable[[int, int], list[dict[str, An
     return {"object": "page", "data": data, "has_more": cursor is not None, "next_page": cursor}
 
 
+@overload
+def _integer(request: Request, name: str, *, required: Literal[True]) -> int: ...
+@overload
+def _integer(request: Request, name: str, *, required: bool = False) -> int | None: ...
 def _integer(request: Request, name: str, *, required: bool = False) -> int | None:
     value = request.arg(name)
     if value is None:

@@ -279,7 +279,7 @@ def _image_generation(sandbox, turn: Turn, tool: dict[str, Any], *, streaming: b
     width, height = SIZES.get(size) or tuple(int(n) for n in size.split("x"))
     fmt = tool.get("output_format") or "png"
     picture = draw(prompt, (width, height), sandbox.state.seed)
-    item = {
+    item: dict[str, Any] = {
         "id": new_id(sandbox, "ig"),
         "type": "image_generation_call",
         "status": "completed",
@@ -291,7 +291,7 @@ def _image_generation(sandbox, turn: Turn, tool: dict[str, Any], *, streaming: b
         "output_format": fmt,
         "action": "generate",
     }
-    partials = {}
+    partials: dict[str, list[str]] = {}
     count = int(tool.get("partial_images") or 0)
     if streaming and count:
         partials[item["id"]] = [_coarse(picture, 2 ** (count - n + 2), fmt) for n in range(count)]
@@ -308,7 +308,7 @@ def _coarse(picture, factor: int, fmt: str) -> str:
 
     width, height = picture.size
     small = picture.resize((max(1, width // factor), max(1, height // factor)))
-    return base64.b64encode(encode(small.resize((width, height), Image.NEAREST), fmt)).decode()
+    return base64.b64encode(encode(small.resize((width, height), Image.Resampling.NEAREST), fmt)).decode()
 
 
 # -- mcp ----------------------------------------------------------------------------------------

@@ -77,6 +77,7 @@ def answer_and_grade(
     sampling: dict[str, Any],
 ) -> Outcome:
     """One item: the model's answer (or the sample the data brought), graded by every criterion."""
+    namespace_sample: dict[str, Any] | None
     if model and messages is not None:
         sample, namespace_sample, usage = _generated(criteria, item, model, messages, sampling)
     else:
@@ -129,12 +130,13 @@ def _given(
     """The sample a jsonl line (or a stored completion) brought; None when it brought none."""
     zero = {"total_tokens": 0, "completion_tokens": 0, "prompt_tokens": 0, "cached_tokens": 0}
     if given is None:
-        sample = {"input": [], "output": [], "finish_reason": "", "model": "", "usage": zero}
+        sample: dict[str, Any] = {"input": [], "output": [], "finish_reason": "", "model": "", "usage": zero}
         return {**sample, **_settings(sampling)}, None, {}
     text = given.get("output_text")
     if not isinstance(text, str):
-        outputs = given.get("output") if isinstance(given.get("output"), list) else []
-        text = " ".join(str(m.get("content", "")) for m in outputs if isinstance(m, dict))
+        outputs = given.get("output")
+        listed = outputs if isinstance(outputs, list) else []
+        text = " ".join(str(m.get("content", "")) for m in listed if isinstance(m, dict))
     model = str(given.get("model") or "")
     sample = {
         "input": [],

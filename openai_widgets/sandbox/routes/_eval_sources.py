@@ -37,7 +37,7 @@ STORED_ITEM_SCHEMA = {
     },
     "required": ["input"],
 }
-_JSON_TYPES = {
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "string": str,
     "number": (int, float),
     "integer": int,
@@ -105,7 +105,7 @@ def _stored(sandbox, source: dict[str, Any], where: str) -> list[Line]:
     wanted = source.get("metadata") or {}
     model = source.get("model")
     after, before = source.get("created_after"), source.get("created_before")
-    found = []
+    found: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
     for completion in stored_completions(sandbox):
         if model and completion["model"] != model:
             continue

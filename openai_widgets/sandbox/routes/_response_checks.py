@@ -167,8 +167,9 @@ def _check_numbers(body: dict[str, Any], asked: Asked) -> None:
                     param=name,
                     code="unsupported_parameter",
                 )
-    asked.temperature = body.get("temperature") if body.get("temperature") is not None else 1.0
-    asked.top_p = body.get("top_p") if body.get("top_p") is not None else 1.0
+    temperature, top_p = body.get("temperature"), body.get("top_p")
+    asked.temperature = temperature if temperature is not None else 1.0
+    asked.top_p = top_p if top_p is not None else 1.0
     asked.top_logprobs = body.get("top_logprobs") or 0
     asked.max_output_tokens = body.get("max_output_tokens")
     asked.max_tool_calls = body.get("max_tool_calls")

@@ -104,7 +104,7 @@ def _item_events(event: Event, index: int, item: dict[str, Any], partials: list[
 def _started(item: dict[str, Any]) -> dict[str, Any]:
     """The item as output_item.added shows it: begun, with nothing in it yet."""
     kind = item["type"]
-    empty: dict[str, Any] = {
+    empties: dict[str, dict[str, Any]] = {
         "message": {"content": [], "status": "in_progress"},
         "reasoning": {"summary": []},
         "function_call": {"arguments": "", "status": "in_progress"},
@@ -114,8 +114,8 @@ def _started(item: dict[str, Any]) -> dict[str, Any]:
         "image_generation_call": {"status": "in_progress", "result": None},
         "mcp_list_tools": {"tools": []},
         "mcp_call": {"status": "in_progress", "arguments": "", "output": None},
-    }.get(kind, {})
-    return {**item, **empty}
+    }
+    return {**item, **empties.get(kind, {})}
 
 
 def _message_events(event: Event, where: dict[str, Any], item: dict[str, Any]) -> Iterator[dict]:

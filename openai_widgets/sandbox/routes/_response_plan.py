@@ -399,10 +399,11 @@ def _fit_message(plan: Plan, asked: Asked, message: dict[str, Any], spent: int) 
     """Add the message within max_output_tokens; a cut makes the response incomplete."""
     part = message["content"][0]
     tokens = pieces(part["text"])
-    budget = None if asked.max_output_tokens is None else asked.max_output_tokens - spent
-    if budget is not None and budget <= 0:
+    limit = asked.max_output_tokens
+    budget = None if limit is None else limit - spent
+    if limit is not None and budget is not None and budget <= 0:
         _mark_incomplete(plan)
-        return asked.max_output_tokens
+        return limit
     if budget is not None and len(tokens) > budget:
         tokens = tokens[:budget]
         part["text"] = "".join(tokens)

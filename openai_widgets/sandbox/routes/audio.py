@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -80,10 +81,10 @@ def translate(request: Request, sandbox) -> Any:
     return _speech_to_text(request, sandbox, TRANSLATORS, task="translate")
 
 
-def _speech_to_text(request: Request, sandbox, models: dict[str, tuple[str, ...]], *, task: str) -> Any:
+def _speech_to_text(request: Request, sandbox, models: Mapping[str, tuple[str, ...]], *, task: str) -> Any:
     fields, files = request.form(), request.files()
-    model_id = fields.get("model")
-    sandbox.state.model(model_id)
+    sandbox.state.model(fields.get("model"))  # OpenAI's 400/404 unless it names a known model
+    model_id = str(fields.get("model"))
     allowed = models.get(model_id)
     if allowed is None:
         raise ApiError(400, f"The model '{model_id}' cannot be used to {task} audio.", param="model")
@@ -161,7 +162,7 @@ def _stream(lead: str, words: list[str], seconds: float, prompt: str) -> StreamR
         "output_tokens": len(deltas),
         "total_tokens": audio_tokens + text_tokens + len(deltas),
     }
-    events = [{"type": "transcript.text.delta", "delta": delta} for delta in deltas]
+    events: list[dict[str, Any]] = [{"type": "transcript.text.delta", "delta": delta} for delta in deltas]
     events.append({"type": "transcript.text.done", "text": text, "usage": usage})
     return StreamResponse(events, event_names=True)
 
@@ -310,8 +311,8 @@ def _clock(seconds: float, separator: str) -> str:
 @route("POST", "/audio/speech")
 def speak(request: Request, sandbox) -> BytesResponse:
     body = request.json_object()
-    model_id = body.get("model")
-    sandbox.state.model(model_id)
+    sandbox.state.model(body.get("model"))  # OpenAI's 400/404 unless it names a known model
+    model_id = str(body.get("model"))
     voices = SPEAKERS.get(model_id)
     if voices is None:
         raise ApiError(400, f"The model '{model_id}' does not make speech.", param="model")

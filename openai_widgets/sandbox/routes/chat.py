@@ -133,7 +133,10 @@ def _store_flag(body: dict[str, Any]) -> bool:
 
 
 def _plan(body: dict[str, Any], messages: list[dict[str, Any]], index: int) -> Planned:
-    logprobs = {"logprobs": bool(body.get("logprobs")), "top_logprobs": int(body.get("top_logprobs") or 0)}
+    logprobs: dict[str, Any] = {
+        "logprobs": bool(body.get("logprobs")),
+        "top_logprobs": int(body.get("top_logprobs") or 0),
+    }
     tool = _tool_to_call(body, messages)
     if tool is not None:
         name = tool["name"]

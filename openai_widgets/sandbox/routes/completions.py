@@ -46,7 +46,8 @@ def create_completion(request: Request, sandbox) -> JSONResponse | StreamRespons
         check_range(body, name, low, high, integer=integer)
     if body.get("stream_options") is not None and not body.get("stream"):
         raise ApiError(400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.")
-    choices, completion_tokens = [], 0
+    choices: list[dict[str, Any]] = []
+    completion_tokens = 0
     for prompt in prompts:
         for copy in range(body.get("n") or 1):
             choice, generated = _choice(body, prompt, copy, len(choices))

@@ -24,7 +24,7 @@ EXPIRES_MINUTES = 20
 def create(sandbox, name: str, file_ids: list[str] | None = None) -> dict[str, Any]:
     """A new running container; `file_ids` (uploaded files) are copied into /mnt/data."""
     now = int(time.time())
-    record = {
+    record: dict[str, Any] = {
         "id": new_id(sandbox, "cntr"),
         "object": "container",
         "name": name,
@@ -58,7 +58,7 @@ def add_file(
     sandbox, container_id: str, path: str, content: bytes, *, source: str = "assistant"
 ) -> dict[str, Any]:
     """Save `content` at `path` in the container; returns the file's record."""
-    record = {
+    record: dict[str, Any] = {
         "id": new_id(sandbox, "cfile"),
         "object": "container.file",
         "container_id": container_id,

@@ -24,7 +24,7 @@ MAX_NEW_ITEMS = 20
 
 
 def create(sandbox, items: list[dict[str, Any]], metadata: dict[str, str]) -> dict[str, Any]:
-    record = {
+    record: dict[str, Any] = {
         "id": new_id(sandbox, "conv"),
         "object": "conversation",
         "created_at": int(time.time()),

@@ -29,10 +29,10 @@ _INVERSE = pow(_PRIME, -1, 2**64)
 
 
 @route("POST", "/embeddings")
-def create_embedding(request: Request, sandbox) -> JSONResponse:
+def create_embedding(request: Request, sandbox) -> JSONResponse | BytesResponse:
     body = request.json_object()
-    model = body.get("model")
-    sandbox.state.model(model)
+    sandbox.state.model(body.get("model"))  # OpenAI's 400/404 unless it names a known model
+    model = str(body.get("model"))
     if "embedding" not in model:
         raise ApiError(400, f"The model `{model}` does not support embeddings.", param="model")
     inputs = _inputs(body.get("input"))
@@ -112,7 +112,7 @@ def _base64_rows(vectors: Any) -> tuple[Any, int]:
     raw = np.zeros((count, size + pad), dtype=np.uint8)
     raw[:, :size] = np.ascontiguousarray(vectors, dtype="<f4").view(np.uint8).reshape(count, size)
     line = (size + pad) // 3 * 4
-    return np.frombuffer(base64.b64encode(raw), dtype=np.uint8).reshape(count, line), pad
+    return np.frombuffer(base64.b64encode(raw.data), dtype=np.uint8).reshape(count, line), pad
 
 
 def _inputs(value: Any) -> list[Any]:

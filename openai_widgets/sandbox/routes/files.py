@@ -51,7 +51,7 @@ def upload_file(request: Request, sandbox) -> JSONResponse:
     return JSONResponse(dict(record))
 
 
-def store_file(sandbox, filename: str, purpose: str, content: bytes) -> dict:
+def store_file(sandbox, filename: str, purpose: str, content: bytes | bytearray) -> dict:
     """Add a file the sandbox itself produced (batch output, fine-tuning results)."""
     state = sandbox.state
     with state.lock:
@@ -78,10 +78,10 @@ def list_files(request: Request, sandbox) -> JSONResponse:
     with sandbox.state.lock:
         items = [dict(f) for f in sandbox.state.files.values() if not purpose or f["purpose"] == purpose]
     # Insertion order breaks ties between files created in the same second.
-    items = list(enumerate(items))
-    items.sort(key=lambda pair: (pair[1]["created_at"], pair[0]), reverse=order == "desc")
+    numbered = list(enumerate(items))
+    numbered.sort(key=lambda pair: (pair[1]["created_at"], pair[0]), reverse=order == "desc")
     return JSONResponse(
-        page(request, [item for _, item in items], default_limit=10000, max_limit=10000, first_last=True)
+        page(request, [item for _, item in numbered], default_limit=10000, max_limit=10000, first_last=True)
     )
 
 

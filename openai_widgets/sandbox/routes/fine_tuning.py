@@ -33,7 +33,7 @@ TUNABLE = {"gpt-4o-mini-2024-07-18", "gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "g
 REASONING_TUNABLE = {"o4-mini-2025-04-16", "o4-mini"}  # for reinforcement fine-tuning
 # name: (low, high) for numbers; an exclusive low of 0 is checked as "not 0".
 _HYPERPARAMETERS = {"n_epochs": (1, 50), "batch_size": (1, 256), "learning_rate_multiplier": (0, None)}
-_METHOD_HYPERPARAMETERS = {
+_METHOD_HYPERPARAMETERS: dict[str, dict[str, tuple[float, float | None]]] = {
     "supervised": {},
     "dpo": {"beta": (0, 2)},
     "reinforcement": {

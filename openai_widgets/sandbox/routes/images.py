@@ -20,7 +20,7 @@ import base64
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from .._drawing import draw, edit, encode, partial, vary
 from .._http import ApiError, BytesResponse, JSONResponse, Request, StreamResponse, UploadedFile
@@ -111,6 +111,10 @@ def _n(value: Any, rules: _Model) -> int:
     return n
 
 
+@overload
+def _choice(name: str, value: Any, allowed: tuple[str, ...], default: str) -> str: ...
+@overload
+def _choice(name: str, value: Any, allowed: tuple[str, ...], default: None) -> str | None: ...
 def _choice(name: str, value: Any, allowed: tuple[str, ...], default: str | None) -> str | None:
     if value is None:
         return default

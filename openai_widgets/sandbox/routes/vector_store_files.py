@@ -157,7 +157,7 @@ def create_file_batch(request: Request, sandbox) -> JSONResponse:
     body = request.json_object()
     check_keys(body, {"file_ids", "files", "attributes", "chunking_strategy"})
     wanted = _batch_files(body)
-    batch = {
+    batch: dict[str, Any] = {
         "record": {
             "id": new_id(sandbox.state, "vsfb"),
             "object": "vector_store.files_batch",

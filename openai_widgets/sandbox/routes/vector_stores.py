@@ -96,7 +96,9 @@ def create_vector_store(request: Request, sandbox) -> JSONResponse:
         record["description"] = description
     store: dict[str, Any] = {"record": record, "files": {}, "batches": {}}
     touch(store)
-    wanted = [(f, chunking, None, f"file_ids[{i}]") for i, f in enumerate(unique_ids(file_ids, "file_ids"))]
+    wanted: list[tuple[str, dict, dict | None, str]] = [
+        (f, chunking, None, f"file_ids[{i}]") for i, f in enumerate(unique_ids(file_ids, "file_ids"))
+    ]
     add_files(sandbox, store, wanted)
     with sandbox.state.lock:
         sandbox.state.vector_stores[record["id"]] = store
@@ -270,7 +272,7 @@ def _search(
 
 def _chunks(sandbox, store_ids: list[str]) -> list[tuple[dict[str, Any], Any, str]]:
     """(file entry, passage, text) of every indexed chunk in the stores, in a stable order."""
-    found = []
+    found: list[tuple[dict[str, Any], Any, str]] = []
     with sandbox.state.lock:
         stores = [find_store(sandbox, store_id) for store_id in dict.fromkeys(store_ids)]
         for store in stores:
