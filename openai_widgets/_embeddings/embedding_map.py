@@ -125,7 +125,7 @@ def _figure(
             "hovertext": [hover[i] for i in rows],
             "hovertemplate": "%{hovertext}<extra></extra>",
             "mode": "markers+text" if show_labels else "markers",
-            "text": [_shorten(labels[i]) for i in rows] if show_labels else None,
+            "text": [_shorten(labels[i]) for i in rows] if show_labels and labels is not None else None,
             "textposition": "top center",
             "cliponaxis": False,  # a label near the edge is drawn whole
             "marker": {"size": 9 if len(points) <= 2000 else 5, **marker},
