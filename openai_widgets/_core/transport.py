@@ -20,7 +20,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Collection, Generator, Iterator, Mapping
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -501,7 +501,7 @@ class BaseClient:
         self,
         path: str,
         fields: Mapping[str, Any],
-        files: list[FilePart],
+        files: Sequence[FilePart],
         **kwargs: Any,
     ) -> httpx.Response:
         """A multipart/form-data POST; `files` are (field, (filename, content, content type))."""
@@ -549,7 +549,7 @@ class BaseClient:
         *,
         json: Any = None,
         fields: Mapping[str, Any] | None = None,
-        files: list[FilePart] | None = None,
+        files: Sequence[FilePart] | None = None,
         timeout: float | None = None,
         ends: Collection[str] = (),
         unfinished: Callable[[], str | None] | None = None,
@@ -691,7 +691,7 @@ def _whole_answer(
         )
 
 
-def _closing_events(response: httpx.Response) -> Iterator[dict[str, Any]]:
+def _closing_events(response: httpx.Response) -> Generator[dict[str, Any], None, None]:
     try:
         yield from iter_events(response, unfinished=lambda: None)  # any clean end is an end
     finally:
