@@ -15,6 +15,9 @@ from openai_widgets._media.speech import Speech
 from openai_widgets._responses.result import Response
 from openai_widgets._tables.records import Record
 from openai_widgets._tuning.monitor import FineTuningUpdate
+from openai_widgets.api.audio import AudioSource
+from openai_widgets.api.audio import Granularities
+from openai_widgets.api.audio import TextFormat
 from typing import Any
 from typing import Literal
 from typing import overload

@@ -1,4 +1,12 @@
-"""`Client`: the whole API, one mixin per area over the shared HTTP core."""
+"""`Client`: the whole API, one mixin per area over the shared HTTP core.
+
+Some areas call methods of others (fine-tuning and eval runs upload files, batches
+download them, `estimate_cost` plans as the bulk calls do). Each such mixin declares
+the methods it borrows, with their real signatures, in an `if TYPE_CHECKING:` block at
+the top of its class: nothing changes at run time, where `Client` has them all, and the
+type checker compares each declaration with the owner's definition here, where the
+mixins are combined, so a copy that drifts from the real signature is an error.
+"""
 
 from __future__ import annotations
 

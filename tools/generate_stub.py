@@ -51,6 +51,14 @@ def module_imports(module_name: str) -> dict[str, str]:
     return found
 
 
+def needed_imports(module_name: str, known: dict[str, str], used: set[str]) -> set[str]:
+    """The imports of the names `used` in annotations of `module_name`: what the module
+    imports, or names it defines itself (type aliases such as `AudioSource`)."""
+    defined = vars(sys.modules[module_name])
+    found = {known[n] for n in used if n in known}
+    return found | {f"from {module_name} import {n}" for n in used if n not in known and n in defined}
+
+
 def names_in(annotation: str) -> set[str]:
     """The root names an annotation string refers to (`pd.DataFrame | None` -> {"pd"})."""
     tree = ast.parse(annotation, mode="eval")
@@ -114,10 +122,10 @@ def stub_text() -> str:
         known = module_imports(owner)
         for variant in typing.get_overloads(method) or []:
             text, used = signature_text(variant)
-            imports |= {known[n] for n in used if n in known}
+            imports |= needed_imports(owner, known, used)
             defs.append(f"@overload\ndef {name}{text}: ...")
         text, used = signature_text(method)
-        imports |= {known[n] for n in used if n in known}
+        imports |= needed_imports(owner, known, used)
         if typing.get_overloads(method):
             continue  # the implementation's signature is not part of the interface
         defs.append(f"def {name}{text}: ...")

@@ -11,7 +11,7 @@ anything is sent, a request whose key the client does not have.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import httpx
 
@@ -63,7 +63,7 @@ class KeyAuth(httpx.Auth):
                 "only ever sent to admin routes): pass api_key=... or set OPENAI_API_KEY."
             )
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         self.require(request.method, request.url)
         key = self._admin_key if is_admin_path(self.relative(request.url)) else self._api_key
         request.headers["Authorization"] = f"Bearer {key.reveal()}"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
+from typing import cast
 
 import httpcore
 import httpx
@@ -53,7 +54,9 @@ class AsyncLanes:
         if response.is_closed:  # an answer read before it was handed over (a test transport's)
             self._release(lane)
         else:
-            response.stream = _Counted(response.stream, lambda: self._release(lane))
+            # An AsyncClient's answers always stream asynchronously (httpx asserts it on receipt).
+            stream = cast(httpx.AsyncByteStream, response.stream)
+            response.stream = _Counted(stream, lambda: self._release(lane))
         return response
 
     def _pick(self) -> int:
@@ -95,7 +98,7 @@ class _Counted(httpx.AsyncByteStream):
             await self._stream.aclose()
         finally:
             if self._on_close is not None:
-                self._on_close, done = None, self._on_close
+                done, self._on_close = self._on_close, None
                 done()
 
 
@@ -125,15 +128,15 @@ class _LeanPool(httpcore.AsyncConnectionPool):
         sweep = now >= getattr(self, "_next_sweep", 0.0)
         if sweep:
             self._next_sweep = now + SWEEP_SECONDS
-        for connection in self._connections:
-            if connection.is_closed():
+        for held in self._connections:
+            if held.is_closed():
                 continue  # removed, as httpcore does
-            if connection.is_idle():  # an HTTP/1.1 connection can only expire while idle
-                if (sweep and connection.has_expired()) or idle >= self._max_keepalive_connections:
-                    closing.append(connection)
+            if held.is_idle():  # an HTTP/1.1 connection can only expire while idle
+                if (sweep and held.has_expired()) or idle >= self._max_keepalive_connections:
+                    closing.append(held)
                     continue
                 idle += 1
-            kept.append(connection)
+            kept.append(held)
         self._connections[:] = kept
 
         # HTTP/1.1: one request a connection. A connection handed to a request that has not
@@ -159,7 +162,9 @@ class _LeanPool(httpcore.AsyncConnectionPool):
             pool_request.assign_to_connection(connection)
         return closing
 
-    def _reusable(self, origin: httpcore.Origin, given: set[int], closing: list) -> object | None:
+    def _reusable(
+        self, origin: httpcore.Origin, given: set[int], closing: list[httpcore.AsyncConnectionInterface]
+    ) -> httpcore.AsyncConnectionInterface | None:
         """An available connection to `origin` not given a request yet; expired ones found are closed."""
         for connection in list(self._connections):
             if id(connection) in given or not connection.can_handle_request(origin):

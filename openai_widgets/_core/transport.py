@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import io
 import logging
 import os
 import random
@@ -19,9 +20,9 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -36,6 +37,7 @@ from .constants import (
 )
 from .errors import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -45,13 +47,17 @@ from .errors import (
 from .keys import as_secret, checked_key
 from .lanes import AsyncLanes
 from .paths import resolve_path
-from .retries import retry_delay, should_retry
+from .retries import backoff_delay, retry_delay, should_retry
 from .secrets import RedactingFilter, Secret, mask, redact
 from .servers import is_openai_host, optional_flag
 from .sse import iter_events
 from .usage import answered, streamed
 
 __all__ = ["BaseClient", "RequestInfo"]
+
+# A multipart file: (field, (filename, content, content type)); the content is bytes or a
+# readable binary file (httpx reads it while sending, e.g. an upload part read from disk).
+FilePart = tuple[str, tuple[str, "bytes | IO[bytes] | io.RawIOBase", str]]
 
 logger = logging.getLogger("openai_widgets")
 logger.addFilter(RedactingFilter())
@@ -129,7 +135,7 @@ class BaseClient:
         self._listeners: list[Callable[[RequestInfo], None]] = []
         self._rng = random.Random()
         # Shared with with_options() copies: the last request, and the ID the usage ledger files them under.
-        self._state = {"last_request": None, "client_id": uuid.uuid4().hex[:12]}
+        self._state: dict[str, Any] = {"last_request": None, "client_id": uuid.uuid4().hex[:12]}
         # The connection pools, shared with the copies too: "http" now, "async_http" on first use.
         self._shared: dict[str, Any] = {"http": httpx.Client(**self._http_options)}
         self._lock = threading.Lock()
@@ -273,6 +279,7 @@ class BaseClient:
         path = _display_path(request.url, self.base_url)
         started = time.monotonic()
         deadline_seconds = request.extensions.get("timeout", {}).get("read") or self.timeout
+        error: APIError  # what is raised when the request fails for good
         for attempt in range(retries + 1):
             last_try = attempt == retries
             try:
@@ -281,14 +288,14 @@ class BaseClient:
                     _read_with_deadline(response, time.monotonic() + deadline_seconds)
             except httpx.TimeoutException:
                 if not last_try:
-                    self.sleep(retry_delay(attempt, rng=self._rng))
+                    self.sleep(backoff_delay(attempt, rng=self._rng))
                     continue
                 error = _timeout_error(request, path, deadline_seconds, attempt)
                 self._notify(request, path, None, started, attempt + 1, error=error)
                 raise error from None
             except httpx.TransportError as exc:
                 if not last_try:
-                    self.sleep(retry_delay(attempt, rng=self._rng))
+                    self.sleep(backoff_delay(attempt, rng=self._rng))
                     continue
                 error = _connection_error(request, path, exc, attempt)
                 self._notify(request, path, None, started, attempt + 1, error=error)
@@ -494,10 +501,10 @@ class BaseClient:
         self,
         path: str,
         fields: Mapping[str, Any],
-        files: list[tuple[str, tuple[str, bytes, str]]],
+        files: Sequence[FilePart],
         **kwargs: Any,
     ) -> httpx.Response:
-        """A multipart/form-data POST; `files` are (field, (filename, bytes, content type))."""
+        """A multipart/form-data POST; `files` are (field, (filename, content, content type))."""
         data = {k: _form_value(v) for k, v in fields.items() if v is not None}
         return self._request("POST", path, data=data, files=files, **kwargs)
 
@@ -542,12 +549,12 @@ class BaseClient:
         *,
         json: Any = None,
         fields: Mapping[str, Any] | None = None,
-        files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+        files: Sequence[FilePart] | None = None,
         timeout: float | None = None,
         ends: Collection[str] = (),
         unfinished: Callable[[], str | None] | None = None,
         final: Callable[[httpx.Response], bool] | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Generator[dict[str, Any], None, None]:
         """The JSON events of a streamed answer; the connection closes when iteration stops.
 
         The body is JSON, or multipart `fields` and `files` (as `_post_multipart` takes
@@ -629,7 +636,7 @@ class BaseClient:
                     response = plain.get(url)
                 except httpx.TransportError as exc:
                     if attempt < self.max_retries:
-                        self.sleep(retry_delay(attempt, rng=self._rng))
+                        self.sleep(backoff_delay(attempt, rng=self._rng))
                         continue
                     raise APIConnectionError(
                         f"could not download {_short_url(url)}: {type(exc).__name__} "
@@ -684,7 +691,7 @@ def _whole_answer(
         )
 
 
-def _closing_events(response: httpx.Response) -> Iterator[dict[str, Any]]:
+def _closing_events(response: httpx.Response) -> Generator[dict[str, Any], None, None]:
     try:
         yield from iter_events(response, unfinished=lambda: None)  # any clean end is an end
     finally:

@@ -22,12 +22,47 @@ from .._tables.records import Record, as_record
 from ..bulk.batch_api import BatchService, endpoint_url, request_lines, results_frame, split_lines
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
+
+    from .._files.parts import UploadPartial
 
 __all__ = ["BatchesAPI", "check_waiting"]
 
 
 class BatchesAPI(BaseClient):
+    if TYPE_CHECKING:  # borrowed from FilesAPI and CustomAPI (see Client): what BatchService uses
+
+        def upload_file(
+            self,
+            file: Any,
+            purpose: str,
+            *,
+            filename: str | None = None,
+            method: str | None = None,
+            resume: UploadPartial | None = None,
+        ) -> Record: ...
+
+        @overload
+        def file_content(self, file_id: str, *, as_frame: Literal[False] = False) -> bytes: ...
+        @overload
+        def file_content(self, file_id: str, *, as_frame: Literal[True]) -> pd.DataFrame: ...
+        @overload
+        def file_content(self, file_id: str, *, as_frame: bool) -> bytes | pd.DataFrame: ...
+        def file_content(self, file_id: str, *, as_frame: bool = False) -> bytes | pd.DataFrame: ...
+
+        def request(
+            self,
+            method: str,
+            path: str,
+            *,
+            headers: Mapping[str, str] | str | None = None,
+            query: Mapping[str, Any] | str | None = None,
+            body: Any = None,
+            timeout: float | None = None,
+        ) -> Any: ...
+
     @overload
     def batch(
         self,

@@ -6,7 +6,7 @@ import contextlib
 import re
 import typing
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from .._chat.messages import normalize_messages, text_of
@@ -117,7 +117,7 @@ class ChatAPI(BaseClient):
 
     def _chunks(
         self, body: dict[str, Any], unfinished: Callable[[], str | None], *, refusable: bool
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Generator[dict[str, Any], None, None]:
         """The stream's chunks. A server that refuses the stream_options we added (a 400 or 5xx
         naming it) gets the request once more without it, and this client stops sending it."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._core.arguments import boolean, model_argument, type_error
 from .._core.errors import InvalidInputError, InvalidTypeError
@@ -26,12 +26,40 @@ from .embeddings import embedding_estimate
 from .moderations import moderation_estimate, moderation_inputs
 from .respond_map import respond_map_estimate
 
+if TYPE_CHECKING:
+    from .._structured.formats import OutputFormat
+    from ..bulk.embedding_job import EmbeddingJob
+
 __all__ = ["CALLS", "CostsAPI"]
 
 CALLS = ("embed", "moderate", "chat_map", "respond_map", "batch")
 
 
 class CostsAPI(BaseClient):
+    if TYPE_CHECKING:  # borrowed from EmbeddingsAPI, ChatMapAPI and RespondMapAPI (see Client)
+
+        def _embedding_job(
+            self, input: Any, model: Any, user: Any, limit: Any, dimensions: Any, chunk_long: Any, cache: Any
+        ) -> EmbeddingJob: ...
+
+        def _chat_map_plan(
+            self, rows: Any, template: Any, model: Any, system: Any, resume: Any, advanced: dict[str, Any]
+        ) -> tuple[list[dict[str, Any]], RowResults, Any]: ...
+
+        def _respond_map_plan(
+            self,
+            rows: Any,
+            template: Any,
+            model: Any,
+            instructions: Any,
+            text_format: Any,
+            tools: Any,
+            vector_store_ids: Any,
+            reasoning: Any,
+            resume: Any,
+            advanced: dict[str, Any],
+        ) -> tuple[list[dict[str, Any]], RowResults, Any, OutputFormat | None]: ...
+
     @overload
     def estimate_cost(
         self,
@@ -95,15 +123,18 @@ class CostsAPI(BaseClient):
         The bulk calls take `max_cost=` to refuse to start above the high end.
         """
         name = _call_name(call)
+        # The arguments are bound to the signature of this client's own call of that name
+        # (one of CALLS, each a method of Client).
+        given = _bind(getattr(self, name), name, args, settings)
         if name == "embed":
-            return self._estimate_embed(_bind(self.embed, name, args, settings), prices)
+            return self._estimate_embed(given, prices)
         if name == "moderate":
-            return self._estimate_moderate(_bind(self.moderate, name, args, settings), prices)
+            return self._estimate_moderate(given, prices)
         if name == "chat_map":
-            return self._estimate_chat_map(_bind(self.chat_map, name, args, settings), prices)
+            return self._estimate_chat_map(given, prices)
         if name == "respond_map":
-            return self._estimate_respond_map(_bind(self.respond_map, name, args, settings), prices)
-        return _estimate_batch(_bind(self.batch, name, args, settings), prices)
+            return self._estimate_respond_map(given, prices)
+        return _estimate_batch(given, prices)
 
     # -- one planner per call --------------------------------------------------------------
 
@@ -140,7 +171,7 @@ class CostsAPI(BaseClient):
         return chat_map_estimate(bodies, answers, batch=batch, prices=prices)
 
     def _estimate_respond_map(self, given: dict[str, Any], prices: Any) -> CostEstimate:
-        bodies, answers, _, _ = self._respond_map_plan(  # type: ignore[attr-defined]
+        bodies, answers, _, _ = self._respond_map_plan(
             given["rows"],
             given["template"],
             given.get("model"),

@@ -31,6 +31,8 @@ from .evals import eval_path
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .._files.parts import UploadPartial
+
 __all__ = ["EvalRunsAPI", "PreparedRun"]
 
 PAGE_SIZE = 100
@@ -50,6 +52,20 @@ class PreparedRun:
 
 
 class EvalRunsAPI(BaseClient):
+    if TYPE_CHECKING:  # borrowed from EvalsAPI and FilesAPI (see Client)
+
+        def eval(self, eval_id: str) -> Record: ...
+
+        def upload_file(
+            self,
+            file: Any,
+            purpose: str,
+            *,
+            filename: str | None = None,
+            method: str | None = None,
+            resume: UploadPartial | None = None,
+        ) -> Record: ...
+
     @overload
     def run_eval(
         self,

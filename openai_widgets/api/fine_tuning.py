@@ -4,7 +4,7 @@ pause and resume them, clean up."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._core.arguments import boolean, model_argument
@@ -33,6 +33,8 @@ from ._deprecated import renamed_keywords
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .._files.parts import UploadPartial
+
 __all__ = ["FineTuningAPI"]
 
 PAGE_SIZE = 100  # jobs, events and checkpoints per page
@@ -42,6 +44,18 @@ TOP_LEVEL_HYPERPARAMETERS = ("batch_size", "learning_rate_multiplier", "n_epochs
 
 
 class FineTuningAPI(BaseClient):
+    if TYPE_CHECKING:  # borrowed from FilesAPI (see Client)
+
+        def upload_file(
+            self,
+            file: Any,
+            purpose: str,
+            *,
+            filename: str | None = None,
+            method: str | None = None,
+            resume: UploadPartial | None = None,
+        ) -> Record: ...
+
     @renamed_keywords(training_file="training", validation_file="validation")
     def fine_tune(
         self,
@@ -199,7 +213,7 @@ class FineTuningAPI(BaseClient):
         """One look's new events, newest first: one list from a JSON list (possibly empty), or,
         from an event stream, a list of one per new event as it arrives (at least one list)."""
         answer = self._get_json_or_events(path, {"limit": PAGE_SIZE})
-        if isinstance(answer, Iterator):
+        if isinstance(answer, Generator):  # the events of a stream (see _get_json_or_events)
             yield from _streamed_events(answer, known, stop)
         else:
             yield self._events_since(path, known, answer)
@@ -227,7 +241,7 @@ class FineTuningAPI(BaseClient):
 
 
 def _streamed_events(
-    stream: Iterator[Any], known: set[Any], stop: threading.Event | None
+    stream: Generator[Any, None, None], known: set[Any], stop: threading.Event | None
 ) -> Iterator[list[dict[str, Any]]]:
     """Each new event of an events stream as a list of one; always at least one (maybe empty) list.
 
@@ -249,7 +263,7 @@ def _streamed_events(
     except StreamInterruptedError:
         pass  # the next look reconnects
     finally:
-        stream.close()  # type: ignore[attr-defined]
+        stream.close()
     if not sent:
         yield []
 

@@ -64,7 +64,7 @@ class BatchClient(Protocol):
     def upload_file(self, file: Any, purpose: str, *, filename: str | None = None) -> Record: ...
 
     def request(
-        self, method: str, path: str, headers: Any = None, query: Any = None, body: Any = None
+        self, method: str, path: str, *, headers: Any = None, query: Any = None, body: Any = None
     ) -> Any: ...
 
     def file_content(self, file_id: str) -> Any: ...
@@ -294,7 +294,8 @@ def _jsonl(content: bytes) -> list[Any]:
     return items
 
 
-def _custom_ids(content: bytes) -> list[str]:
+def _custom_ids(content: bytes) -> list[Any]:
+    """The `custom_id` of each request line, as the file has it (the files made here have a text in each)."""
     return [item.get("custom_id") for item in _jsonl(content) if isinstance(item, dict)]
 
 
@@ -304,7 +305,9 @@ def _output_rows(content: bytes) -> list[dict[str, Any]]:
     for item in _jsonl(content):
         if not isinstance(item, dict) or not isinstance(item.get("custom_id"), str):
             continue
-        response = item.get("response") if isinstance(item.get("response"), dict) else {}
+        response = item.get("response")
+        if not isinstance(response, dict):
+            response = {}
         status = response.get("status_code")
         body = response.get("body")
         request_id = response.get("request_id")
@@ -333,7 +336,7 @@ def _error_text(error: Any, status: Any, body: Any) -> str | None:
 
 def _missing_row(custom_id: str, record: Record | None) -> dict[str, Any]:
     status = record.get("status") if record else "unknown"
-    if status in TERMINAL:
+    if record is not None and status in TERMINAL:  # status is "unknown" without a record
         reason = f"not processed: batch {record['id']} ended {status}"
         errors = (record.get("errors") or {}).get("data") if record else None
         if errors:

@@ -188,11 +188,11 @@ class EmbeddingJob:
         def row_for(index: int, width: int) -> np.ndarray | None:
             if self.dimensions is not None and width != self.dimensions:
                 return None  # kept aside: collect refuses it with the reason, and no retry is made
-            self._allocate(width)
+            vectors = self._allocate(width)
             owner = int(owners[index])
-            if owner in self._chunks or self.vectors.shape[1] != width:
+            if owner in self._chunks or vectors.shape[1] != width:
                 return None  # a piece of a long input, averaged in collect (or a width to refuse there)
-            return self.vectors[owner]
+            return vectors[owner]
 
         return EmbeddingStreamReader(len(positions), row_for)
 
@@ -210,7 +210,8 @@ class EmbeddingJob:
         spent = answer.usage.get("total_tokens")
         return spent if isinstance(spent, (int, float)) else None
 
-    def _allocate(self, width: int) -> None:
+    def _allocate(self, width: int) -> np.ndarray:
+        """The matrix of vectors, made `width` wide on the first call."""
         if self.dimensions is not None and width != self.dimensions:
             # A server that ignores `dimensions` (several compatible ones do) answers at full width.
             raise APIResponseValidationError(
@@ -220,6 +221,7 @@ class EmbeddingJob:
             )
         if self.vectors is None:  # only the engine's thread gets here: no lock needed
             self.vectors = np.zeros((len(self.uniques), width), dtype=np.float32)
+        return self.vectors
 
     @staticmethod
     def decode(answer: Any, count: int) -> tuple[np.ndarray, dict[str, Any]]:
@@ -228,7 +230,9 @@ class EmbeddingJob:
             raise APIResponseValidationError(
                 f"the embeddings answer is a {type(answer).__name__}, not an object"
             )
-        usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
+        usage = answer.get("usage")
+        if not isinstance(usage, dict):
+            usage = {}
         return decode_embeddings(answer.get("data"), count), usage
 
     def collect(self, positions: Any, answer: EmbeddingAnswer) -> None:
@@ -257,7 +261,8 @@ class EmbeddingJob:
 
     def save_to_cache(self) -> None:
         """Write the vectors that arrived to the cache (in the calling thread, after a run)."""
-        if self.cache is not None and self._to_cache:
+        # Rows are only ever marked for the cache after the matrix was made.
+        if self.cache is not None and self._to_cache and self.vectors is not None:
             finished = sorted(set(self._to_cache))
             self.cache.put(
                 self._server,
@@ -283,15 +288,15 @@ class EmbeddingJob:
 
     def _store(self, where: Any, rows: np.ndarray) -> None:
         width = rows.shape[-1]
-        self._allocate(width)
-        if self.vectors.shape[1] != width:
+        vectors = self._allocate(width)
+        if vectors.shape[1] != width:
             raise APIResponseValidationError(
-                f"embeddings of {width} dimensions arrived next to earlier ones of {self.vectors.shape[1]}; "
+                f"embeddings of {width} dimensions arrived next to earlier ones of {vectors.shape[1]}; "
                 "resume and cache entries must come from the same model and dimensions"
             )
         if isinstance(where, np.ndarray) and len(where) > 1 and bool(np.all(np.diff(where) == 1)):
             where = slice(int(where[0]), int(where[-1]) + 1)  # consecutive rows: one block copy
-        self.vectors[where] = rows
+        vectors[where] = rows
         self.found[where] = True
 
     @property
@@ -362,7 +367,7 @@ class EmbeddingJob:
         planned = bulk.plan_batches(
             range(len(texts)), max_items=MAX_REQUEST_INPUTS, costs=tokens, max_cost=MAX_REQUEST_TOKENS
         )
-        lines = [
+        lines: list[dict[str, Any]] = [
             {
                 "custom_id": f"embed-{batch.number}",
                 "method": "POST",

@@ -97,7 +97,6 @@ __all__ = [
 
 T = TypeVar("T")
 R = TypeVar("R")
-T_contra = TypeVar("T_contra", contravariant=True)
 
 # Rate-limit waits per batch before giving up: they are not retries (a 429 says "not
 # yet", not "failed"), but a server that never lets a batch through must not hang the run.
@@ -106,12 +105,12 @@ _TICK = 0.1  # seconds between the calling thread's looks at the progress (and a
 _LAG_PROBE = 0.02  # seconds between looks at how late the loop runs (the client's own load)
 
 
-class Job(Protocol[T_contra, R]):
+class Job(Protocol[T, R]):
     """What a bulk job tells the engine (see the module docstring)."""
 
     path: str
 
-    def body(self, items: list[T_contra]) -> dict[str, Any]:
+    def body(self, items: list[T]) -> dict[str, Any]:
         """The JSON body of one request for these items (called again for each attempt)."""
 
     def reader(self, positions: Any) -> Reader[R]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from .._core.errors import APIError, OpenAIError
 
@@ -98,7 +98,7 @@ class BulkError(APIError, _Partial):
         self._init_partial(done, total, stats, cause)
 
 
-_ERROR_CLASSES: dict[type, type] = {}
+_ERROR_CLASSES: dict[type[APIError], type[BulkError]] = {}
 
 
 def bulk_error(
@@ -110,9 +110,10 @@ def bulk_error(
     base = type(cause)
     cls = _ERROR_CLASSES.get(base)
     if cls is None:
-        cls = type(
+        made = type(
             f"Bulk{base.__name__}", (BulkError, base), {"__module__": __name__, "__doc__": BulkError.__doc__}
         )
+        cls = cast("type[BulkError]", made)  # type() cannot say what the class made derives from
         _ERROR_CLASSES[base] = cls
     error = cls.__new__(cls)
     error.__dict__.update(vars(cause))  # status_code, type, code, request_id, retry_after, body...

@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["Batch", "plan_batches"]
 
@@ -27,7 +30,7 @@ class Batch:
 
 
 def plan_batches(
-    positions: Sequence[int],
+    positions: Sequence[int] | np.ndarray,
     *,
     max_items: int,
     costs: Sequence[float] | None = None,

@@ -195,7 +195,7 @@ def _choice_html(choice: dict[str, Any]) -> str:
 
 
 def _usage_line(result: ChatResult) -> str:
-    usage = result.usage or {}
+    usage: dict[str, Any] = result.usage or {}
     tokens = (
         f"{usage.get('prompt_tokens', '?')} prompt + {usage.get('completion_tokens', '?')} completion "
         f"= {usage.get('total_tokens', '?')} tokens"

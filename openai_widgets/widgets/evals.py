@@ -9,7 +9,7 @@ below with a bar chart of each model's pass rate and estimated cost.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import ipywidgets as widgets
 
@@ -19,6 +19,9 @@ from .._tuning.loss_plot import png_bytes
 from ._controls import set_options, wrapping_row
 from ._output import notice, show
 from ._panel import Panel, frame_trait
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["EvalsPanel"]
 
@@ -169,7 +172,7 @@ class EvalsPanel(Panel):
         show(self.preview, data.head(5))
 
 
-def _is_frame(value: Any) -> bool:
+def _is_frame(value: Any) -> TypeGuard[pd.DataFrame]:
     return type(value).__name__ == "DataFrame" and type(value).__module__.startswith("pandas")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
@@ -15,6 +15,9 @@ from ._output import notice
 from ._panel import Panel
 from ._pictures import picture
 from ._upload_values import uploaded
+
+if TYPE_CHECKING:
+    from .._media.image_result import ImageResult
 
 __all__ = ["ImagesPanel"]
 
@@ -125,7 +128,7 @@ class ImagesPanel(Panel):
     def _build_gallery(self) -> None:
         self.gallery = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
         self.gallery.add_class("ow-image-gallery")
-        self.shown = None  # the ImageResult in the gallery
+        self.shown: ImageResult | None = None  # the images in the gallery
         self.thumbnails: list[widgets.Image] = []
         self.view_buttons: list[widgets.Button] = []
         self.viewer = picture()
@@ -251,6 +254,8 @@ class ImagesPanel(Panel):
 
     def view(self, index: int) -> None:
         """Show image `index` of the gallery at full size."""
+        if self.shown is None:
+            raise IndexError(f"no image {index}: the gallery is empty")
         image = self.shown[index]
         self.viewer.value = encode_png(image)
         revised = image.info.get("revised_prompt")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from .._core.model_kinds import KINDS, model_kind
 from ._controls import wrapping_row
 from ._panel import Panel, frame_trait
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ModelsPanel"]
 
@@ -46,7 +49,7 @@ class ModelsPanel(Panel):
     def __init__(self, *, client: Any = None, on_use: Callable[[str, str], None] | None = None) -> None:
         super().__init__(client=client)
         self.on_use = on_use
-        self._all = None  # the models() DataFrame, with a `kind` column
+        self._all: pd.DataFrame | None = None  # the models() DataFrame, with a `kind` column
         short = {"description_width": "initial"}  # a label as wide as its word: more room in one row
         self.search = widgets.Text(
             placeholder="search model IDs",
@@ -129,8 +132,9 @@ class ModelsPanel(Panel):
         return self._all
 
     def _show(self) -> None:
-        self.frame = frame = self._filtered()
-        if frame is None:
+        frame = self._filtered()
+        self.frame = frame
+        if frame is None or self._all is None:  # both are None until the models are loaded
             self.summary.value = "<i>Press Refresh to load the models.</i>"
             return
         self.table.options = [(_row(r), r.id) for r in frame.itertuples()]

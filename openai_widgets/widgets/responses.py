@@ -234,7 +234,7 @@ def _sources_html(result: Response) -> str:
 
 
 def _usage_line(result: Response) -> str:
-    usage = result.usage or {}
+    usage: dict[str, Any] = result.usage or {}
     tokens = (
         f"{usage.get('input_tokens', '?')} in + {usage.get('output_tokens', '?')} out "
         f"= {usage.get('total_tokens', '?')} tokens"

@@ -104,8 +104,9 @@ class Studio(StyledBox):
     def close(self) -> None:
         remove_connection_listener(self._on_connect)
         ledger.remove_listener(self._on_usage)
-        if getattr(self, "_watched", None) is not None:
-            self._watched.remove_listener(self._on_request)
+        watched = getattr(self, "_watched", None)
+        if watched is not None:
+            watched.remove_listener(self._on_request)
             self._watched = None
         super().close()
 
