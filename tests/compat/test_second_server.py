@@ -200,7 +200,7 @@ def test_module_functions_and_magics_on_the_default_client(second_server, admin)
 
 
 def test_chat_map_over_rows(other, admin):
-    rows = pd.DataFrame({"city": ["Oslo", "Lima", "Pune"], "n": [1, 2, 3]}, index=["a", "b", "c"])
+    rows = pd.DataFrame({"city": ["Oslo", "Lima", "Pune"], "n": ["1", "2", "3"]}, index=["a", "b", "c"])
     answers = other.chat_map(rows, "Name {n} sights in {city}", model="gpt-4o-mini", progress=False)
     assert list(answers.index) == ["a", "b", "c"]
     assert answers.tolist() == [
