@@ -119,7 +119,8 @@ def test_a_new_connection_loads_the_lists_again(sandbox, in_a_notebook, studios)
         before = len(sandbox.requests_to("/models", "GET"))
         ow.connect(api_key=TEST_KEY, base_url=sandbox.base_url)  # the Models tab is on show
         assert studio.panels["models"].wait_loaded(30)
-        assert len(sandbox.requests_to("/models", "GET")) == before + 1
+        # The panel asked again (the studio's model pickers may ask too, in the background).
+        assert len(sandbox.requests_to("/models", "GET")) > before
     finally:
         ow.set_client(None)
 
