@@ -80,6 +80,15 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     floor = chat_report("chat_map, default settings", timing, args.rows, args, chat_tokens(prompts), stats)
     wrong, missing = check_chat_rows(answers, prompts, frame.index)
     line("wrong / missing rows", f"{wrong} / {missing}")
+    met = [
+        ("share >= 90 %", floor / timing.wall >= 0.90),
+        (
+            "<= 1 429 per 10 requests",
+            stats["rate_limited"] * 10 <= max(stats["requests"] - stats["rate_limited"], 1),
+        ),
+        ("0 wrong rows", wrong == 0 and missing == 0),
+    ]
+    line("targets", "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in met))
     figures = {
         "rows": args.rows,
         "wall_seconds": timing.wall,

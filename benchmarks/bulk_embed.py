@@ -171,6 +171,12 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     if traced is not None:
         line("peak traced (tracemalloc)", f"{traced / MIB:.0f} MiB = {traced / raw:.2f} x the raw result")
     line("wrong / missing rows", f"{wrong} / {missing}")
+    met = [
+        ("share >= 90 %", floor.seconds / wall >= 0.90),
+        ("peak <= 1.5 x raw + 64 MiB", rss_rise <= 1.5 * raw + 64 * MIB),
+        ("0 wrong rows", wrong == 0 and missing == 0),
+    ]
+    line("targets", "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in met))
     figures = {
         "rows": args.rows,
         "wall_seconds": wall,

@@ -426,6 +426,7 @@ class _Run(Generic[T, R]):
         response = await self.client.send_once_async(
             "POST", self.job.path, json=body, headers={"Idempotency-Key": batch.key}
         )
+        self.governor.on_answer_started(response.headers)  # a big body may take a while yet
         try:
             reader = self.job.reader(batch.positions)
             async for chunk in response.aiter_bytes():

@@ -46,6 +46,7 @@ waiting silently. Everything here is arithmetic over a clock; nothing sleeps.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import statistics
@@ -303,6 +304,11 @@ class RateGovernor:
                 bucket.take(units)
 
     # -- what the answers say ---------------------------------------------------------
+
+    def on_answer_started(self, headers: Mapping[str, str]) -> None:
+        """An answer's headers are in, its body still coming: the server's limits are known now."""
+        with contextlib.suppress(ServerWaitTooLong):  # on_success reports it, for the batch it came with
+            self.learn(headers)
 
     def on_success(self, headers: Mapping[str, str], latency: float | None = None) -> None:
         """Learn the latency and the limits; grow the window; let the rates recover."""

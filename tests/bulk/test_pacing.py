@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from openai_widgets.bulk import pacing
 from openai_widgets.bulk.pacing import (
     HEADROOM,
     PACE,
@@ -269,3 +270,16 @@ def test_a_loop_lag_that_is_not_a_number_is_ignored():
     governor.on_loop_lag(-1.0)
     assert governor.loop_lag == 0.0
     assert not governor.busy
+
+
+def test_the_limits_are_known_as_soon_as_an_answers_headers_arrive():
+    governor = RateGovernor(clock=lambda: 100.0)
+    assert governor.limits["tokens"].bucket is None
+    governor.on_answer_started(
+        {"x-ratelimit-limit-tokens": "7200000", "x-ratelimit-remaining-tokens": "7000000"}
+    )  # a 16 MB body may take a second yet: the next requests are paced from now
+    assert governor.limits["tokens"].bucket.rate == pytest.approx(7_200_000 * pacing.PACE / 60)
+    # A wait beyond the cap is reported with the answer's batch (on_success), not here.
+    governor.on_answer_started({"x-ratelimit-limit-requests": "0.5"})
+    with pytest.raises(pacing.ServerWaitTooLong):
+        governor.on_success({"x-ratelimit-limit-requests": "0.5"}, 0.1)
