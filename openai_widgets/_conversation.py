@@ -6,11 +6,6 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from ._chat.messages import normalize_messages, text_of
-from ._core.arguments import one_of
-from ._core.errors import InvalidInputError
-from ._responses.body import conversation_id
-
 __all__ = ["Conversation"]
 
 
@@ -47,6 +42,11 @@ class Conversation:
         messages: Any = None,
         **settings: Any,
     ) -> None:
+        from ._chat.messages import normalize_messages
+        from ._core.arguments import one_of
+        from ._core.errors import InvalidInputError
+        from ._responses.body import conversation_id
+
         self.api = one_of(api, "api", ("chat", "responses"))
         if conversation is not None and self.api != "responses":
             raise InvalidInputError(
@@ -70,11 +70,15 @@ class Conversation:
     @property
     def system(self) -> str | None:
         """The first system message's text; setting it replaces that message (None removes it)."""
+        from ._chat.messages import text_of
+
         first = self._messages[0] if self._messages else None
         return text_of(first.get("content")) if first and first.get("role") == "system" else None
 
     @system.setter
     def system(self, text: str | None) -> None:
+        from ._chat.messages import normalize_messages
+
         rest = self._messages[1:] if self.system is not None else self._messages
         head = normalize_messages([{"role": "system", "content": text}]) if text is not None else []
         self._messages = head + rest
@@ -96,6 +100,8 @@ class Conversation:
     ) -> Any:
         """Send `content` (text, or text with images) as the next user message; returns the reply
         (a ChatResult, or a Response with api="responses")."""
+        from ._core.errors import InvalidInputError
+
         if self.api == "responses":
             if name is not None:
                 raise InvalidInputError("name= is a chat message field; with api='responses' leave it out")
@@ -136,6 +142,8 @@ class Conversation:
 
     def items(self) -> Any:
         """What the server holds of the conversation (api="responses"), as a DataFrame of items."""
+        from ._core.errors import InvalidInputError
+
         if self.api != "responses":
             raise InvalidInputError("items() lists a server-side conversation: use api='responses'")
         if self.conversation_id is None:
@@ -146,6 +154,8 @@ class Conversation:
 
     def add(self, role: str, content: Any = None, **fields: Any) -> None:
         """Add a message without asking (a tool's result, an example answer, ...)."""
+        from ._chat.messages import normalize_messages
+
         message = {"role": role, "content": content, **fields}
         added = normalize_messages([message])
         if self.api == "responses" and role != "system":
@@ -173,6 +183,8 @@ class Conversation:
         return f"Conversation(model={self.model!r}, messages={len(self._messages)}{where})"
 
     def _repr_markdown_(self) -> str:
+        from ._chat.messages import text_of
+
         if not self._messages:
             return "*(empty conversation)*"
         lines = []

@@ -7,26 +7,15 @@ import os
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
-from .._chat.stream import LiveView
 from .._core.arguments import model_argument, whole_number
 from .._core.errors import APIResponseValidationError, InvalidInputError, StreamInterruptedError
 from .._core.transport import BaseClient, decode_json
-from .._costs import ledger
-from .._media.audio import (
-    SPEECH_VOICES,
-    check_speech,
-    check_transcription,
-    describe,
-    read_audio,
-    wav_seconds,
-)
-from .._media.transcript_stream import Transcript, TranscriptStream
-from .._tables.frames import segments_frame, transcripts_frame
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .._media.speech import Speech
+    from .._media.transcript_stream import Transcript
 
 __all__ = ["AudioAPI"]
 
@@ -145,6 +134,8 @@ class AudioAPI(BaseClient):
         (`.interrupted` True); a stream the server cuts raises `StreamInterruptedError`
         with that text in `.partial`. The text also has `.usage`.
         """
+        from .._media.audio import check_transcription, read_audio
+
         model = model_argument(model, "transcription")
         fields = check_transcription(
             model, language, prompt, response_format, temperature, timestamp_granularities, stream
@@ -211,6 +202,8 @@ class AudioAPI(BaseClient):
         limit: int | None = None,
     ) -> str | pd.DataFrame:
         """Speech in any language -> English text. Takes files and lists as `transcribe()` does."""
+        from .._media.audio import check_transcription
+
         model = model_argument(model, "translation")
         fields = check_transcription(model, None, prompt, response_format, temperature, None)
         return self._speech_to_text("audio/translations", file, fields, limit)
@@ -232,6 +225,8 @@ class AudioAPI(BaseClient):
         `format` is mp3, opus, aac, flac, wav or pcm; `speed` 0.25 to 4; `instructions`
         (not for tts-1) steer the tone. The result's `.save(path)` writes the file.
         """
+        from .._costs import ledger
+        from .._media.audio import SPEECH_VOICES, check_speech
         from .._media.speech import Speech
 
         model = model_argument(model, "speech")
@@ -260,6 +255,9 @@ class AudioAPI(BaseClient):
     def _transcript_stream(
         self, upload: Any, fields: dict[str, Any], on_update: Callable[[str], Any] | None
     ) -> Transcript:
+        from .._chat.stream import LiveView
+        from .._media.transcript_stream import TranscriptStream
+
         transcript = TranscriptStream(fields["model"])
         view = LiveView(on_update)
         events = self._stream_events(
@@ -289,6 +287,9 @@ class AudioAPI(BaseClient):
         return final
 
     def _speech_to_text(self, path: str, file: Any, fields: dict[str, Any], limit: Any) -> Any:
+        from .._media.audio import describe, read_audio
+        from .._tables.frames import transcripts_frame
+
         words = "word" in (fields.get("timestamp_granularities[]") or [])
         if not isinstance(file, (list, tuple)):
             _limit(limit)  # checked even when there is nothing to cap
@@ -306,6 +307,8 @@ class AudioAPI(BaseClient):
         )
 
     def _one_file(self, path: str, upload: Any, fields: dict[str, Any], words: bool) -> Any:
+        from .._tables.frames import segments_frame
+
         response = self._post_multipart(path, fields, [("file", upload.part())])
         response_format = fields["response_format"]
         answer = None if response_format in {"text", "srt", "vtt"} else decode_json(response)
@@ -325,6 +328,9 @@ def _record(client: Any, path: str, model: str, answer: Any, response: Any, uplo
     The seconds come from the answer (`usage.seconds`, or a verbose answer's `duration`),
     else from a WAV file's header; for other formats they stay unknown.
     """
+    from .._costs import ledger
+    from .._media.audio import wav_seconds
+
     usage = answer.get("usage") if isinstance(answer, dict) else None
     seconds = answer.get("duration") if isinstance(answer, dict) else None
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):

@@ -19,7 +19,6 @@ from .._core.errors import InvalidInputError
 from .._core.paths import path_id
 from .._core.transport import BaseClient
 from .._tables.records import Record, as_record
-from ..bulk.batch_api import BatchService, endpoint_url, request_lines, results_frame, split_lines
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -118,6 +117,8 @@ class BatchesAPI(BaseClient):
         """
         import pandas as pd
 
+        from ..bulk.batch_api import BatchService, endpoint_url, request_lines, results_frame, split_lines
+
         wait = check_waiting(wait, poll_interval, progress)
         url = endpoint_url(endpoint)
         index = requests.index if isinstance(requests, pd.Series) else None
@@ -145,6 +146,8 @@ class BatchesAPI(BaseClient):
         Waits for them to finish unless `wait=False` (then unfinished requests have the
         error "pending"). The order comes from the batches' input files.
         """
+        from ..bulk.batch_api import BatchService, results_frame
+
         ids = _batch_ids(batch_ids)
         service = BatchService(self)
         if check_waiting(wait, poll_interval, progress):

@@ -7,17 +7,16 @@ import re
 import typing
 import warnings
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._chat.messages import normalize_messages, text_of
-from .._chat.result import ChatResult
-from .._chat.sampling import checked_settings
-from .._chat.stream import ChunkAssembler, LiveView
 from .._core.arguments import model_argument
 from .._core.errors import APIStatusError, InvalidInputError, InvalidTypeError, StreamInterruptedError
 from .._core.servers import names_field
 from .._core.transport import BaseClient
-from .._structured.formats import OutputFormat, output_format
+
+if TYPE_CHECKING:
+    from .._chat.result import ChatResult
+    from .._structured.formats import OutputFormat
 
 __all__ = ["ChatAPI"]
 
@@ -62,6 +61,9 @@ class ChatAPI(BaseClient):
         of a stream is asked for (`stream_options.include_usage`) from OpenAI, or when the
         client has `stream_usage=True`; `.usage` holds it whenever the server sends it.
         """
+        from .._chat.messages import normalize_messages
+        from .._chat.result import ChatResult
+
         body = chat_body(normalize_messages(messages), model, advanced)
         fmt = chat_output_format(advanced.get("response_format"))
         if stream:
@@ -74,6 +76,9 @@ class ChatAPI(BaseClient):
         on_update: Callable[[ChatResult], Any] | None,
         fmt: OutputFormat | None = None,
     ) -> ChatResult:
+        from .._chat.result import ChatResult
+        from .._chat.stream import ChunkAssembler, LiveView
+
         body = {**body, "stream": True}
         added = "stream_options" not in body and self._wants_stream_usage()
         if added:
@@ -149,6 +154,8 @@ def _refuses_stream_options(status: int, text: str) -> bool:
 
 def chat_body(messages: list[dict[str, Any]], model: Any, advanced: dict[str, Any]) -> dict[str, Any]:
     """The request body: checked settings, JSON mode prepared."""
+    from .._chat.sampling import checked_settings
+
     options = {key: value for key, value in advanced.items() if value is not None}
     options = checked_settings(options)
     if "response_format" in options:
@@ -159,6 +166,8 @@ def chat_body(messages: list[dict[str, Any]], model: Any, advanced: dict[str, An
 
 def chat_output_format(value: Any) -> OutputFormat | None:
     """How `.parsed` reads the reply: a class's format, or the API's json_schema dict's (into a dict)."""
+    from .._structured.formats import output_format
+
     if _is_class_format(value):
         return output_format(value, "response_format")
     if isinstance(value, dict) and value.get("type") == "json_schema":
@@ -169,6 +178,8 @@ def chat_output_format(value: Any) -> OutputFormat | None:
 def response_format(value: Any) -> dict[str, Any]:
     """`"json"`, `"text"`, an API response_format dict, a bare JSON schema (wrapped), or a class
     (a Pydantic model, a dataclass, a TypedDict, list[...] of one) as a strict json_schema."""
+    from .._structured.formats import output_format
+
     if _is_class_format(value):
         made = output_format(value, "response_format")
         assert made is not None  # a class always makes a format
@@ -201,6 +212,8 @@ def _is_class_format(value: Any) -> bool:
 
 
 def _with_json_hint(messages: list[dict[str, Any]], fmt: dict[str, Any]) -> list[dict[str, Any]]:
+    from .._chat.messages import text_of
+
     if fmt.get("type") != "json_object":
         return messages
     if any("json" in text_of(m.get("content")).lower() for m in messages):

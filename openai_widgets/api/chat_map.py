@@ -5,19 +5,16 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from .._chat.messages import normalize_messages
 from .._core.arguments import boolean, text
 from .._core.errors import APIResponseValidationError
 from .._core.transport import BaseClient
-from .._costs.estimate import CostEstimate, estimate_bodies
-from ..bulk.options import BulkOptions
-from ..bulk.row_requests import RowJob, run_in_batch, run_on_engine
-from ..bulk.rows import RowResults
-from ..bulk.templates import row_prompts
 from .chat import chat_body
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .._costs.estimate import CostEstimate
+    from ..bulk.rows import RowResults
 
 __all__ = ["ChatMapAPI", "chat_map_estimate"]
 
@@ -64,6 +61,9 @@ class ChatMapAPI(BaseClient):
         None, with the reason in `.attrs["errors"]`. `ow.estimate_cost("chat_map", ...)`
         with the same arguments tells the cost before anything is sent.
         """
+        from ..bulk.options import BulkOptions
+        from ..bulk.row_requests import RowJob, run_in_batch, run_on_engine
+
         options = BulkOptions(
             max_concurrency=max_concurrency,
             requests_per_minute=requests_per_minute,
@@ -112,6 +112,10 @@ class ChatMapAPI(BaseClient):
         self, rows: Any, template: Any, model: Any, system: Any, resume: Any, advanced: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], RowResults, Any]:
         """Every row's request body, the answers kept so far (resumed), and the index to label them with."""
+        from .._chat.messages import normalize_messages
+        from ..bulk.rows import RowResults
+        from ..bulk.templates import row_prompts
+
         prompts, index = row_prompts(rows, template)
         messages = [{"role": "system", "content": text(system, "system", optional=True)}] if system else []
         bodies = [
@@ -132,6 +136,8 @@ def chat_map_estimate(
     bodies: list[dict[str, Any]], answers: RowResults, *, batch: bool, prices: Any = None
 ) -> CostEstimate:
     """The cost of the rows not answered yet (all of them, unless resumed)."""
+    from .._costs.estimate import estimate_bodies
+
     missing = [body for body, done in zip(bodies, answers.finished, strict=True) if not done]
     return estimate_bodies("chat_map", "chat/completions", missing, batch=batch, prices=prices)
 

@@ -13,7 +13,6 @@ from .._core.arguments import text, type_error
 from .._core.errors import InvalidInputError
 from .._core.paths import path_id
 from .._core.transport import BaseClient
-from .._tables.eval_frames import checkpoint_permissions_frame
 from .._tables.records import Record, as_record
 
 if TYPE_CHECKING:
@@ -27,10 +26,14 @@ PAGE_SIZE = 100
 class CheckpointPermissionsAPI(BaseClient):
     def checkpoint_permissions(self, checkpoint: str) -> pd.DataFrame:
         """The projects a checkpoint is shared with (all pages): `id`, `project_id`, `created_at`."""
+        from .._tables.eval_frames import checkpoint_permissions_frame
+
         return checkpoint_permissions_frame(self._paginate(_path(checkpoint), page_size=PAGE_SIZE))
 
     def share_checkpoint(self, checkpoint: str, project_ids: Any) -> pd.DataFrame:
         """Share a checkpoint with projects (a project ID or a list); returns the permissions made."""
+        from .._tables.eval_frames import checkpoint_permissions_frame
+
         path = _path(checkpoint)
         answer = self._post(path, {"project_ids": _projects(project_ids)})
         return checkpoint_permissions_frame(answer.get("data") or [])

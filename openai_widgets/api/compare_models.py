@@ -16,10 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from .._core.arguments import model_argument, positive_number, text
 from .._core.errors import InvalidInputError, InvalidTypeError
-from .._evals.criteria import testing_criteria
-from .._evals.data import check_frame, input_messages, item_schema
-from .._evals.pricing import PRICES_DATED, price_lookup, run_cost
-from .._evals.results import criterion_column, run_summary
 from .._tables.records import Record
 from .eval_runs import EvalRunsAPI
 from .evals import EvalsAPI
@@ -53,6 +49,11 @@ class CompareModelsAPI(EvalsAPI, EvalRunsAPI):
         price is unknown), `latency` (seconds), `items`, `errored`, `run_id`, `status`.
         `.attrs` holds `eval_id`, `prices_dated`; `ow.plot_comparison(frame)` draws it.
         """
+        from .._evals.criteria import testing_criteria
+        from .._evals.data import check_frame, input_messages, item_schema
+        from .._evals.pricing import price_lookup, run_cost
+        from .._evals.results import run_summary
+
         frame = check_frame(data)
         chosen = _models(models)
         made = testing_criteria(criteria, list(frame.columns))
@@ -103,6 +104,9 @@ def _models(models: Any) -> list[str]:
 
 def _comparison_frame(rows: list[dict[str, Any]], names: list[str], eval_id: str) -> pd.DataFrame:
     import pandas as pd
+
+    from .._evals.pricing import PRICES_DATED
+    from .._evals.results import criterion_column
 
     rates = [f"{criterion_column(name)}_pass_rate" for name in names]
     columns = ["model", "pass_rate", *rates, "mean_score", "tokens", "estimated_cost", "latency"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from .._chat.sampling import checked_settings
 from .._core.arguments import model_argument, text
 from .._core.caller import outside_stacklevel
 from .._core.errors import APIResponseValidationError, InvalidInputError
@@ -27,6 +26,8 @@ class CompletionsAPI(BaseClient):
         (max_tokens, which the API defaults to 16, temperature, top_p, stop, suffix, echo,
         seed, ...). For anything new use `chat()`.
         """
+        from .._chat.sampling import checked_settings
+
         warnings.warn(DEPRECATION, DeprecationWarning, stacklevel=outside_stacklevel())
         text(prompt, "prompt", hint="write the text to continue")
         if advanced.get("stream"):

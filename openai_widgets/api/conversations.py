@@ -14,10 +14,6 @@ from .._core.arguments import whole_number
 from .._core.errors import InvalidInputError
 from .._core.paths import path_id
 from .._core.transport import BaseClient
-from .._files.store_options import metadata_option
-from .._responses.body import conversation_id
-from .._responses.inputs import input_items
-from .._responses.items import items_frame
 from .._tables.records import Record, as_record
 
 if TYPE_CHECKING:
@@ -31,6 +27,9 @@ MAX_ITEMS_PER_REQUEST = 20
 class ConversationsAPI(BaseClient):
     def create_conversation(self, items: Any = None, metadata: dict[str, str] | None = None) -> Record:
         """Start a conversation, with `items` in it if given and `metadata` (16 text pairs at most)."""
+        from .._files.store_options import metadata_option
+        from .._responses.inputs import input_items
+
         given = input_items(items) if items is not None else []
         body: dict[str, Any] = {"items": given[:MAX_ITEMS_PER_REQUEST]}
         checked = metadata_option(metadata)
@@ -47,6 +46,8 @@ class ConversationsAPI(BaseClient):
 
     def update_conversation(self, conversation_id: Any, metadata: dict[str, str]) -> Record:
         """Replace a conversation's metadata; returns its record."""
+        from .._files.store_options import metadata_option
+
         checked = metadata_option(metadata)
         if checked is None:
             raise InvalidInputError("metadata is required: give a dict of up to 16 text pairs ({} clears it)")
@@ -59,6 +60,8 @@ class ConversationsAPI(BaseClient):
     def conversation_items(self, conversation_id: Any, *, limit: int | None = None) -> pd.DataFrame:
         """The items of a conversation, oldest first: `id`, `type`, `role`, `status`, `tool`,
         `arguments`, `text`; `limit` keeps the first ones."""
+        from .._responses.items import items_frame
+
         limit = whole_number(limit, "limit", minimum=1, optional=True)
         return items_frame(
             self._paginate(f"{_path(conversation_id)}/items", {"order": "asc"}, max_items=limit)
@@ -66,6 +69,9 @@ class ConversationsAPI(BaseClient):
 
     def add_conversation_items(self, conversation_id: Any, items: Any) -> pd.DataFrame:
         """Add items at the end of a conversation; returns the items added (with their IDs)."""
+        from .._responses.inputs import input_items
+        from .._responses.items import items_frame
+
         path = _path(conversation_id)
         given = input_items(items)
         added: list[dict[str, Any]] = []
@@ -87,5 +93,7 @@ class ConversationsAPI(BaseClient):
 
 def _path(conversation: Any) -> str:
     """`conversations/<id>` for an ID or a conversation's record."""
+    from .._responses.body import conversation_id
+
     given = conversation_id(conversation, "conversation_id") if conversation is not None else None
     return f"conversations/{path_id(given, 'conversation_id')}"

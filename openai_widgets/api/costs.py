@@ -17,18 +17,17 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from .._core.arguments import boolean, model_argument, type_error
 from .._core.errors import InvalidInputError, InvalidTypeError
 from .._core.transport import BaseClient
-from .._costs.estimate import CostEstimate, estimate_bodies
-from .._costs.prices import PriceOverrides
-from ..bulk.batch_api import endpoint_url, request_lines
-from ..bulk.rows import RowResults
 from .chat_map import chat_map_estimate
 from .embeddings import embedding_estimate
 from .moderations import moderation_estimate, moderation_inputs
 from .respond_map import respond_map_estimate
 
 if TYPE_CHECKING:
+    from .._costs.estimate import CostEstimate
+    from .._costs.prices import PriceOverrides
     from .._structured.formats import OutputFormat
     from ..bulk.embedding_job import EmbeddingJob
+    from ..bulk.rows import RowResults
 
 __all__ = ["CALLS", "CostsAPI"]
 
@@ -152,6 +151,8 @@ class CostsAPI(BaseClient):
         return embedding_estimate(job, batch=boolean(given.get("batch", False), "batch"), prices=prices)
 
     def _estimate_moderate(self, given: dict[str, Any], prices: Any) -> CostEstimate:
+        from ..bulk.rows import RowResults
+
         texts, _ = moderation_inputs(given["input"])
         rows = RowResults(texts, "moderate", given.get("resume"))
         return moderation_estimate(
@@ -188,6 +189,9 @@ class CostsAPI(BaseClient):
 
 
 def _estimate_batch(given: dict[str, Any], prices: Any) -> CostEstimate:
+    from .._costs.estimate import estimate_bodies
+    from ..bulk.batch_api import endpoint_url, request_lines
+
     url = endpoint_url(given["endpoint"])
     lines = request_lines(given["requests"], url)
     return estimate_bodies(

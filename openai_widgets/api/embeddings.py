@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import bulk
 from .._core.arguments import boolean, model_argument, text, type_error, whole_number
 from .._core.errors import InvalidInputError
 from .._core.transport import BaseClient
-from .._costs.estimate import CostEstimate, estimate_texts
-from ..bulk.options import BulkOptions
 from .batches import check_waiting
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .._costs.estimate import CostEstimate
     from ..bulk.embedding_job import EmbeddingJob
 
 __all__ = ["EmbeddingsAPI", "embedding_estimate"]
@@ -63,6 +61,9 @@ class EmbeddingsAPI(BaseClient):
         the same call with `resume=True` (or `resume=error.partial`) embeds only the rest.
         `ow.estimate_cost("embed", ...)` with the same arguments tells the cost first.
         """
+        from .. import bulk
+        from ..bulk.options import BulkOptions
+
         options = BulkOptions(
             max_concurrency=max_concurrency,
             requests_per_minute=requests_per_minute,
@@ -173,6 +174,7 @@ class EmbeddingsAPI(BaseClient):
 
 def embedding_estimate(job: EmbeddingJob, *, batch: bool, prices: Any = None) -> CostEstimate:
     """The cost of what `job` will send: its distinct texts not resumed or cached, as planned."""
+    from .._costs.estimate import estimate_texts
     from .._embeddings.tokens import MAX_REQUEST_INPUTS, MAX_REQUEST_TOKENS
     from ..bulk import plan_batches
 

@@ -19,12 +19,6 @@ from .._core.arguments import boolean, model_argument, one_of, positive_number, 
 from .._core.errors import InvalidInputError
 from .._core.paths import path_id
 from .._core.transport import BaseClient
-from .._evals.data import check_frame, input_messages, items_jsonl, stored_source
-from .._evals.output_format import response_format
-from .._evals.progress import TERMINAL, RunProgress
-from .._evals.results import criterion_names, results_frame
-from .._files.store_options import metadata_option
-from .._tables.eval_frames import eval_runs_frame
 from .._tables.records import Record, as_record
 from .evals import eval_path
 
@@ -162,6 +156,8 @@ class EvalRunsAPI(BaseClient):
         """An eval's runs (all pages), oldest first: `id`, `name`, `status`, `model`,
         `created_at`, the item counts `total`, `passed`, `failed`, `errored`, `pass_rate`,
         `report_url`; `status` keeps runs in that state only."""
+        from .._tables.eval_frames import eval_runs_frame
+
         path = f"{eval_path(eval_id)}/runs"
         params = {"status": one_of(status, "status", RUN_STATUSES, optional=True)}
         return eval_runs_frame(self._paginate(path, params, page_size=PAGE_SIZE))
@@ -183,6 +179,8 @@ class EvalRunsAPI(BaseClient):
         """A run's graded items (all pages), one row each in data order: the item's fields,
         `output` (the model's answer), `status` (pass, fail, error), `error`, and per criterion
         `<name>_passed` and `<name>_score`; `status="fail"` keeps the failures only."""
+        from .._evals.results import criterion_names, results_frame
+
         path = f"{_run_path(eval_id, run_id)}/output_items"
         params = {"status": one_of(status, "status", ("pass", "fail"), optional=True)}
         record = self.eval(eval_id)
@@ -193,6 +191,9 @@ class EvalRunsAPI(BaseClient):
 
     def _prepare_run(self, data: Any, model: Any, template: Any, text_format: Any) -> PreparedRun:
         """The run's data source, every argument checked before anything is sent."""
+        from .._evals.data import check_frame, input_messages, items_jsonl, stored_source
+        from .._evals.output_format import response_format
+
         stored = stored_source(data)
         sampling = {"response_format": response_format(text_format)} if text_format is not None else {}
         if stored is not None:
@@ -243,6 +244,8 @@ class EvalRunsAPI(BaseClient):
         progress: bool | None,
     ) -> dict[str, tuple[Record, float]]:
         """Look at the runs until each has ended: {label: (last record, seconds until it ended)}."""
+        from .._evals.progress import TERMINAL, RunProgress
+
         started = time.monotonic()
         lines = {label: RunProgress(label, total, show=progress) for label in runs}
         current = dict(runs)
@@ -274,6 +277,8 @@ class EvalRunsAPI(BaseClient):
 
 
 def _run_body(name: Any, metadata: Any) -> dict[str, Any]:
+    from .._files.store_options import metadata_option
+
     body: dict[str, Any] = {}
     if name is not None:
         body["name"] = text(name, "name", hint="name the run, or leave name out")

@@ -14,10 +14,6 @@ from .._core.arguments import text, type_error
 from .._core.errors import InvalidInputError
 from .._core.paths import path_id
 from .._core.transport import BaseClient
-from .._evals.criteria import testing_criteria
-from .._evals.data import check_frame, item_schema, stored_source
-from .._files.store_options import metadata_option
-from .._tables.eval_frames import evals_frame
 from .._tables.records import Record, as_record
 
 if TYPE_CHECKING:
@@ -52,6 +48,9 @@ class EvalsAPI(BaseClient):
         `{"type": "string_check", "reference": "{answer}", "operation": "eq"}`.
         Everything is checked before anything is sent.
         """
+        from .._evals.criteria import testing_criteria
+        from .._files.store_options import metadata_option
+
         text(name, "name", hint="name the eval, e.g. 'capitals'")
         config, columns = _data_source_config(data, item_schema)
         body: dict[str, Any] = {
@@ -66,6 +65,8 @@ class EvalsAPI(BaseClient):
     def evals(self) -> pd.DataFrame:
         """Every eval (all pages), oldest first: `id`, `name`, `created_at`, `data_source`,
         `criteria` (the criteria's names), `metadata`."""
+        from .._tables.eval_frames import evals_frame
+
         return evals_frame(self._paginate("evals", page_size=PAGE_SIZE))
 
     def eval(self, eval_id: str) -> Record:
@@ -76,6 +77,8 @@ class EvalsAPI(BaseClient):
         self, eval_id: str, *, name: str | None = None, metadata: Mapping[str, str] | None = None
     ) -> Record:
         """Rename an eval or replace its metadata; returns its record."""
+        from .._files.store_options import metadata_option
+
         path = eval_path(eval_id)
         body: dict[str, Any] = {}
         if name is not None:
@@ -97,6 +100,8 @@ def eval_path(eval_id: Any) -> str:
 
 def _data_source_config(data: Any, schema: Any) -> tuple[dict[str, Any], Any]:
     """(the eval's data source config, the item fields criteria may name: None when unknown)."""
+    from .._evals.data import check_frame, item_schema, stored_source
+
     stored = stored_source(data)
     if stored is not None:
         config: dict[str, Any] = {"type": "logs"}

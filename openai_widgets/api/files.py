@@ -15,17 +15,14 @@ from .._core.constants import FILE_PURPOSES
 from .._core.errors import InvalidInputError, InvalidTypeError
 from .._core.paths import path_id
 from .._core.transport import decode_json
-from .._files import parts
-from .._files.formats import mime_type
-from .._files.parts import UploadPartial
-from .._files.sources import MAX_UPLOAD_BYTES, ProgressReader, Source, open_source
-from .._tables.frames import files_frame
-from .._tables.jsonl import read_table
 from .._tables.records import Record, as_record
 from .uploads import UPLOAD_PURPOSES, UploadsAPI
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .._files.parts import UploadPartial
+    from .._files.sources import Source
 
 __all__ = ["FilesAPI"]
 
@@ -40,6 +37,8 @@ class FilesAPI(UploadsAPI):
 
         `purpose` keeps only files of that purpose, e.g. "fine-tune" or "fine-tune-results".
         """
+        from .._tables.frames import files_frame
+
         text(purpose, "purpose", hint="pass a purpose such as 'fine-tune', or leave it out", optional=True)
         params = {"purpose": purpose.strip() if purpose else None}
         return files_frame(self._paginate("files", params, page_size=PAGE_SIZE))
@@ -71,6 +70,9 @@ class FilesAPI(UploadsAPI):
         continues it: `upload_file(path, purpose, resume=error.partial)` sends only the
         missing parts, within the hour the upload stays open. Other sources are cancelled.
         """
+        from .._files import parts
+        from .._files.sources import MAX_UPLOAD_BYTES, open_source
+
         purpose = one_of(purpose, "purpose", FILE_PURPOSES)
         text(filename, "filename", hint="name the upload, e.g. 'train.jsonl'", optional=True)
         method = _method(method, purpose, resume)
@@ -102,6 +104,8 @@ class FilesAPI(UploadsAPI):
     def file_content(self, file_id: str, *, as_frame: bool = False) -> bytes | pd.DataFrame:
         """The file's content as bytes; with `as_frame=True` a DataFrame read from JSONL or CSV
         (fine-tuning result files, which the API sends base64-encoded, are decoded)."""
+        from .._tables.jsonl import read_table
+
         path = f"files/{path_id(file_id, 'file_id')}/content"
         boolean(as_frame, "as_frame")
         response = self._request("GET", path)
@@ -116,11 +120,15 @@ class FilesAPI(UploadsAPI):
     # -- helpers ---------------------------------------------------------------------
 
     def _upload(self, filename: str, content: Any, purpose: str) -> Record:
+        from .._files.formats import mime_type
+
         part = ("file", (filename, content, mime_type(filename)))
         response = self._post_multipart("files", {"purpose": purpose}, [part])
         return as_record(decode_json(response))
 
     def _upload_with_progress(self, source: Source, purpose: str) -> Record:
+        from .._files.sources import ProgressReader
+
         bar = _progress_bar(source.size, source.filename)
         try:
             return self._upload(source.filename, ProgressReader(source.stream, bar), purpose)
@@ -130,6 +138,8 @@ class FilesAPI(UploadsAPI):
     def _upload_parts_with_progress(
         self, source: Source, purpose: str, resume: UploadPartial | None
     ) -> Record:
+        from .._files import parts
+
         bar = _progress_bar(source.size, source.filename) if source.size > PROGRESS_THRESHOLD else None
         lock = threading.Lock()
 
@@ -181,6 +191,8 @@ def _limit_reason(method: str | None, purpose: str) -> str:
 
 
 def _check_resume(resume: Any, file: Any, purpose: str) -> None:
+    from .._files.parts import UploadPartial
+
     if not isinstance(resume, UploadPartial):
         raise type_error("resume", "the .partial of an upload error (an UploadPartial)", resume)
     if not isinstance(file, (str, os.PathLike)):

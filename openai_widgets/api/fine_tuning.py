@@ -11,29 +11,14 @@ from .._core.arguments import boolean, model_argument
 from .._core.errors import APIResponseValidationError, StreamInterruptedError
 from .._core.paths import path_id
 from .._core.transport import BaseClient
-from .._evals.criteria import grader as checked_grader
-from .._evals.criteria import referenced_columns
-from .._files.store_options import metadata_option
-from .._tables.frames import fine_tuning_checkpoints_frame, fine_tuning_events_frame, fine_tuning_jobs_frame
 from .._tables.records import Record, as_record
-from .._tuning import live_view
-from .._tuning import monitor as _ft_live
-from .._tuning.monitor import FineTuningUpdate
-from .._tuning.options import (
-    checked_integrations,
-    checked_method,
-    checked_poll_interval,
-    checked_seed,
-    checked_suffix,
-    top_level_hyperparameters,
-)
-from .._tuning.training_data import MIN_EXAMPLES, local_data
 from ._deprecated import renamed_keywords
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .._files.parts import UploadPartial
+    from .._tuning.monitor import FineTuningUpdate
 
 __all__ = ["FineTuningAPI"]
 
@@ -88,6 +73,9 @@ class FineTuningAPI(BaseClient):
         that are not OpenAI (older ones read only that).
         `integrations` (e.g. Weights & Biases) and `metadata` are sent as given.
         """
+        from .._tuning.options import checked_method, top_level_hyperparameters
+        from .._tuning.training_data import MIN_EXAMPLES, local_data
+
         body: dict[str, Any] = {"model": model_argument(model, "fine_tune")}
         method_body = checked_method(method, hyperparameters, grader)
         method_type = method_body["type"] if method_body else "supervised"
@@ -126,6 +114,8 @@ class FineTuningAPI(BaseClient):
         """Every fine-tuning job (all pages), newest first: `id`, `status`, `model`,
         `fine_tuned_model`, `created_at`, `finished_at`, `training_file`, `validation_file`,
         `trained_tokens`, `error_message`, then the API's other fields."""
+        from .._tables.frames import fine_tuning_jobs_frame
+
         return fine_tuning_jobs_frame(self._paginate("fine_tuning/jobs", page_size=PAGE_SIZE))
 
     def fine_tuning_job(self, job_id: str) -> Record:
@@ -139,6 +129,8 @@ class FineTuningAPI(BaseClient):
     def fine_tuning_checkpoints(self, job_id: str) -> pd.DataFrame:
         """The job's checkpoints by step: `id`, `step_number`, `created_at`,
         `fine_tuned_model_checkpoint` (a model ID you can use), metrics as float columns."""
+        from .._tables.frames import fine_tuning_checkpoints_frame
+
         return fine_tuning_checkpoints_frame(
             self._paginate(f"{_job_path(job_id)}/checkpoints", page_size=PAGE_SIZE)
         )
@@ -160,6 +152,10 @@ class FineTuningAPI(BaseClient):
         whose events endpoint answers with an event stream instead of JSON is followed too:
         each event shows as it arrives.
         """
+        from .._tables.frames import fine_tuning_events_frame
+        from .._tuning import live_view
+        from .._tuning.options import checked_poll_interval
+
         if not boolean(follow, "follow"):
             path = f"{_job_path(job_id)}/events"  # the ID is checked even when the interval is not used
             checked_poll_interval(poll_interval)
@@ -178,11 +174,16 @@ class FineTuningAPI(BaseClient):
         the job is never touched. An events endpoint that streams (text/event-stream) gives
         an update per new event as it arrives, then the next look reconnects.
         """
+        from .._tuning.options import checked_poll_interval
+
         return self._watch(_job_path(job_id), checked_poll_interval(poll_interval), stop)
 
     # -- helpers ---------------------------------------------------------------------
 
     def _watch(self, path: str, seconds: float, stop: threading.Event | None) -> Iterator[FineTuningUpdate]:
+        from .._tuning import monitor as _ft_live
+        from .._tuning.monitor import FineTuningUpdate
+
         events: list[dict[str, Any]] = []
         while True:
             job = as_record(self._get(path))
@@ -284,6 +285,9 @@ def _newest_first(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _job_options(suffix: Any, seed: Any, integrations: Any, metadata: Any) -> dict[str, Any]:
     """The job's optional fields, checked; those not given are left out."""
+    from .._files.store_options import metadata_option
+    from .._tuning.options import checked_integrations, checked_seed, checked_suffix
+
     options: dict[str, Any] = {}
     if suffix is not None:
         options["suffix"] = checked_suffix(suffix)
@@ -298,6 +302,8 @@ def _job_options(suffix: Any, seed: Any, integrations: Any, metadata: Any) -> di
 
 def _with_expanded_grader(method: dict[str, Any], where: str) -> dict[str, Any]:
     """A reinforcement method whose grader is in the API's form (short forms expanded, checked)."""
+    from .._evals.criteria import grader as checked_grader
+
     settings = dict(method["reinforcement"])
     settings["grader"] = checked_grader(settings["grader"], where=where)
     return {**method, "reinforcement": settings}
@@ -305,6 +311,8 @@ def _with_expanded_grader(method: dict[str, Any], where: str) -> dict[str, Any]:
 
 def _grader_fields(method: dict[str, Any] | None) -> tuple[str, ...]:
     """The item fields a reinforcement grader reads, which every example must have."""
+    from .._evals.criteria import referenced_columns
+
     if not method or method["type"] != "reinforcement":
         return ()
     return tuple(referenced_columns(method["reinforcement"]["grader"]))

@@ -13,7 +13,6 @@ from typing import Any
 
 from .._core.arguments import type_error
 from .._core.transport import BaseClient
-from .._evals.criteria import grader as checked_grader
 from .._tables.records import Record, as_record
 
 __all__ = ["GradersAPI"]
@@ -24,6 +23,8 @@ class GradersAPI(BaseClient):
         """Grade `sample` (the model's answer: a text, or a ChatResult) for `item` (a dict or a
         DataFrame row); returns the API's answer: `reward`, `metadata` (errors, scores, token
         usage), `sub_rewards`, `model_grader_token_usage_per_model`."""
+        from .._evals.criteria import grader as checked_grader
+
         fields = _item(item)
         made = checked_grader(grader, list(fields))
         body = {"grader": made, "item": fields, "model_sample": _sample(sample)}
@@ -32,6 +33,8 @@ class GradersAPI(BaseClient):
     def validate_grader(self, grader: Mapping[str, Any]) -> Record:
         """Have the API check a grader; returns `{"grader": ...}` as the API will use it (a short
         form comes back expanded), or raises BadRequestError naming the field at fault."""
+        from .._evals.criteria import grader as checked_grader
+
         made = checked_grader(grader)
         return as_record(self._post("fine_tuning/alpha/graders/validate", {"grader": made}))
 

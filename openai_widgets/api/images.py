@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._chat.stream import LiveView
 from .._core.arguments import model_argument
 from .._core.errors import (
     APIConnectionError,
@@ -15,12 +14,10 @@ from .._core.errors import (
     StreamInterruptedError,
 )
 from .._core.transport import BaseClient, decode_json
-from .._costs import ledger
-from .._media.image_input import read_image, read_images
-from .._media.image_output import image_from_b64, image_from_bytes
-from .._media.image_result import ImageResult
-from .._media.image_rules import check_edit, check_generation, check_stream, check_variation, image_rules
-from .._media.image_stream import ImageStream
+
+if TYPE_CHECKING:
+    from .._media.image_result import ImageResult
+    from .._media.image_stream import ImageStream
 
 __all__ = ["ImagesAPI"]
 
@@ -56,6 +53,9 @@ class ImagesAPI(BaseClient):
         `img.info["partial"]`); a stream the server cuts raises `StreamInterruptedError`
         with that result in `.partial`.
         """
+        from .._media.image_rules import check_generation, check_stream
+        from .._media.image_stream import ImageStream
+
         model = model_argument(model, "image")
         streaming = check_stream(model, stream, partial_images)
         body = check_generation(model, prompt, n, size, quality, style, advanced)
@@ -96,6 +96,10 @@ class ImagesAPI(BaseClient):
         pixels mark that area. These rules are checked before anything is uploaded.
         `stream`, `partial_images` and `on_update` work as in `generate_images`.
         """
+        from .._media.image_input import read_image, read_images
+        from .._media.image_rules import check_edit, check_stream
+        from .._media.image_stream import ImageStream
+
         model = model_argument(model, "image_edit")
         streaming = check_stream(model, stream, partial_images)
         images = read_images(image, "image")
@@ -130,6 +134,9 @@ class ImagesAPI(BaseClient):
         `image` may be a PIL image (sent as PNG), a path, bytes, a binary file object, or
         a list holding one of these (such as an `ImageResult` of one image).
         """
+        from .._media.image_input import read_images
+        from .._media.image_rules import check_variation
+
         model = model_argument(model, "image_edit")
         uploads = read_images(image, "image")  # a one-image list (an ImageResult) is fine too
         if len(uploads) > 1:
@@ -154,6 +161,8 @@ class ImagesAPI(BaseClient):
         **request: Any,
     ) -> ImageResult:
         """Send a streamed image request and show the pictures while they come (see generate_images)."""
+        from .._chat.stream import LiveView
+
         view = LiveView(on_update)
         events = self._stream_events("POST", path, unfinished=pictures.unfinished, **request)
         try:
@@ -180,6 +189,8 @@ class ImagesAPI(BaseClient):
         return final
 
     def _image_result(self, answer: Any, *, model: str, prompt: str | None) -> ImageResult:
+        from .._media.image_result import ImageResult
+
         items = answer.get("data") if isinstance(answer, dict) else None
         if not isinstance(items, list):
             raise APIResponseValidationError(f"the image answer has no 'data' list: {str(answer)[:100]!r}")
@@ -189,6 +200,8 @@ class ImagesAPI(BaseClient):
         )
 
     def _image(self, item: Any, number: int, total: int):
+        from .._media.image_output import image_from_b64, image_from_bytes
+
         what = f"image {number} of {total}"
         if not isinstance(item, dict):
             raise APIResponseValidationError(f"{what} is not an object: {str(item)[:100]!r}")
@@ -212,6 +225,8 @@ def _record(endpoint: str, client: Any, model: str, answer: Any, response: Any, 
 
     The answer's own size and quality win: they say what "auto" became.
     """
+    from .._costs import ledger
+
     if not isinstance(answer, dict):
         return
     items = answer.get("data")
@@ -233,6 +248,8 @@ def _text_of(value: Any) -> str | None:
 
 def _b64_if_allowed(model: str) -> str | None:
     """Ask for base64 where the model takes response_format (GPT image models always send it)."""
+    from .._media.image_rules import image_rules
+
     rules = image_rules(model)
     if rules is None:
         return "b64_json"  # an unknown model on a compatible server: the common default

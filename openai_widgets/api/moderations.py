@@ -7,18 +7,16 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import bulk
 from .._core.arguments import model_argument, type_error
 from .._core.errors import APIResponseValidationError, InvalidTypeError
 from .._core.transport import BaseClient
-from .._costs.estimate import CostEstimate, estimate_texts
-from .._tables.frames import moderation_frame
-from .._tables.text_input import check_texts
-from ..bulk.options import BulkOptions
-from ..bulk.rows import RowResults, assemble, keep_partial
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .. import bulk
+    from .._costs.estimate import CostEstimate
+    from ..bulk.rows import RowResults
 
 __all__ = ["CATEGORIES", "MODERATION_BATCH", "ModerationsAPI", "moderation_estimate", "moderation_inputs"]
 
@@ -73,6 +71,11 @@ class ModerationsAPI(BaseClient):
         (an error after retries, or Ctrl-C), the error's `partial` holds the rows checked
         so far and `moderate(..., resume=True)` (or `resume=error.partial`) checks only the rest.
         """
+        from .. import bulk
+        from .._tables.frames import moderation_frame
+        from ..bulk.options import BulkOptions
+        from ..bulk.rows import RowResults, assemble, keep_partial
+
         texts, index = moderation_inputs(input)
         model_id = model_argument(model, "moderation")
         options = BulkOptions(
@@ -136,6 +139,8 @@ class _Moderation:
         return {"model": self.model, "input": texts}
 
     def reader(self, positions: Any) -> bulk.JSONReader[dict[str, Any]]:
+        from .. import bulk
+
         return bulk.JSONReader("POST moderations", lambda answer: _checked_answer(answer, len(positions)))
 
     def collect(self, positions: Any, answer: dict[str, Any]) -> None:
@@ -150,6 +155,8 @@ def moderation_estimate(
     model: str, texts: list[str], finished: list[bool], *, prices: Any = None
 ) -> CostEstimate:
     """The cost of checking the texts not checked yet (moderation is free; an override may say otherwise)."""
+    from .._costs.estimate import estimate_texts
+
     missing = [text for text, done in zip(texts, finished, strict=True) if not done]
     requests = -(-len(missing) // MODERATION_BATCH)
     return estimate_texts("moderate", "moderations", model, missing, requests=requests, prices=prices)
@@ -171,6 +178,8 @@ def _tokens(text: str) -> float:
 
 def moderation_inputs(value: Any) -> tuple[list[str], Any]:
     """The texts to check and the index to label them with (None: 0..n-1)."""
+    from .._tables.text_input import check_texts
+
     index = None
     if isinstance(value, str):
         items: list[Any] = [value]

@@ -9,19 +9,13 @@ from typing import TYPE_CHECKING, Any, overload
 from .._core.arguments import boolean
 from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.transport import BaseClient
-from .._costs.estimate import CostEstimate, estimate_bodies
-from .._responses.body import response_body
-from .._responses.errors import ResponseFailedError
-from .._responses.items import message_text
-from .._responses.tools import toolset
-from .._structured.formats import WRAPPED_FIELD, OutputFormat, output_format
-from ..bulk.options import BulkOptions
-from ..bulk.row_requests import RowJob, run_in_batch, run_on_engine
-from ..bulk.rows import RowResults
-from ..bulk.templates import row_prompts
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .._costs.estimate import CostEstimate
+    from .._structured.formats import OutputFormat
+    from ..bulk.rows import RowResults
 
 __all__ = ["RespondMapAPI", "respond_map_estimate"]
 
@@ -139,6 +133,9 @@ class RespondMapAPI(BaseClient):
         API (`/v1/responses` lines, half the price; `poll_interval` seconds between looks);
         rows that failed there are missing, with the reason in `.attrs["errors"]`.
         """
+        from ..bulk.options import BulkOptions
+        from ..bulk.row_requests import RowJob, run_in_batch, run_on_engine
+
         options = BulkOptions(
             max_concurrency=max_concurrency,
             requests_per_minute=requests_per_minute,
@@ -203,6 +200,12 @@ class RespondMapAPI(BaseClient):
         advanced: dict[str, Any],
     ) -> tuple[list[dict[str, Any]], RowResults, Any, OutputFormat | None]:
         """Every row's request body, the answers kept so far (resumed), the index, the output format."""
+        from .._responses.body import response_body
+        from .._responses.tools import toolset
+        from .._structured.formats import output_format
+        from ..bulk.rows import RowResults
+        from ..bulk.templates import row_prompts
+
         prompts, index = row_prompts(rows, template)
         made_tools = toolset(tools, vector_store_ids)
         if made_tools.functions:
@@ -235,12 +238,16 @@ def respond_map_estimate(
     bodies: list[dict[str, Any]], answers: RowResults, *, batch: bool, prices: Any = None
 ) -> CostEstimate:
     """The cost of the rows not answered yet (all of them, unless resumed)."""
+    from .._costs.estimate import estimate_bodies
+
     missing = [body for body, done in zip(bodies, answers.finished, strict=True) if not done]
     return estimate_bodies("respond_map", "responses", missing, batch=batch, prices=prices)
 
 
 def _check_answer(answer: Any) -> None:
     """A failed response, or one without output, is the row's failure (on the engine, it stops the run)."""
+    from .._responses.errors import ResponseFailedError
+
     if not isinstance(answer, dict) or not isinstance(answer.get("output"), list):
         raise APIResponseValidationError(f"a Responses API answer holds no output: {str(answer)[:120]}")
     if answer.get("status") == "failed":
@@ -252,6 +259,8 @@ def _check_answer(answer: Any) -> None:
 
 
 def _reply_text(answer: dict[str, Any]) -> str:
+    from .._responses.items import message_text
+
     return "\n\n".join(message_text(item) for item in answer["output"] if item.get("type") == "message")
 
 
@@ -264,6 +273,8 @@ def _cost(body: dict[str, Any]) -> float:
 def _shape(values: list[Any], index: Any, fmt: OutputFormat | None) -> Any:
     """The answers as a Series of text, or with a format as a DataFrame of its fields."""
     import pandas as pd
+
+    from .._structured.formats import WRAPPED_FIELD
 
     if fmt is None:
         return pd.Series(values, index=index, name="answer", dtype="object")

@@ -14,19 +14,12 @@ from .._core.arguments import model_argument, text, whole_number
 from .._core.errors import InvalidInputError
 from .._core.paths import path_id
 from .._core.transport import BaseClient
-from .._responses.body import response_body
-from .._responses.confirm import confirmer
-from .._responses.inputs import response_input
-from .._responses.items import items_frame
-from .._responses.result import Response, Round
-from .._responses.run import ResponseRun
-from .._responses.stream import ENDS
-from .._responses.tools import toolset
-from .._structured.formats import output_format
 from .._tables.records import Record, as_record
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .._responses.result import Response
 
 __all__ = ["ResponsesAPI"]
 
@@ -97,6 +90,13 @@ class ResponsesAPI(BaseClient):
         `.cancel()` stops it. Other keywords (temperature, max_output_tokens, tool_choice,
         parallel_tool_calls, include, metadata, ...) go into the request as given.
         """
+        from .._responses.body import response_body
+        from .._responses.confirm import confirmer
+        from .._responses.result import Round
+        from .._responses.run import ResponseRun
+        from .._responses.tools import toolset
+        from .._structured.formats import output_format
+
         made_tools = toolset(tools, vector_store_ids)
         fmt = output_format(text_format)
         body = response_body(
@@ -130,6 +130,8 @@ class ResponsesAPI(BaseClient):
 
     def _response_events(self, body: dict[str, Any]) -> Generator[dict[str, Any], None, None]:
         # a generator of its own, so the run can close it (and with it the connection) early
+        from .._responses.stream import ENDS
+
         yield from self._stream_events("POST", "responses", json={**body, "stream": True}, ends=ENDS)
 
     def response(self, response_id: str) -> Response:
@@ -149,6 +151,8 @@ class ResponsesAPI(BaseClient):
     def response_input_items(self, response_id: str, *, limit: int | None = None) -> pd.DataFrame:
         """The items a stored response was given, in order: `id`, `type`, `role`, `status`, `tool`,
         `arguments`, `text` (the same columns as `Response.output`)."""
+        from .._responses.items import items_frame
+
         limit = whole_number(limit, "limit", minimum=1, optional=True)
         path = f"responses/{path_id(response_id, 'response_id')}/input_items"
         return items_frame(self._paginate(path, {"order": "asc"}, max_items=limit))
@@ -170,6 +174,10 @@ class ResponsesAPI(BaseClient):
         """The input tokens `respond()` with the same arguments would use (history, tools and
         instructions included). Settings that do not change the input (stream, store,
         temperature, ...) are accepted and left out."""
+        from .._responses.body import response_body
+        from .._responses.tools import toolset
+        from .._structured.formats import output_format
+
         body = response_body(
             input,
             model,
@@ -199,6 +207,9 @@ class ResponsesAPI(BaseClient):
         thread) or `previous_response_id`. Returns the compaction's record; pass its `output`
         as the input of the next `respond()` (with your new message after it).
         """
+        from .._responses.inputs import response_input
+        from .._responses.result import Response
+
         if isinstance(input, Response):
             previous_response_id, input = input.id, None
         body: dict[str, Any] = {"model": model_argument(model, "respond")}
@@ -226,6 +237,9 @@ class ResponsesAPI(BaseClient):
 
 def _stored(raw: dict[str, Any], client: Any) -> Response:
     """A response read back from the server; a JSON schema it was asked for parses its text."""
+    from .._responses.result import Response, Round
+    from .._structured.formats import output_format
+
     fmt = ((raw.get("text") or {}).get("format") or {}) if isinstance(raw, dict) else {}
     parsed = output_format(fmt) if fmt.get("type") in ("json_schema", "json_object") else None
     return Response([Round(dict(raw))], {"model": raw.get("model")}, output_format=parsed, client=client)

@@ -10,8 +10,6 @@ from .._core.arguments import model_argument
 from .._core.errors import InvalidInputError
 from .._core.paths import path_id
 from .._core.transport import BaseClient
-from .._files.store_options import metadata_option
-from .._tables.eval_frames import stored_completions_frame, stored_messages_frame
 from .._tables.records import Record, as_record
 
 if TYPE_CHECKING:
@@ -29,6 +27,9 @@ class StoredCompletionsAPI(BaseClient):
         """The chat completions kept with `store=True` (all pages), oldest first: `id`, `created`,
         `model`, `output`, `finish_reason`, token counts, `metadata`; only those of `model`
         and with every `metadata` pair, when given."""
+        from .._files.store_options import metadata_option
+        from .._tables.eval_frames import stored_completions_frame
+
         params: dict[str, Any] = {}
         if model is not None:
             params["model"] = model_argument(model, "chat")
@@ -42,11 +43,15 @@ class StoredCompletionsAPI(BaseClient):
 
     def stored_completion_messages(self, completion_id: str) -> pd.DataFrame:
         """The input messages of a stored completion, in order: `id`, `role`, `content`, `name`."""
+        from .._tables.eval_frames import stored_messages_frame
+
         path = f"{_path(completion_id)}/messages"
         return stored_messages_frame(self._paginate(path, page_size=PAGE_SIZE))
 
     def update_stored_completion(self, completion_id: str, metadata: Mapping[str, str]) -> Record:
         """Replace a stored completion's metadata (up to 16 text pairs); returns it."""
+        from .._files.store_options import metadata_option
+
         path = _path(completion_id)
         if metadata is None:
             raise InvalidInputError("metadata is needed: the new pairs, e.g. {'reviewed': 'yes'}")

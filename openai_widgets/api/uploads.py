@@ -15,18 +15,16 @@ import contextlib
 import datetime as dt
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core.errors import APIError, APIResponseValidationError
 from .._core.paths import path_id
 from .._core.transport import BaseClient, decode_json
-from .._files import parts
-from .._files.errors import UploadError, UploadInterrupted
-from .._files.formats import mime_type
-from .._files.parts import Checksum, PartReader, RandomAccess, Stopped, UploadPartial, plan_parts
-from .._files.pool import run_tasks
-from .._files.sources import Source
 from .._tables.records import Record, as_record
+
+if TYPE_CHECKING:
+    from .._files.parts import PartReader, UploadPartial
+    from .._files.sources import Source
 
 __all__ = ["UPLOAD_PURPOSES", "UploadsAPI"]
 
@@ -47,6 +45,9 @@ class UploadsAPI(BaseClient):
         resumable: bool = True,
     ) -> Record:
         """Send `source` through the Uploads API (continuing `resume`); the File's record."""
+        from .._files.parts import Checksum, PartReader, RandomAccess, plan_parts
+        from .._files.pool import run_tasks
+
         partial = resume if resume is not None else self._create_upload(source, purpose)
         access = RandomAccess(source.stream)
         plan = plan_parts(partial.bytes, partial.part_bytes)
@@ -78,6 +79,10 @@ class UploadsAPI(BaseClient):
         return as_record(file)
 
     def _create_upload(self, source: Source, purpose: str) -> UploadPartial:
+        from .._files import parts
+        from .._files.formats import mime_type
+        from .._files.parts import UploadPartial
+
         body = {
             "filename": source.filename,
             "purpose": purpose,
@@ -104,6 +109,9 @@ class UploadsAPI(BaseClient):
 
     def _stopped(self, partial: UploadPartial, error: BaseException, resumable: bool) -> Any:
         """Raise what a stopped upload raises: kept for resume=, or cancelled."""
+        from .._files.errors import UploadError, UploadInterrupted
+        from .._files.parts import Stopped
+
         sent = f"{len(partial.parts)} of {partial.part_count} parts"
         if resumable:
             until = dt.datetime.fromtimestamp(partial.expires_at, tz=dt.timezone.utc)

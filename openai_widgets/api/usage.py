@@ -15,9 +15,6 @@ from typing import TYPE_CHECKING, Any
 from .._core.arguments import one_of, text, type_error
 from .._core.errors import APIResponseValidationError, InvalidInputError
 from .._core.transport import BaseClient
-from .._tables.usage_frames import costs_frame, usage_frame
-from .._usage.kinds import BUCKETS, COST_GROUPS, KINDS
-from .._usage.times import unix_seconds
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,6 +48,9 @@ class UsageAPI(BaseClient):
         completions `input_tokens`, `output_tokens`, `input_cached_tokens`, ...,
         `num_model_requests`). Without grouping every bucket has a row, zeros included.
         """
+        from .._tables.usage_frames import usage_frame
+        from .._usage.kinds import BUCKETS, KINDS
+
         kind = one_of(kind, "kind", tuple(KINDS))
         report = KINDS[kind]
         params = _range(start, end)
@@ -81,6 +81,9 @@ class UsageAPI(BaseClient):
         "gpt-4o-mini, input") and/or api_key_id. Columns: `start`, `end` (UTC), the groups,
         `cost` (float, USD), and with line items `quantity` and `quantity_unit`.
         """
+        from .._tables.usage_frames import costs_frame
+        from .._usage.kinds import COST_GROUPS
+
         params = _range(start, end)
         groups = _names(group_by, "group_by", COST_GROUPS, "costs")
         params.update(bucket_width="1d", group_by=groups or None, limit=COSTS_PAGE_LIMIT)
@@ -109,6 +112,8 @@ class UsageAPI(BaseClient):
 
 
 def _range(start: Any, end: Any) -> dict[str, Any]:
+    from .._usage.times import unix_seconds
+
     if start is None:
         raise InvalidInputError("start is needed: when the report begins, e.g. '7d' or a date")
     first = unix_seconds(start, "start")

@@ -25,20 +25,13 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from .._core.paths import path_id
-from .._files import parts
-from .._files.collect import Document, collect
-from .._files.errors import IndexingInterrupted
-from .._files.parts import Part, PartReader, RandomAccess
-from .._files.pool import run_tasks
-from .._files.progress import IndexingBar, UploadBar
-from .._files.resume import is_indexing, plan, result_frame, state_counts
-from .._files.store_options import attributes_option, chunking_option, flag_option, status_option
 from .._tables.records import Record, as_record
-from .._tables.vector_store_frames import vector_store_files_frame
 from .files import PAGE_SIZE, FilesAPI
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .._files.collect import Document
 
 __all__ = ["VectorStoreFilesAPI"]
 
@@ -76,6 +69,9 @@ class VectorStoreFilesAPI(FilesAPI):
         their final status. Documents already in the store (same File ID, or same filename
         and size) are skipped (`skipped` is True), so a stopped call can simply be run again.
         """
+        from .._files.collect import collect
+        from .._files.store_options import chunking_option, flag_option
+
         store_id = path_id(vector_store_id, "vector_store_id")
         strategy = chunking_option(chunking)
         flag_option(wait, "wait")
@@ -86,6 +82,9 @@ class VectorStoreFilesAPI(FilesAPI):
         """The store's files (all pages), newest first: `file_id`, `filename`, `status`,
         `last_error`, `attributes`, `usage_bytes`, `created_at`. `status` keeps one state:
         in_progress, completed, failed or cancelled."""
+        from .._files.store_options import status_option
+        from .._tables.vector_store_frames import vector_store_files_frame
+
         store_id = path_id(vector_store_id, "vector_store_id")
         records = self._paginate(
             f"vector_stores/{store_id}/files", {"filter": status_option(status)}, page_size=STORE_PAGE
@@ -106,6 +105,8 @@ class VectorStoreFilesAPI(FilesAPI):
         self, vector_store_id: str, file_id: str, attributes: dict[str, Any]
     ) -> Record:
         """Replace a file's attributes (up to 16 pairs of text, numbers, booleans, dates); its record."""
+        from .._files.store_options import attributes_option
+
         body = {"attributes": attributes_option(attributes)}
         path = (
             f"vector_stores/{path_id(vector_store_id, 'vector_store_id')}/files/{path_id(file_id, 'file_id')}"
@@ -130,6 +131,8 @@ class VectorStoreFilesAPI(FilesAPI):
         wait: bool,
         fresh: bool = False,
     ) -> pd.DataFrame:
+        from .._files.resume import is_indexing, plan, result_frame
+
         attached = [] if fresh else self._paginate(f"vector_stores/{store_id}/files", page_size=STORE_PAGE)
         needs_names = bool(attached) or any(not d.local for d in documents)
         files = {f["id"]: f for f in self._paginate("files", page_size=PAGE_SIZE)} if needs_names else {}
@@ -162,6 +165,10 @@ class VectorStoreFilesAPI(FilesAPI):
     ) -> list[str]:
         """Upload `documents` a few at once; their File IDs in order. On a failure or Ctrl-C the
         files already uploaded are attached (so a rerun skips them) before raising."""
+        from .._files.errors import IndexingInterrupted
+        from .._files.pool import run_tasks
+        from .._files.progress import UploadBar
+
         if not documents:
             return []
         bar = UploadBar(sum(d.size or 0 for d in documents), len(documents))
@@ -192,6 +199,9 @@ class VectorStoreFilesAPI(FilesAPI):
         raise outcome.error
 
     def _upload_document(self, document: Document, progress: Any, stop: threading.Event) -> str:
+        from .._files import parts
+        from .._files.parts import Part, PartReader, RandomAccess
+
         with document.open() as source:
             if source.size > parts.PART_BYTES:
                 record = self._upload_in_parts(
@@ -235,6 +245,10 @@ class VectorStoreFilesAPI(FilesAPI):
         """Poll the batches (and the attached files in `indexing`) until none is in progress, with
         a progress line; the batches' and the attached files' final records. `added`: the Files
         this call added, named by the error Ctrl-C raises."""
+        from .._files.errors import IndexingInterrupted
+        from .._files.progress import IndexingBar
+        from .._files.resume import is_indexing, state_counts
+
         total = sum(int(b.get("file_counts", {}).get("total") or 0) for b in batches) + len(indexing)
         bar = IndexingBar(total)
         interval = FIRST_POLL

@@ -12,17 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._core.errors import InvalidInputError, InvalidTypeError
 from .._core.paths import path_id
-from .._files.collect import collect
-from .._files.filters import search_filter
-from .._files.store_options import (
-    chunking_option,
-    expires_after_option,
-    flag_option,
-    metadata_option,
-    ranking_option,
-)
 from .._tables.records import Record, as_record
-from .._tables.vector_store_frames import search_results_frame, vector_stores_frame
 from .vector_store_files import STORE_PAGE, VectorStoreFilesAPI
 
 if TYPE_CHECKING:
@@ -48,6 +38,8 @@ class VectorStoresAPI(VectorStoreFilesAPI):
         """Every vector store (all pages), newest first: `id`, `name`, `status`, the file counts
         `files_completed`, `files_in_progress`, `files_failed`, `files_cancelled`, `files_total`,
         `usage_bytes`, `created_at`, `last_active_at`, `expires_at` (UTC), `metadata`."""
+        from .._tables.vector_store_frames import vector_stores_frame
+
         return vector_stores_frame(self._paginate("vector_stores", page_size=STORE_PAGE))
 
     def create_vector_store(
@@ -70,6 +62,9 @@ class VectorStoresAPI(VectorStoreFilesAPI):
         `expires_after`: days without use after which the store expires (1 to 365).
         `metadata`: up to 16 text pairs.
         """
+        from .._files.collect import collect
+        from .._files.store_options import chunking_option, expires_after_option, flag_option, metadata_option
+
         body = {
             "name": _name(name),
             "expires_after": expires_after_option(expires_after),
@@ -105,6 +100,8 @@ class VectorStoresAPI(VectorStoreFilesAPI):
     ) -> Record:
         """Change a store's name, expiry (days; None: never expires) or metadata (None clears it);
         what is not given stays. Returns the store's record."""
+        from .._files.store_options import expires_after_option, metadata_option
+
         changes = {
             key: value
             for key, value in {"name": name, "expires_after": expires_after, "metadata": metadata}.items()
@@ -145,6 +142,10 @@ class VectorStoresAPI(VectorStoreFilesAPI):
         rephrase the query (`.attrs["search_query"]` shows what was searched); `ranking` is a
         ranker name or {"ranker": ..., "score_threshold": 0.5}.
         """
+        from .._files.filters import search_filter
+        from .._files.store_options import flag_option, ranking_option
+        from .._tables.vector_store_frames import search_results_frame
+
         store_id = path_id(vector_store_id, "vector_store_id")
         body = {
             "query": _query(query),
