@@ -9,7 +9,6 @@ request carries (the API key, or the admin key on admin routes) is `_auth`'s rul
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import io
@@ -22,7 +21,7 @@ import urllib.parse
 import uuid
 from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import httpx
 
@@ -45,13 +44,15 @@ from .errors import (
     error_from_response,
 )
 from .keys import as_secret, checked_key
-from .lanes import AsyncLanes
 from .paths import resolve_path
 from .retries import backoff_delay, retry_delay, should_retry
 from .secrets import RedactingFilter, Secret, mask, redact
 from .servers import is_openai_host, optional_flag
 from .sse import iter_events
 from .usage import answered, streamed
+
+if TYPE_CHECKING:
+    from .lanes import AsyncLanes
 
 __all__ = ["BaseClient", "RequestInfo"]
 
@@ -372,6 +373,8 @@ class BaseClient:
         synchronous calls; only the sending is asynchronous. The caller reads and closes the
         answer (`await response.aclose()`), bounding the whole read by its own deadline.
         """
+        import asyncio  # with the asynchronous pools: only bulk calls need them
+
         request = self._build_request(
             method, path, params=params, json=json, headers=headers, timeout=timeout
         )
@@ -417,6 +420,8 @@ class BaseClient:
 
     def _async_http(self) -> AsyncLanes:
         """The asynchronous pools, made on first use and shared with `with_options()` copies."""
+        from .lanes import AsyncLanes
+
         with self._lock:
             made = self._shared.get("async_http")
             if made is None:
