@@ -42,7 +42,6 @@ from typing import TYPE_CHECKING, Any
 
 from .admin_routes import is_admin_path
 from .constants import MAX_RETRY_AFTER
-from .not_found import not_found_hint
 from .secrets import redact, redact_data
 
 if TYPE_CHECKING:
@@ -312,6 +311,8 @@ def _hint(status: int, code: Any, retry_after: float | None, retries: int) -> st
 
 
 def _not_found(response: httpx.Response, base_url: str | None, body: Any, message: str) -> str:
+    from .not_found import not_found_hint
+
     try:
         request = response.request
     except RuntimeError:  # a response made by hand, without its request

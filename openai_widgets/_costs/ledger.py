@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._core import usage as hook
-from .charges import Counts, charge, counts_from_usage
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .charges import Counts
 
 __all__ = [
     "COLUMNS",
@@ -189,6 +190,8 @@ def record(
     seconds of audio and characters are what the image and audio areas count. `batch`:
     answered through the Batch API (half price). Safe to call from any thread.
     """
+    from .charges import charge, counts_from_usage
+
     counts = counts_from_usage(
         usage,
         images=images,
