@@ -17,7 +17,6 @@ import importlib
 import inspect
 from typing import Any
 
-from ._chat.result import ChatResult
 from ._client import Client
 from ._connection import get_client, set_client
 from ._conversation import Conversation
@@ -44,17 +43,9 @@ from ._core.errors import (
     UnprocessableEntityError,
 )
 from ._core.transport import BaseClient, RequestInfo
-from ._costs.estimate import CostEstimate
 from ._costs.ledger import clear_usage_log, usage_log
-from ._costs.prices import price_table, set_prices
-from ._files.errors import IndexingInterrupted, UploadError, UploadInterrupted
-from ._files.parts import UploadPartial
-from ._media.image_result import ImageResult
-from ._responses.errors import ResponseFailedError, ToolLoopError
-from ._responses.result import Response, ToolCall
 from ._tables.records import Record
 from ._version import __version__
-from .bulk import BulkError, BulkInterrupted
 from .widgets._front import connect, studio
 
 
@@ -93,7 +84,24 @@ _API_FUNCTIONS = _api_names()
 globals().update({name: _module_function(name) for name in _API_FUNCTIONS})
 
 
+# Names loaded on first use, so that `import openai_widgets` stays quick: the results,
+# errors and helpers of one area load with that area (when a method runs, or here).
 _LAZY = {
+    "BulkError": "openai_widgets.bulk.errors",
+    "BulkInterrupted": "openai_widgets.bulk.errors",
+    "ChatResult": "openai_widgets._chat.result",
+    "CostEstimate": "openai_widgets._costs.estimate",
+    "ImageResult": "openai_widgets._media.image_result",
+    "IndexingInterrupted": "openai_widgets._files.errors",
+    "UploadError": "openai_widgets._files.errors",
+    "UploadInterrupted": "openai_widgets._files.errors",
+    "UploadPartial": "openai_widgets._files.parts",
+    "Response": "openai_widgets._responses.result",
+    "ResponseFailedError": "openai_widgets._responses.errors",
+    "price_table": "openai_widgets._costs.prices",
+    "set_prices": "openai_widgets._costs.prices",
+    "ToolCall": "openai_widgets._responses.result",
+    "ToolLoopError": "openai_widgets._responses.errors",
     "sandbox": "openai_widgets.sandbox",
     "widgets": "openai_widgets.widgets",
     "magics": "openai_widgets.magics",
