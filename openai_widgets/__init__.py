@@ -125,6 +125,11 @@ def __getattr__(name: str) -> Any:
     return module if module_name.endswith(name) else getattr(module, name)
 
 
+def __dir__() -> list[str]:
+    """The names loaded on first use too, so tab completion offers them before they are used."""
+    return sorted(set(globals()) | set(_LAZY))
+
+
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext openai_widgets`: register the %openai magics."""
     from .magics import load_ipython_extension as load

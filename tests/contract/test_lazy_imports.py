@@ -71,6 +71,12 @@ def test_lazily_loaded_names_are_the_areas_own():
         assert getattr(ow, name) is not None, name
 
 
+def test_tab_completion_offers_the_lazily_loaded_names():
+    code = "import openai_widgets as ow\nprint(sorted({'CostEstimate', 'Response', 'BulkError', 'chat'} - set(dir(ow))))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_public_names():
     for name in ("generate_images", "edit_image", "image_variations", "transcribe", "translate", "speak"):
         assert name in ow.__all__
