@@ -315,9 +315,9 @@ def test_the_responses_tab_streams_a_reply_with_its_tool_trace(quickstart):
     panel.locator("textarea[placeholder='your message']").fill(
         "Search the web for lighthouse keepers of Norway"
     )
-    panel.locator(".lm-AccordionPanel-title, .p-Accordion-title, .jupyter-widget-Accordion-title").filter(
-        has_text="Tools"
-    ).first.click()
+    panel.locator(
+        ".jupyter-widget-Collapse-header, .lm-AccordionPanel-title, .jupyter-widget-Accordion-title"
+    ).filter(has_text="Tools").first.click()
     panel.get_by_text("Web search", exact=True).click()
     panel.get_by_role("button", name="Send").click()
     reply, trace = panel.locator(".ow-responses-reply"), panel.locator(".ow-tool-trace")
