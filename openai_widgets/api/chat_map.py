@@ -13,10 +13,9 @@ from .chat import chat_body
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .._costs.estimate import CostEstimate
     from ..bulk.rows import RowResults
 
-__all__ = ["ChatMapAPI", "chat_map_estimate"]
+__all__ = ["ChatMapAPI"]
 
 # Tokens a reply is assumed to cost for pacing when max_tokens is not given; corrected
 # by each answer's real usage as the run goes.
@@ -62,7 +61,7 @@ class ChatMapAPI(BaseClient):
         with the same arguments tells the cost before anything is sent.
         """
         from ..bulk.options import BulkOptions
-        from ..bulk.row_requests import RowJob, run_in_batch, run_on_engine
+        from ..bulk.row_requests import RowJob, run_in_batch, run_on_engine, unanswered_cost
 
         options = BulkOptions(
             max_concurrency=max_concurrency,
@@ -75,7 +74,9 @@ class ChatMapAPI(BaseClient):
         )
         bodies, answers, index = self._chat_map_plan(rows, template, model, system, options.resume, advanced)
         batch = boolean(batch, "batch")
-        options.check_cost("chat_map", lambda: chat_map_estimate(bodies, answers, batch=batch))
+        options.check_cost(
+            "chat_map", lambda: unanswered_cost("chat_map", "chat/completions", bodies, answers, batch=batch)
+        )
         job = RowJob(
             "chat/completions",
             bodies,
@@ -122,24 +123,10 @@ class ChatMapAPI(BaseClient):
             chat_body(normalize_messages([*messages, {"role": "user", "content": p}]), model, advanced)
             for p in prompts
         ]
-        settings = _answer_settings(bodies, template, system)
+        from ..bulk.row_requests import answer_settings
+
+        settings = answer_settings(bodies, "messages", template=template, system=system)
         return bodies, RowResults(prompts, "chat_map", resume, settings=settings), index
-
-
-def _answer_settings(bodies: list[dict[str, Any]], template: str, system: str | None) -> dict[str, Any]:
-    """What shapes every answer besides the row's prompt: a resumed run must share all of it."""
-    settings = {k: v for k, v in (bodies[0] if bodies else {}).items() if k != "messages"}
-    return {"template": template, "system": system, **settings}  # model, temperature, response_format...
-
-
-def chat_map_estimate(
-    bodies: list[dict[str, Any]], answers: RowResults, *, batch: bool, prices: Any = None
-) -> CostEstimate:
-    """The cost of the rows not answered yet (all of them, unless resumed)."""
-    from .._costs.estimate import estimate_bodies
-
-    missing = [body for body, done in zip(bodies, answers.finished, strict=True) if not done]
-    return estimate_bodies("chat_map", "chat/completions", missing, batch=batch, prices=prices)
 
 
 def _reply_text(answer: Any) -> str:

@@ -17,10 +17,8 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from .._core.arguments import boolean, model_argument, type_error
 from .._core.errors import InvalidInputError, InvalidTypeError
 from .._core.transport import BaseClient
-from .chat_map import chat_map_estimate
 from .embeddings import embedding_estimate
 from .moderations import moderation_estimate, moderation_inputs
-from .respond_map import respond_map_estimate
 
 if TYPE_CHECKING:
     from .._costs.estimate import CostEstimate
@@ -169,7 +167,9 @@ class CostsAPI(BaseClient):
             dict(given.get("advanced") or {}),
         )
         batch = boolean(given.get("batch", False), "batch")
-        return chat_map_estimate(bodies, answers, batch=batch, prices=prices)
+        from ..bulk.row_requests import unanswered_cost
+
+        return unanswered_cost("chat_map", "chat/completions", bodies, answers, batch=batch, prices=prices)
 
     def _estimate_respond_map(self, given: dict[str, Any], prices: Any) -> CostEstimate:
         bodies, answers, _, _ = self._respond_map_plan(
@@ -185,7 +185,9 @@ class CostsAPI(BaseClient):
             dict(given.get("advanced") or {}),
         )
         batch = boolean(given.get("batch", False), "batch")
-        return respond_map_estimate(bodies, answers, batch=batch, prices=prices)
+        from ..bulk.row_requests import unanswered_cost
+
+        return unanswered_cost("respond_map", "responses", bodies, answers, batch=batch, prices=prices)
 
 
 def _estimate_batch(given: dict[str, Any], prices: Any) -> CostEstimate:

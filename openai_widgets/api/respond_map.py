@@ -13,11 +13,10 @@ from .._core.transport import BaseClient
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .._costs.estimate import CostEstimate
     from .._structured.formats import OutputFormat
     from ..bulk.rows import RowResults
 
-__all__ = ["RespondMapAPI", "respond_map_estimate"]
+__all__ = ["RespondMapAPI"]
 
 _REPLY_TOKENS = 256  # what a reply is assumed to cost for token pacing, until answers tell
 _USAGE = ("input_tokens", "output_tokens", "total_tokens")
@@ -134,7 +133,7 @@ class RespondMapAPI(BaseClient):
         rows that failed there are missing, with the reason in `.attrs["errors"]`.
         """
         from ..bulk.options import BulkOptions
-        from ..bulk.row_requests import RowJob, run_in_batch, run_on_engine
+        from ..bulk.row_requests import RowJob, run_in_batch, run_on_engine, unanswered_cost
 
         options = BulkOptions(
             max_concurrency=max_concurrency,
@@ -158,7 +157,9 @@ class RespondMapAPI(BaseClient):
             advanced,
         )
         batch = boolean(batch, "batch")
-        options.check_cost("respond_map", lambda: respond_map_estimate(bodies, answers, batch=batch))
+        options.check_cost(
+            "respond_map", lambda: unanswered_cost("respond_map", "responses", bodies, answers, batch=batch)
+        )
         job = RowJob(
             "responses", bodies, _reply_text, [_cost(b) for b in bodies], _USAGE, "respond_map", _check_answer
         )
@@ -226,22 +227,10 @@ class RespondMapAPI(BaseClient):
             )
             for prompt in prompts
         ]
-        # What shapes every answer besides the row's prompt: a resumed run must share all of it.
-        settings = {
-            "template": template,
-            **{k: v for k, v in (bodies[0] if bodies else {}).items() if k != "input"},
-        }
+        from ..bulk.row_requests import answer_settings
+
+        settings = answer_settings(bodies, "input", template=template)
         return bodies, RowResults(prompts, "respond_map", resume, settings=settings), index, fmt
-
-
-def respond_map_estimate(
-    bodies: list[dict[str, Any]], answers: RowResults, *, batch: bool, prices: Any = None
-) -> CostEstimate:
-    """The cost of the rows not answered yet (all of them, unless resumed)."""
-    from .._costs.estimate import estimate_bodies
-
-    missing = [body for body, done in zip(bodies, answers.finished, strict=True) if not done]
-    return estimate_bodies("respond_map", "responses", missing, batch=batch, prices=prices)
 
 
 def _check_answer(answer: Any) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core.errors import OpenAIError
 from . import engine
@@ -24,7 +24,10 @@ from .options import BulkOptions
 from .reading import JSONReader
 from .rows import RowResults, assemble, keep_partial
 
-__all__ = ["RowJob", "run_in_batch", "run_on_engine"]
+if TYPE_CHECKING:
+    from .._costs.estimate import CostEstimate
+
+__all__ = ["RowJob", "answer_settings", "run_in_batch", "run_on_engine", "unanswered_cost"]
 
 
 @dataclass
@@ -157,3 +160,27 @@ def run_in_batch(
                 errors[index[position]] = error
     answers.done()
     return errors, batch_ids
+
+
+def answer_settings(bodies: list[dict[str, Any]], prompt_field: str, **shaping: Any) -> dict[str, Any]:
+    """What shapes every answer besides the row's prompt (each body's `prompt_field`): the
+    call's `shaping` arguments (template, system...) and the first body's other fields (model,
+    temperature, format...). A resumed run must share all of it (see `rows.RowResults`)."""
+    shared = {key: value for key, value in (bodies[0] if bodies else {}).items() if key != prompt_field}
+    return {**shaping, **shared}
+
+
+def unanswered_cost(
+    call: str,
+    path: str,
+    bodies: list[dict[str, Any]],
+    answers: RowResults,
+    *,
+    batch: bool,
+    prices: Any = None,
+) -> CostEstimate:
+    """The cost of the rows not answered yet (all of them, unless resumed)."""
+    from .._costs.estimate import estimate_bodies
+
+    missing = [body for body, done in zip(bodies, answers.finished, strict=True) if not done]
+    return estimate_bodies(call, path, missing, batch=batch, prices=prices)
