@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 
 import openai_widgets as ow
 from openai_widgets.sandbox import Sandbox
@@ -16,6 +17,12 @@ TEST_KEY = "sk-test-" + "Zq7Xw2Lm9Pk4Rt6Yv8Bn3Cd5Fg1Hj0Ks"
 os.environ.pop("OPENAI_API_KEY", None)  # tests never use a real key
 os.environ.pop("OPENAI_BASE_URL", None)
 os.environ.pop("OPENAI_ADMIN_KEY", None)
+
+# Property tests draw the same examples on every run, so a run's result does not depend on
+# luck, and keep no example database in the clone. `--hypothesis-profile=explore` draws new
+# examples each run, to look for inputs the fixed ones miss.
+settings.register_profile("default", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None)
 
 
 @pytest.fixture(scope="session", autouse=True)
