@@ -90,6 +90,9 @@ class EvalRun:
     # -- what the API shows ----------------------------------------------------------
 
     def as_api(self, now: float | None = None) -> dict[str, Any]:
+        # One moment for the counts and the status: read twice, the clock could say
+        # "completed" with the last item not yet counted.
+        now = time.time() if now is None else now
         finished = self.outcomes[: self.done(now)]
         statuses = [outcome.status for outcome in finished]
         body = dict(self.public)

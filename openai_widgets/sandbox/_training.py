@@ -130,6 +130,7 @@ class Job:
     # -- what the API shows ----------------------------------------------------------
 
     def as_api(self, now: float | None = None) -> dict[str, Any]:
+        now = time.time() if now is None else now  # one moment for every field
         status = self.status(now)
         body = dict(self.public)
         body.update(
@@ -150,14 +151,14 @@ class Job:
     def events(self, now: float | None = None) -> list[dict[str, Any]]:
         """The events that have happened, newest first (as the API lists them)."""
         moment = time.time() if now is None else now
-        elapsed = self.elapsed(now)
+        elapsed = self.elapsed(moment)
         happened = [
             (at * self.seconds, self.wall(at * self.seconds), event)
             for at, event in self._timeline()
             if at * self.seconds <= elapsed
         ]
         happened += self._pause_events(moment)
-        if self.status(now) == "cancelled" and self.cancelled_at is not None:
+        if self.status(moment) == "cancelled" and self.cancelled_at is not None:
             happened.append((elapsed, self.cancelled_at, _event("info", "Fine-tuning job cancelled")))
         happened.sort(key=lambda entry: (entry[0], entry[1]))  # stable: timeline order within a moment
         listed = []

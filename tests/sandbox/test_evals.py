@@ -456,3 +456,21 @@ def test_the_report_url_shows_the_counts(api):
     counts = done["result_counts"]
     assert f"Items: 4, passed {counts['passed']}, failed {counts['failed']}, errored 0" in page.text
     assert "exact topic" in page.text
+
+
+def test_a_run_reads_the_clock_once_for_its_counts_and_status(monkeypatch):
+    """The run's end falls between two readings of the clock: the answer still agrees with itself."""
+    from openai_widgets.sandbox import _eval_runs
+
+    run = _eval_runs.EvalRun(
+        public={"id": "evalrun_x", "eval_id": "eval_x"},
+        outcomes=[_eval_runs.Outcome(item={"n": n}, sample={}, grades=[]) for n in range(40)],
+        criteria=[],
+        seconds=1.0,
+        started=100.0,
+    )
+    readings = [100.999]  # just before the end, then after it
+    monkeypatch.setattr(_eval_runs.time, "time", lambda: readings.pop() if readings else 101.5)
+    body = run.as_api()
+    counts = body["result_counts"]
+    assert (body["status"], counts["total"]) in {("in_progress", 39), ("completed", 40)}
