@@ -36,6 +36,10 @@ STYLESHEET = """
 .ow-stylesheet { display: none; }
 /* The studio's tabs take the width of their titles instead of an equal, truncating share. */
 .ow-studio .lm-TabBar-tab { flex: 0 0 auto !important; min-width: 0 !important; max-width: none !important; }
+/* In a narrow cell the tabs wrap onto more rows: in one row they would be wider than the
+   cell and push the open panel out of sight to the side. */
+.ow-studio .lm-TabBar-content { flex-wrap: wrap; }
+.ow-studio > .lm-TabBar, .ow-studio .widget-tab > .lm-TabBar { min-width: 0; height: auto; }
 /* Buttons and labels keep their whole text instead of shrinking to "Refr..." or "Temperat...";
    a row of several controls (`ow-wrap`, see _controls.wrapping_row) wraps when the panel is
    narrow, while a compound control (model picker, chat message) keeps one line. */
@@ -45,8 +49,12 @@ STYLESHEET = """
   width: auto; min-width: var(--jp-widgets-inline-label-width); }
 /* Long model IDs stay inside the panel: the list scrolls sideways instead of widening it. */
 .ow-models-table, .ow-models-table select { min-width: 0; max-width: 100%; box-sizing: border-box; }
+/* A drop-down whose options are long (job and file descriptions) shrinks with a narrow
+   panel instead of growing to its longest option. */
+.ow-panel .widget-dropdown > select { min-width: 0; }
 /* A control made 100% wide keeps its margins inside the panel too. */
-.ow-panel .jupyter-widgets { max-width: calc(100% - 2 * var(--jp-widgets-margin, 2px)); }
+.ow-panel .jupyter-widgets, .openai-credential-widget .jupyter-widgets {
+  max-width: calc(100% - 2 * var(--jp-widgets-margin, 2px)); }
 .ow-placeholder, .ow-hint { color: #555; font-size: smaller; }
 """.strip()
 

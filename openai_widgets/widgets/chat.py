@@ -11,6 +11,7 @@ from .._chat.messages import ROLES
 from .._chat.result import ChatResult
 from .._core.constants import DEFAULT_MODELS
 from .._core.errors import InvalidInputError, StreamInterruptedError
+from ._controls import wrapping_row
 from ._panel import Panel
 
 __all__ = ["ChatPanel", "MessageRow"]
@@ -78,9 +79,9 @@ class ChatPanel(Panel):
             self.model_picker,
             self.message_list,
             self.add_button,
-            widgets.HBox([self.temperature, self.stream]),
+            wrapping_row(self.temperature, self.stream),
             self.advanced,
-            widgets.HBox([self.send_button, self.clear_button]),
+            wrapping_row(self.send_button, self.clear_button),
             self.status,
             self.reply,
             self.usage,

@@ -12,6 +12,7 @@ from .._core.constants import HTTP_METHODS as METHODS
 from .._core.errors import InvalidInputError, InvalidJSONError, InvalidTypeError
 from .._core.json_text import parse_json
 from .._core.paths import resolve_path
+from ._controls import wrapping_row
 from ._output import notice, show
 from ._panel import Panel, frame_trait
 
@@ -47,7 +48,7 @@ class CustomCallPanel(Panel):
         self.response_line = widgets.HTML()
         self.output = widgets.Output()
         self.children = [
-            widgets.HBox([self.method, self.path]),
+            wrapping_row(self.method, self.path),
             self.path_error,
             self.headers,
             self.headers_error,
@@ -55,7 +56,7 @@ class CustomCallPanel(Panel):
             self.query_error,
             self.body,
             self.body_error,
-            widgets.HBox([self.send_button, self.status]),
+            wrapping_row(self.send_button, self.status),
             self.response_line,
             self.output,
         ]

@@ -60,13 +60,13 @@ class EvalsPanel(Panel):
         self.table = widgets.Output()
         self.children = [
             widgets.HTML("<b>Data</b>"),
-            widgets.HBox([self.data_picker, self.refresh_data_button]),
+            wrapping_row(self.data_picker, self.refresh_data_button),
             self.preview,
             self.template,
             widgets.HTML("<b>Criteria</b>: the answer column, compared with the model's output"),
             wrapping_row(self.answer_column, self.check, self.criteria_picker),
             widgets.HTML("<b>Models</b>"),
-            widgets.HBox([self.model_picker, self.add_model_button]),
+            wrapping_row(self.model_picker, self.add_model_button),
             self.models,
             self.compare_button,
             self.status,

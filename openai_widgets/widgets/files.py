@@ -58,7 +58,7 @@ class FilesPanel(Panel):
         self.upload_button.on_click(self.send_upload)
         self.children = [
             widgets.HTML("<b>Files</b>"),
-            widgets.HBox([self.purpose_filter, self.refresh_button]),
+            wrapping_row(self.purpose_filter, self.refresh_button),
             self.table,
             wrapping_row(self.file_picker, self.preview_button, self.delete_button),
             self.confirm,

@@ -55,7 +55,7 @@ class FineTuningPanel(Panel):
         self._build_form()
         self.children = [
             widgets.HTML("<b>Fine-tuning jobs</b>"),
-            widgets.HBox([self.refresh_button, self.job_picker]),
+            wrapping_row(self.refresh_button, self.job_picker),
             self.jobs_table,
             wrapping_row(
                 self.details_button,
@@ -70,7 +70,7 @@ class FineTuningPanel(Panel):
             wrapping_row(self.loss_view, self.events_output),
             self.details,
             widgets.HTML("<b>New job</b>"),
-            widgets.HBox([self.training_file_picker, self.files_button]),
+            wrapping_row(self.training_file_picker, self.files_button),
             self.model_picker,
             wrapping_row(self.method, self.suffix, self.epochs),
             self.grader,

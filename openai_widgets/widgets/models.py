@@ -85,10 +85,10 @@ class ModelsPanel(Panel):
         self.use_button = widgets.Button(description="Use in chat", disabled=True, button_style="info")
         self.children = [
             wrapping_row(self.search, self.owner, self.kind, self.sort, self.refresh_button),
-            widgets.HBox([self.created_from, self.created_to]),
+            wrapping_row(self.created_from, self.created_to),
             self.summary,
             self.table,
-            widgets.HBox([self.use_button, self.status]),
+            wrapping_row(self.use_button, self.status),
             self.record,
         ]
         self.add_class("ow-panel-models")

@@ -79,7 +79,7 @@ class ResponsesPanel(Panel):
         tools = widgets.VBox(
             [
                 wrapping_row(*(self.tool_boxes[name] for name, _ in BUILT_IN_TOOLS)),
-                widgets.HBox([self.vector_store_ids, self.functions]),
+                wrapping_row(self.vector_store_ids, self.functions),
             ]
         )
         self.options = widgets.Accordion(children=[tools, self.schema], titles=("Tools", "Schema"))

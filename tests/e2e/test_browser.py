@@ -208,6 +208,51 @@ def test_every_tab_keeps_its_labels_whole_and_inside_the_panel(quickstart, shots
     assert page.evaluate(BROKEN_IMAGES) == 0
 
 
+# In a narrow window the studio keeps to the cell: its tabs wrap onto more rows instead of
+# pushing the open panel out of sight, and a table wider than its panel scrolls inside it.
+OUTSIDE = """([inner, outer]) => [...document.querySelectorAll(inner)]
+    .filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect())
+    .filter(b => { const o = document.querySelector(outer).getBoundingClientRect();
+        return b.left < o.left - 0.5 || b.right > o.right + 0.5 }).length"""
+SCROLLER = """(table) => { const panel = table.closest('.ow-panel').getBoundingClientRect();
+    for (let e = table.parentElement; e && !e.classList.contains('ow-panel'); e = e.parentElement) {
+        const style = getComputedStyle(e);
+        if (['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1) {
+            const box = e.getBoundingClientRect();
+            return box.left >= panel.left - 0.5 && box.right <= panel.right + 0.5;
+        }
+    }
+    return false }"""
+
+
+def test_a_narrow_window_keeps_the_studio_inside_its_cell(quickstart, shots):
+    page, _ = quickstart
+    studio = page.locator(".ow-studio").first
+    page.set_viewport_size({"width": 760, "height": 1000})
+    try:
+        top = ".ow-studio > .widget-tab"
+        titles = [t.strip() for t in page.locator(f"{top} > .lm-TabBar .lm-TabBar-tab").all_inner_texts()]
+        assert len(titles) >= 10
+        for title in titles:
+            studio_tab(page, title)
+            panel = page.locator(f"{top} > .widget-tab-contents > :visible").first
+            panel.wait_for(state="visible", timeout=10_000)
+            assert studio.evaluate("s => s.scrollWidth <= s.clientWidth + 1"), title
+            assert page.evaluate(OUTSIDE, [".ow-studio .lm-TabBar-tab", ".ow-studio"]) == 0, title
+            assert panel.evaluate("(p) => p.getBoundingClientRect().right") <= studio.evaluate(
+                "(s) => s.getBoundingClientRect().right + 0.5"
+            ), title
+            assert panel.evaluate(WIDER_THAN) == [], title
+            assert panel.evaluate(CUT_LABELS) == [], title
+            if title == "Files":  # the quickstart's files make a table wider than this window
+                table = panel.locator("table").first
+                table.wait_for(timeout=30_000)
+                assert table.evaluate(SCROLLER), "the files table scrolls inside its panel"
+                screenshot(studio, shots, "studio-narrow.png")
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def test_the_audio_tab_has_one_transcribe_control(quickstart, shots):
     page, _ = quickstart
     studio = page.locator(".ow-studio").first
