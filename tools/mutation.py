@@ -41,7 +41,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "tokens": ("openai_widgets/_embeddings/tokens.py", ["tests/api/embeddings/test_tokens.py"]),
     "pacing": (
         "openai_widgets/bulk/pacing.py",
-        ["tests/bulk/test_pacing.py", "tests/bulk/test_pacing_rules.py"],
+        ["tests/bulk/test_pacing.py", "tests/bulk/test_pacing_rules.py", "tests/bulk/test_pacing_units.py"],
     ),
 }
 KILLED = {"killed", "timeout", "caught by type check"}
