@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 
 from openai_widgets.bulk.pacing import RateGovernor
-
-
-class FakeClock:
-    def __init__(self, now: float = 100.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 def test_nothing_is_paused_at_the_start_whatever_the_clock_says():

@@ -13,18 +13,7 @@ from openai_widgets.bulk.pacing import (
     TokenBucket,
     parse_duration,
 )
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
+from tests.support.clock import FakeClock
 
 # -- parse_duration and _duration ---------------------------------------------------
 
