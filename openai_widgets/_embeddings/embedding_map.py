@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._media.image_input import encode_png
 from .._tables.plotting import export_png, figure_widget
 from .map_style import MAX_LABELS, OTHER, PALETTE
 
@@ -73,11 +73,7 @@ class EmbeddingMap:
         """The map as a PNG: drawn by plotly through kaleido, or the PIL drawing without them."""
         width, height = width or self.size[0], height or self.size[1]
         drawn = export_png(self.figure, width=width, height=height)
-        if drawn is not None:
-            return drawn
-        buffer = io.BytesIO()
-        self.image.save(buffer, format="PNG")
-        return buffer.getvalue()
+        return drawn if drawn is not None else encode_png(self.image)
 
     def save(self, path: str | Path) -> Path:
         """Write the map as a PNG file (".png" is added to a path without an extension)."""
@@ -89,9 +85,7 @@ class EmbeddingMap:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         # The live map where widgets run; the PIL drawing for a notebook saved without them.
         data = dict(self.figure._repr_mimebundle_())
-        buffer = io.BytesIO()
-        self.image.save(buffer, format="PNG")
-        data["image/png"] = base64.b64encode(buffer.getvalue()).decode("ascii")
+        data["image/png"] = base64.b64encode(encode_png(self.image)).decode("ascii")
         data["text/plain"] = repr(self)
         return data
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._core.errors import InvalidInputError
+from .._media.image_input import encode_png
 from .._tables.plotting import INSTALL_HINT, plotly_available
 from .map_style import MAX_LABELS, OTHER, PALETTE
 from .vectors import as_matrix, pca_2d
@@ -41,9 +41,7 @@ class ProjectionPlot:
         self.explained = explained
 
     def to_png(self) -> bytes:
-        buffer = io.BytesIO()
-        self.image.save(buffer, format="PNG")
-        return buffer.getvalue()
+        return encode_png(self.image)
 
     def save(self, path: str | Path) -> Path:
         """Write the plot as a PNG file (".png" is added to a path without an extension)."""

@@ -138,7 +138,8 @@ class FineTuningView:
         return "\n".join(lines)
 
     def _html(self) -> str:
-        from .loss_plot import loss_plot, png_bytes
+        from .._media.image_input import encode_png
+        from .loss_plot import loss_plot
 
         status = str(self.job.get("status"))
         color = _STATUS_COLORS.get(status, "#1a4f8b")
@@ -147,7 +148,7 @@ class FineTuningView:
         picture = ""
         if self.inline_plot:
             method = job_method(self.job, self.events)
-            plot = base64.b64encode(png_bytes(loss_plot(self.events, method=method))).decode()
+            plot = base64.b64encode(encode_png(loss_plot(self.events, method=method))).decode()
             picture = f"<img alt='training curves' src='data:image/png;base64,{plot}'/>"
         log = self._log_html()
         note = f"<div><i>{html.escape(self.note)}</i></div>" if self.note else ""

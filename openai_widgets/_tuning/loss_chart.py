@@ -13,9 +13,9 @@ installed.
 from __future__ import annotations
 
 import base64
-import io
 from typing import TYPE_CHECKING, Any
 
+from .._media.image_input import encode_png
 from .._tables.plotting import export_png, figure_widget
 from .loss_plot import loss_plot
 from .metrics import CURVES, job_method, method_series, phase
@@ -99,12 +99,12 @@ class LossChart:
     def to_png(self, width: int = 640, height: int | None = None) -> bytes:
         """The chart as a PNG: drawn by plotly through kaleido, or the PIL drawing without them."""
         drawn = export_png(self.figure, width=width, height=height or self.height)
-        return drawn if drawn is not None else _png(self.image)
+        return drawn if drawn is not None else encode_png(self.image)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         # The live chart where widgets run; the PIL drawing for a notebook saved without them.
         data = dict(self.figure._repr_mimebundle_())
-        data["image/png"] = base64.b64encode(_png(self.image)).decode("ascii")
+        data["image/png"] = base64.b64encode(encode_png(self.image)).decode("ascii")
         data["text/plain"] = repr(self)
         return data
 
@@ -150,9 +150,3 @@ def _trace_style(name: str, top: bool, kinds: list[str]) -> dict[str, Any]:
         "mode": mode,
         "line": {"color": colour, "dash": dash},
     }
-
-
-def _png(image: Any) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()

@@ -10,7 +10,6 @@ interactive chart is `loss_chart.LossChart`).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -18,9 +17,8 @@ from .metrics import chart_series, job_method, phase
 
 if TYPE_CHECKING:
     import pandas as pd
-    from PIL import Image
 
-__all__ = ["loss_plot", "png_bytes"]
+__all__ = ["loss_plot"]
 
 _COLORS = {"train_": (0, 114, 178), "valid_": (230, 159, 0), "full_valid_": (0, 158, 115)}
 _TITLES = {"reinforcement": "mean reward"}
@@ -77,12 +75,6 @@ def loss_plot(
         draw.line([(legend_x, legend_y), (legend_x + 14, legend_y)], fill=color, width=2)
         draw.text((legend_x + 18, legend_y - 6), name, fill=color, font=font)
     return image
-
-
-def png_bytes(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def _span(low: float, high: float) -> tuple[float, float]:

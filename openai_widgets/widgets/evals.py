@@ -15,7 +15,7 @@ import ipywidgets as widgets
 
 from .._core.constants import DEFAULT_MODELS
 from .._evals.chart import plot_comparison
-from .._tuning.loss_plot import png_bytes
+from .._media.image_input import encode_png
 from ._controls import set_options, wrapping_row
 from ._output import notice, show
 from ._panel import Panel, frame_trait
@@ -131,7 +131,7 @@ class EvalsPanel(Panel):
             table=True,
         )
         if frame is not None:
-            self.chart.value = png_bytes(plot_comparison(frame))
+            self.chart.value = encode_png(plot_comparison(frame))
             self.chart.layout.display = ""
             shown = [c for c in frame.columns if c.endswith("pass_rate") or c in SHOWN_COLUMNS]
             show(self.table, frame[shown])

@@ -331,10 +331,11 @@ class FineTuningPanel(Panel):
             else:
                 self.loss_chart.update(frame, method=method)
             return
-        from .._tuning.loss_plot import loss_plot, png_bytes
+        from .._media.image_input import encode_png
+        from .._tuning.loss_plot import loss_plot
 
         drawing = loss_plot(frame, method=method, width=CHART_WIDTH - 20, height=220)
-        self.loss_view.show_png(png_bytes(drawing))
+        self.loss_view.show_png(encode_png(drawing))
 
     def _grader(self) -> dict[str, Any] | None:
         """The grader typed in (JSON), or None with the reason in the status line."""

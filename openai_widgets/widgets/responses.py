@@ -13,6 +13,7 @@ import ipywidgets as widgets
 from .._core.constants import DEFAULT_MODELS
 from .._core.errors import InvalidInputError, StreamInterruptedError
 from .._core.json_text import parse_json
+from .._media.image_input import encode_png
 from .._responses.display import trace_lines
 from .._responses.result import Response
 from ._controls import wrapping_row
@@ -193,7 +194,7 @@ class ResponsesPanel(Panel):
             self.sources.value = _sources_html(result)
             self.usage.value = _usage_line(result)
             self.images.children = tuple(
-                widgets.Image(value=_png(image), format="png", layout={"max_width": "256px"})
+                widgets.Image(value=encode_png(image), format="png", layout={"max_width": "256px"})
                 for image in result.images
             )
 
@@ -245,9 +246,3 @@ def _usage_line(result: Response) -> str:
     return html.escape(
         f"{tokens} · {result.model} · {result.status}" + (f" · {rounds} rounds" if rounds > 1 else "")
     )
-
-
-def _png(image: Any) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()

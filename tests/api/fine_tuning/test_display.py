@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 from PIL import Image
 
+from openai_widgets._media.image_input import encode_png
 from openai_widgets._tables.frames import fine_tuning_events_frame
 from openai_widgets._tables.records import Record
 from openai_widgets._tuning.live_view import FineTuningView
-from openai_widgets._tuning.loss_plot import loss_plot, png_bytes
+from openai_widgets._tuning.loss_plot import loss_plot
 from openai_widgets._tuning.monitor import FineTuningUpdate, status_summary
 
 BLUE, ORANGE = (0, 114, 178), (230, 159, 0)  # train, validation
@@ -53,7 +54,7 @@ def test_loss_plot_draws_one_line_per_loss():
     image = loss_plot(fine_tuning_events_frame(events(8, valid=True)), width=400, height=200)
     assert image.size == (400, 200)
     assert {BLUE, ORANGE} <= colors(image)
-    assert png_bytes(image).startswith(b"\x89PNG")
+    assert encode_png(image).startswith(b"\x89PNG")
 
 
 def test_loss_plot_without_metrics_is_an_empty_chart():
