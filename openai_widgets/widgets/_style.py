@@ -39,7 +39,6 @@ STYLESHEET = """
 /* In a narrow cell the tabs wrap onto more rows: in one row they would be wider than the
    cell and push the open panel out of sight to the side. */
 .ow-studio .lm-TabBar-content { flex-wrap: wrap; }
-.ow-studio > .lm-TabBar, .ow-studio .widget-tab > .lm-TabBar { min-width: 0; height: auto; }
 /* Buttons and labels keep their whole text instead of shrinking to "Refr..." or "Temperat...";
    a row of several controls (`ow-wrap`, see _controls.wrapping_row) wraps when the panel is
    narrow, while a compound control (model picker, chat message) keeps one line. */
